@@ -1,0 +1,2 @@
+"""`noblindspot` commands: demo (filled in by its issue)."""
+COMMANDS: list = []

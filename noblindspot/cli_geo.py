@@ -1,0 +1,2 @@
+"""`noblindspot` commands: geo (filled in by its issue)."""
+COMMANDS: list = []

@@ -1,0 +1,2 @@
+"""`noblindspot` commands: registry (filled in by its issue)."""
+COMMANDS: list = []

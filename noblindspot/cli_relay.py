@@ -1,0 +1,2 @@
+"""`noblindspot` commands: relay (filled in by its issue)."""
+COMMANDS: list = []

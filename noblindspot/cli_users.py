@@ -1,0 +1,2 @@
+"""`noblindspot` commands: users (filled in by its issue)."""
+COMMANDS: list = []

@@ -1,0 +1,63 @@
+"""One typed settings object, built at each entry point and passed down.
+
+Values come from environment variables prefixed ``NOBLINDSPOT_`` and, when ``NOBLINDSPOT_CONFIG``
+names a TOML file, from that file. Unknown keys are errors. Secrets are ``SecretStr`` so they never
+print.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+# West Jakarta, with a margin: the region a registry accepts points in unless told otherwise.
+WEST_JAKARTA_BBOX = (106.64, -6.26, 106.86, -6.08)
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "noblindspot"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NOBLINDSPOT_", extra="forbid", env_nested_delimiter="__")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: SecretStr | None = None
+    region_name: str = "Jakarta Barat"
+    region_bbox: tuple[float, float, float, float] = WEST_JAKARTA_BBOX
+    locale: str = "id"
+    timezone: str = "Asia/Jakarta"
+    relay_url: str = "http://127.0.0.1:8787"
+    relay_public_url: str | None = None
+    relay_operator_token: SecretStr = SecretStr("dev-operator-token-change-me")
+    relay_hls_secret: SecretStr = SecretStr("dev-hls-secret-change-me")
+    basemap_url: str | None = None
+
+    @field_validator("region_bbox")
+    @classmethod
+    def _bbox_ordered(cls, v: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        minx, miny, maxx, maxy = v
+        if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
+            raise ValueError("region_bbox must be (min_lon, min_lat, max_lon, max_lat) in WGS 84")
+        return v
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, file_secret_settings]
+        config_file = os.environ.get("NOBLINDSPOT_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.data_dir / 'noblindspot.db'}"
+
+
+def load_settings(**overrides) -> Settings:
+    return Settings(**overrides)

@@ -1,0 +1,86 @@
+"""Shared fixtures.
+
+Every database test gets a freshly migrated database: a SQLite file by default, or, when
+NOBLINDSPOT_TEST_DATABASE_URL points at PostgreSQL, a schema of its own in that database (so tests
+and concurrent runs never see each other's rows).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from db.engine import make_engine, make_session_factory, normalise_url
+from db.migrate import upgrade
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def _postgres_base_url() -> str | None:
+    url = os.environ.get("NOBLINDSPOT_TEST_DATABASE_URL")
+    return normalise_url(url) if url else None
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    base = _postgres_base_url()
+    if base is None:
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        upgrade(url)
+        yield url
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    url = f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url):
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session_factory(engine):
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data (real Jakarta boundaries) is absent")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_reachable_when_asked():
+    """When PostgreSQL is asked for, it must answer: an unreachable server fails the run."""
+    base = _postgres_base_url()
+    if base is None:
+        return
+    from tests.components import need
+    try:
+        eng = create_engine(base)
+        with eng.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        eng.dispose()
+        ok = True
+    except Exception:  # noqa: BLE001 - any failure means unreachable
+        ok = False
+    need("PostgreSQL", ok, f"cannot connect to NOBLINDSPOT_TEST_DATABASE_URL")
