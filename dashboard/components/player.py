@@ -1,0 +1,159 @@
+"""The live player: an iframe running hls.js (from npm, served by the relay) against one feed.
+
+The browser only ever receives the relay's public URL, the camera code and a signed token minted for
+this user and camera; the camera's stream URL stays in the database and in the relay. hls.js is tuned
+for live viewing: it starts two segments behind the live edge, speeds up to catch up when it falls
+behind, and the page shows what is happening (connecting, live, offline with the reason, retrying).
+"""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
+
+import streamlit as st
+
+from dashboard.components import relay_access
+from dashboard.components.player_script import PLAYER_JS
+from relay.tokens import mint_token
+
+TOKEN_TTL_S = 2 * 3600
+# Tokens are minted at the start of a time bucket so reruns inside a bucket produce the same page and
+# the browser keeps the iframe (and its video) instead of reloading it. A token stays valid for at
+# least TOKEN_TTL_S - TOKEN_BUCKET_S after any render.
+TOKEN_BUCKET_S = 3600
+LOW_BITRATE_PROFILE = "h264-360p-low"
+RETRY_BACKOFF_S = (1, 2, 5, 10, 30)
+STALL_AFTER_S = 8
+HLS_SCRIPT_PATH = "/static/hls.min.js"
+
+
+@dataclass(frozen=True)
+class PlayerSource:
+    """What the browser may know about a feed: where hls.js and the signed playlist are."""
+
+    script_url: str
+    playlist_url: str
+    camera_code: str
+
+
+@dataclass(frozen=True)
+class PlayerOptions:
+    low_bitrate: bool = False
+    reason: str | None = None          # the relay's reason when the feed is not running
+    offline: bool = False              # the relay says the feed is down: start in the offline state
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def stable_token(secret, camera_code: str, user: str, now: float) -> str:
+    """A token valid for this user and camera, identical for every render inside one bucket."""
+    bucket_start = now - (now % TOKEN_BUCKET_S)
+    return mint_token(secret, camera_code, user, ttl=TOKEN_TTL_S, now=bucket_start)
+
+
+def public_base_url(settings) -> str:
+    """The relay address browsers use (may differ from the address the dashboard server uses)."""
+    return (settings.relay_public_url or settings.relay_url).rstrip("/")
+
+
+def player_source(base_url: str, camera_code: str, token: str) -> PlayerSource:
+    base = base_url.rstrip("/")
+    playlist = f"{base}/hls/{quote(camera_code, safe='')}/index.m3u8?{urlencode({'token': token})}"
+    return PlayerSource(script_url=base + HLS_SCRIPT_PATH, playlist_url=playlist, camera_code=camera_code)
+
+
+def _script_json(value) -> str:
+    """JSON that is safe inside a <script> element (no '</script>' or '<!--' can appear)."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def player_config(source: PlayerSource, options: PlayerOptions) -> dict:
+    return {
+        "scriptUrl": source.script_url,
+        "playlistUrl": source.playlist_url,
+        "lowBitrate": options.low_bitrate,
+        "initialReason": options.reason or "",
+        "startOffline": options.offline,
+        "backoff": list(RETRY_BACKOFF_S),
+        "stallAfter": STALL_AFTER_S,
+        "labels": options.labels,
+    }
+
+
+def player_html(source: PlayerSource, options: PlayerOptions, script: str) -> str:
+    """The whole iframe document. Text from the database or relay is escaped or set via textContent."""
+    title = html.escape(source.camera_code)
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><style>
+html,body{{margin:0;height:100%;background:#000;overflow:hidden;font-family:system-ui,sans-serif}}
+.nbs-player{{position:relative;width:100%;height:100%}}
+video{{width:100%;height:100%;object-fit:contain;background:#111;display:block}}
+.nbs-badge{{position:absolute;top:6px;left:6px;padding:2px 8px;border-radius:4px;font-size:13px;
+  color:#fff;background:#0b5cad}}
+.nbs-badge[data-state=live]{{background:#1a7f37}}
+.nbs-badge[data-state=offline]{{background:#b42318}}
+.nbs-badge[data-state=retrying]{{background:#9a6700}}
+.nbs-title{{position:absolute;top:6px;right:6px;color:#fff;font-size:12px;background:rgba(0,0,0,.55);
+  padding:2px 6px;border-radius:4px}}
+.nbs-reason{{position:absolute;left:6px;right:6px;bottom:6px;color:#fff;font-size:12px;
+  background:rgba(0,0,0,.6);padding:2px 6px;border-radius:4px}}
+.nbs-reason:empty{{display:none}}
+</style></head>
+<body data-state="connecting">
+<div class="nbs-player">
+<video id="nbs-video" muted autoplay playsinline></video>
+<div class="nbs-badge" id="nbs-badge" data-state="connecting"></div>
+<div class="nbs-title">{title}</div>
+<div class="nbs-reason" id="nbs-reason"></div>
+</div>
+<script>window.NBS_PLAYER = {_script_json(player_config(source, options))};</script>
+<script>{script}</script>
+</body></html>"""
+
+
+def player_labels() -> dict[str, str]:
+    from dashboard.i18n import _
+
+    return {
+        "connecting": _("Connecting…"),
+        "live": _("Live"),
+        "offline": _("Offline"),
+        "retrying": _("Retrying in {seconds} s"),
+        "unreachable": _("The relay cannot be reached; check that it is running."),
+        "refused": _("Access refused or expired; reload the page for a new token."),
+        "notFound": _("The relay has no such feed running; start it on the Feeds page."),
+        "busy": _("The relay is at its limit of running feeds; stop another feed or try later."),
+        "stalled": _("The video stopped advancing; reconnecting."),
+        "media": _("The browser could not decode the video."),
+        "unsupported": _("This browser cannot play HLS video."),
+    }
+
+
+def offline_reason(status) -> tuple[bool, str | None]:
+    """Whether the relay reports the feed down, and its reason, from a feed status (or None)."""
+    if status is None:
+        return False, None
+    state = str(getattr(status, "state", "") or "")
+    reason = getattr(status, "last_error", None)
+    down = state in ("failed", "backoff", "stalled") or (state == "stopped" and
+                                                         str(getattr(status, "mode", "")) == "off")
+    return down, (str(reason) if reason else (state if down else None))
+
+
+def render_player(camera_code: str, user: str, *, height: int = 360, low_bitrate: bool = False,
+                  status=None, base_url: str | None = None, now: float | None = None) -> None:
+    """Embed a live player for one camera.
+
+    ``status`` is the relay's view of the feed (anything with ``state``/``last_error``), used to show
+    the relay's reason while the feed is down. ``base_url`` is the public URL of the relay node that
+    serves this feed when the relay runs on several nodes.
+    """
+    import time
+
+    settings = relay_access.settings()
+    token = stable_token(settings.relay_hls_secret, camera_code, user, time.time() if now is None else now)
+    source = player_source(base_url or public_base_url(settings), camera_code, token)
+    down, reason = offline_reason(status)
+    options = PlayerOptions(low_bitrate=low_bitrate, reason=reason, offline=down, labels=player_labels())
+    st.iframe(player_html(source, options, PLAYER_JS), height=height)

@@ -1,0 +1,56 @@
+"""Where the operator pages get their relay client and settings from.
+
+Production code reads the cached objects in dashboard/deps.py. Tests (AppTest) put a fake client or
+settings object in ``st.session_state`` under the override keys below before the first run; the pages
+then never touch the network or the environment.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+RELAY_CLIENT_OVERRIDE = "relay_client_override"
+SETTINGS_OVERRIDE = "settings_override"
+SESSION_FACTORY_OVERRIDE = "session_factory_override"
+USER_OVERRIDE = "user_override"
+
+
+def relay_client() -> Any:
+    """The RelayClient used for every relay action on this page run."""
+    override = st.session_state.get(RELAY_CLIENT_OVERRIDE)
+    if override is not None:
+        return override
+    from dashboard import deps
+
+    return deps.relay_client()
+
+
+def settings() -> Any:
+    override = st.session_state.get(SETTINGS_OVERRIDE)
+    if override is not None:
+        return override
+    from dashboard import deps
+
+    return deps.settings()
+
+
+def session_factory() -> Any:
+    override = st.session_state.get(SESSION_FACTORY_OVERRIDE)
+    if override is not None:
+        return override
+    from dashboard import deps
+
+    return deps.session_factory()
+
+
+def current_user() -> str:
+    """The signed-in user's name, used to bind HLS tokens to a person."""
+    override = st.session_state.get(USER_OVERRIDE)
+    if override:
+        return str(override)
+    from dashboard import state
+
+    user = getattr(state, "current_user", None)
+    name = user() if callable(user) else None
+    return str(getattr(name, "username", name) or "anonymous")

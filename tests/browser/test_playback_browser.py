@@ -1,0 +1,156 @@
+"""The live player in real headless Chromium: the <video> plays and its currentTime advances.
+
+Stage one (this file): a real live HLS stream cut by ffmpeg from a test pattern, served with the
+relay's URL layout (/static/hls.min.js from npm, /hls/<code>/index.m3u8 with the token checked by
+relay.tokens.verify_token), and the player's page built by dashboard.components.player.
+"""
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from dashboard.components.player import (PlayerOptions, player_html, player_source, stable_token)
+from dashboard.components.player_script import PLAYER_JS
+from relay.tokens import TokenError, verify_token
+from tests.components import need_chromium, need_ffmpeg
+
+pytestmark = [pytest.mark.browser, pytest.mark.media]
+
+REPO = Path(__file__).resolve().parents[2]
+HLS_JS = REPO / "node_modules" / "hls.js" / "dist" / "hls.min.js"
+SECRET = "browser-test-secret-0123456789"
+CAMERA = "JB-CAM-0001"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required"]
+LABELS = {"connecting": "connecting", "live": "live", "offline": "offline", "retrying": "retrying {seconds}",
+          "unreachable": "unreachable", "refused": "refused", "notFound": "not found", "busy": "busy",
+          "stalled": "stalled", "media": "media", "unsupported": "unsupported"}
+
+
+class RelayLikeHandler(SimpleHTTPRequestHandler):
+    """Serves HLS like the relay: token required on the playlist, CORS open, no caching."""
+
+    pages: dict[str, str] = {}
+    refused: list[str] = []
+
+    def log_message(self, *args) -> None:  # keep test output quiet
+        pass
+
+    def end_headers(self) -> None:
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        url = urlsplit(self.path)
+        if url.path in self.pages:
+            body = self.pages[url.path].encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if url.path == "/static/hls.min.js":
+            self.path = "/" + str(HLS_JS.relative_to(REPO))
+        elif url.path.endswith(".m3u8"):
+            camera = url.path.split("/")[2]
+            try:
+                verify_token(SECRET, parse_qs(url.query).get("token", [""])[0], camera)
+            except TokenError:
+                self.refused.append(url.path)
+                self.send_error(403)
+                return
+        super().do_GET()
+
+
+@pytest.fixture
+def live_hls(tmp_path):
+    need_ffmpeg()
+    out = tmp_path / "hls" / CAMERA
+    out.mkdir(parents=True)
+    argv = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
+            "-i", "testsrc2=size=640x360:rate=25", "-c:v", "libx264", "-preset", "ultrafast",
+            "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-g", "25", "-keyint_min", "25",
+            "-sc_threshold", "0", "-f", "hls", "-hls_time", "1", "-hls_list_size", "6",
+            "-hls_flags", "delete_segments+independent_segments",
+            "-hls_segment_filename", str(out / "seg_%05d.ts"), str(out / "index.m3u8")]
+    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while not (out / "index.m3u8").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (out / "index.m3u8").exists(), "ffmpeg produced no playlist"
+    yield tmp_path
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture
+def relay_like_server(live_hls):
+    # Files under the repo (hls.js) and under tmp (segments) are both served: link hls/ into a root.
+    root = live_hls / "root"
+    root.mkdir()
+    (root / "hls").symlink_to(live_hls / "hls")
+    (root / "node_modules").symlink_to(REPO / "node_modules")
+    RelayLikeHandler.pages = {}
+    RelayLikeHandler.refused = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(RelayLikeHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def chromium_page():
+    executable = need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        yield page
+        browser.close()
+
+
+def _player_page(base_url: str, token: str) -> str:
+    source = player_source(base_url, CAMERA, token)
+    return player_html(source, PlayerOptions(labels=LABELS), PLAYER_JS)
+
+
+def _current_time(page) -> float:
+    return float(page.evaluate("document.getElementById('nbs-video').currentTime"))
+
+
+def test_player_plays_live_video_and_time_advances(relay_like_server, chromium_page):
+    server, base = relay_like_server
+    RelayLikeHandler.pages["/player.html"] = _player_page(base, stable_token(SECRET, CAMERA, "ani", time.time()))
+    chromium_page.goto(base + "/player.html")
+    chromium_page.wait_for_function("document.body.dataset.state === 'live'", timeout=30_000)
+    first = _current_time(chromium_page)
+    time.sleep(3)
+    second = _current_time(chromium_page)
+    assert second > first + 1.0, f"video did not advance: {first} -> {second}"
+    assert RelayLikeHandler.refused == []
+    badge = chromium_page.text_content("#nbs-badge")
+    assert badge == "live"
+
+
+def test_player_shows_refusal_and_retries_with_a_forged_token(relay_like_server, chromium_page):
+    server, base = relay_like_server
+    forged = stable_token("another-secret-0123456789", CAMERA, "ani", time.time())
+    RelayLikeHandler.pages["/player.html"] = _player_page(base, forged)
+    chromium_page.goto(base + "/player.html")
+    chromium_page.wait_for_function("document.body.dataset.state === 'retrying'", timeout=20_000)
+    assert "refused" in chromium_page.text_content("#nbs-reason")
+    assert RelayLikeHandler.refused, "the server never saw the playlist request"
+    assert _current_time(chromium_page) == 0.0
