@@ -1,0 +1,123 @@
+"""One sync of a FeedManager with the database (called with the manager's lock held).
+
+1. heartbeat, renew this node's leases, shed or claim always-on feeds towards a fair share;
+2. plan: which local feeds stop (off, idle, lease lost, shed), which held feeds start or restart;
+3. apply the plan (supervisors), then release what stopped and write observed state back.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from db import feeds as feed_repo
+from db.feeds import FeedSource, FeedSourceRefused, ObservedState
+from geo.vocabulary import FeedMode, FeedState
+from relay import leases
+from relay.profiles import UnknownProfile
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SyncPlan:
+    close: list[str] = field(default_factory=list)          # stop locally
+    release: set[str] = field(default_factory=set)          # give the lease up after stopping
+    start: list[FeedSource] = field(default_factory=list)   # held, wanted, not running here
+    refused: dict[str, str] = field(default_factory=dict)   # feed -> reason it cannot run
+
+
+def run_sync(manager) -> SyncPlan:
+    with manager.sessions().begin() as session:
+        held = _leases(manager, session)
+        plan = _plan(manager, session, held)
+    _apply(manager, plan)
+    with manager.sessions().begin() as session:
+        _write_back(manager, session, plan)
+    return plan
+
+
+def _leases(manager, session: Session) -> set[str]:
+    cfg, now = manager.config, manager.now()
+    leases.heartbeat(session, cfg.node_id, cfg.public_url, now)
+    held = leases.renew(session, cfg.node_id, now, cfg.lease)
+    modes = feed_repo.desired_modes(session)
+    pinned = sorted(code for code in held if modes.get(code) == FeedMode.ALWAYS_ON)
+    live = leases.live_node_count(session, now, cfg.lease)
+    others = sum(1 for code in manager.entries if code not in pinned)
+    target = min(leases.fair_share(leases.pinned_count(session), live), max(0, cfg.max_feeds - others))
+    if len(pinned) > target and live > 1:
+        shed = pinned[target:]
+        log.info("handing %d always-on feeds to other relay nodes", len(shed))
+        leases.release(session, cfg.node_id, shed)
+        held -= set(shed)
+    elif len(pinned) < target:
+        held |= set(leases.claim_pinned(session, cfg.node_id, now, cfg.lease, target - len(pinned)))
+    return held
+
+
+def _plan(manager, session: Session, held: set[str]) -> SyncPlan:
+    plan = SyncPlan()
+    sources = feed_repo.feed_sources(session, held)
+    idle_after = manager.config.idle_timeout_s
+    now = manager.monotonic()
+    for code, entry in manager.entries.items():
+        source = sources.get(code)
+        if code not in held:
+            plan.close.append(code)  # another node holds it now (or the feed is gone)
+        elif isinstance(source, FeedSourceRefused) or source.mode == FeedMode.OFF:
+            plan.close.append(code)
+            plan.release.add(code)
+        elif source.mode == FeedMode.ON_DEMAND and now - entry.last_demand >= idle_after:
+            log.info("feed %s idle for %.0f s: stopping", code, now - entry.last_demand)
+            plan.close.append(code)
+            plan.release.add(code)
+        elif not same_run(source, entry.source):
+            plan.close.append(code)  # profile, audio or source changed: start again with the new one
+            plan.start.append(source)
+    for code in held - set(manager.entries):
+        source = sources.get(code)
+        if isinstance(source, FeedSourceRefused):
+            plan.refused[code] = str(source)
+            plan.release.add(code)
+        elif source is not None and source.mode == FeedMode.ALWAYS_ON:
+            plan.start.append(source)
+        else:
+            plan.release.add(code)  # on-demand lease left from before a restart, or off
+    return plan
+
+
+def _apply(manager, plan: SyncPlan) -> None:
+    from relay.manager import LimitReached
+
+    for code in plan.close:
+        entry = manager.entries.pop(code, None)
+        if entry is not None:
+            entry.supervisor.close()
+    for source in plan.start:
+        try:
+            manager.launch_locked(source)
+        except (LimitReached, UnknownProfile) as exc:
+            plan.refused[source.camera_code] = str(exc)
+            plan.release.add(source.camera_code)
+
+
+def _write_back(manager, session: Session, plan: SyncPlan) -> None:
+    node = manager.config.node_id
+    leases.release(session, node, plan.release - set(manager.entries))
+    for code, reason in plan.refused.items():
+        feed_repo.write_observed(session, code, ObservedState(state=FeedState.STOPPED, last_error=reason))
+    for code, entry in manager.entries.items():
+        feed_repo.write_observed(session, code, observed_from(entry.status()), node_id=node)
+
+
+def same_run(a: FeedSource, b: FeedSource) -> bool:
+    """Whether two sources run the same ffmpeg (mode changes alone need no restart)."""
+    return (a.source_url, a.profile, a.audio) == (b.source_url, b.profile, b.audio)
+
+
+def observed_from(status) -> ObservedState:
+    return ObservedState(state=status.state, state_since=status.since, fps=status.fps,
+                         bitrate_kbps=status.bitrate_kbps, codec=status.codec, width=status.width,
+                         height=status.height, restarts=status.restarts, last_error=status.last_error)

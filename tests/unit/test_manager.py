@@ -1,0 +1,196 @@
+"""FeedManager logic with fake supervisors on a real (migrated) database."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from db import feeds as feed_repo
+from db.feeds import FeedSourceRefused
+from db.models import Camera, Feed
+from geo.vocabulary import FeedMode, FeedState
+from relay.leases import LeasePolicy
+from relay.manager import FeedIsOff, FeedManager, LimitReached, ManagerConfig, UnknownProfileError
+from tests.unit.test_manager_support import (FakeClock, FakeSupervisorFactory, FakeWallClock, seed_feeds)
+
+ON, DEMAND, OFF = FeedMode.ALWAYS_ON, FeedMode.ON_DEMAND, FeedMode.OFF
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def factory():
+    return FakeSupervisorFactory()
+
+
+def make_manager(session_factory, factory, clock, tmp_path, **overrides) -> FeedManager:
+    config = ManagerConfig(node_id="node-a", public_url="http://relay-a:8787", runtime_dir=tmp_path / "rt",
+                           lease=LeasePolicy(single_node=True), **overrides)
+    return FeedManager(session_factory, config, factory, clock=clock, wallclock=FakeWallClock())
+
+
+def feed_row(session_factory, code):
+    with session_factory() as s:
+        return s.execute(select(Feed).join(Camera).where(Camera.code == code)).scalar_one()
+
+
+def test_sync_starts_pinned_feeds_only_and_writes_state_back(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {"A": (ON, "copy"), "B": (DEMAND, "copy"), "C": (OFF, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path)
+    manager.sync_once()
+    assert set(manager.local_statuses()) == {"A"}
+    assert factory.latest("A").calls == ["start"]
+    row = feed_row(session_factory, "A")
+    assert (row.state, row.node_id, row.codec, row.fps) == (FeedState.RUNNING, "node-a", "h264", 25.0)
+    assert feed_row(session_factory, "B").node_id is None
+
+
+def test_on_demand_starts_on_request_and_stops_when_idle(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {"B": (DEMAND, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path, idle_timeout_s=60)
+    manager.demand("B")
+    assert factory.latest("B").calls == ["start"]
+    clock.advance(50)
+    manager.touch("B")            # a segment fetch keeps it alive
+    clock.advance(50)
+    manager.sync_once()
+    assert "B" in manager.local_statuses()
+    clock.advance(61)
+    manager.sync_once()
+    assert manager.local_statuses() == {}
+    assert factory.latest("B").calls == ["start", "close"]
+    row = feed_row(session_factory, "B")
+    assert (row.state, row.node_id) == (FeedState.STOPPED, None)
+
+
+def test_viewer_cannot_start_off_feed_but_operator_can(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {"C": (OFF, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path)
+    with pytest.raises(FeedIsOff):
+        manager.demand("C")
+    assert factory.made == []
+    manager.start("C")
+    assert feed_row(session_factory, "C").mode == DEMAND
+    assert factory.latest("C").state == FeedState.RUNNING
+
+
+def test_max_feeds_refuses_without_touching_running_feeds(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {"A": (DEMAND, "copy"), "B": (DEMAND, "copy"), "C": (DEMAND, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path, max_feeds=2)
+    manager.demand("A")
+    manager.demand("B")
+    with pytest.raises(LimitReached, match="max_feeds=2"):
+        manager.demand("C")
+    assert [s.calls for s in factory.made] == [["start"], ["start"]]
+    assert feed_row(session_factory, "C").node_id is None
+
+
+def test_max_transcodes_refuses_transcode_but_allows_copy(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {"A": (DEMAND, "h264-360p-low"), "B": (DEMAND, "h264-720p"),
+                                 "C": (DEMAND, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path, max_transcodes=1)
+    manager.demand("A")
+    with pytest.raises(LimitReached, match="max_transcodes=1"):
+        manager.demand("B")
+    manager.demand("C")
+    assert set(manager.local_statuses()) == {"A", "C"}
+
+
+def test_pinning_past_the_limit_is_refused_and_not_saved(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {"A": (DEMAND, "copy"), "B": (DEMAND, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path, max_feeds=1)
+    manager.update("A", mode="always_on")
+    with pytest.raises(LimitReached):
+        manager.update("B", mode="pinned")
+    assert feed_row(session_factory, "B").mode == DEMAND
+
+
+def test_pinned_feeds_past_max_feeds_wait(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {c: (ON, "copy") for c in "ABCD"})
+    manager = make_manager(session_factory, factory, clock, tmp_path, max_feeds=3)
+    manager.sync_once()
+    manager.sync_once()
+    assert len(manager.local_statuses()) == 3
+
+
+def test_stop_of_pinned_feed_turns_it_off_for_good(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {"A": (ON, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path)
+    manager.sync_once()
+    manager.stop("A")
+    assert factory.latest("A").calls == ["start", "close"]
+    manager.sync_once()
+    assert manager.local_statuses() == {}
+    assert feed_row(session_factory, "A").mode == OFF
+
+
+def test_restarted_relay_resumes_what_should_run(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {"A": (ON, "copy"), "B": (DEMAND, "copy"), "C": (ON, "h264-720p")})
+    first = make_manager(session_factory, factory, clock, tmp_path)
+    first.sync_once()
+    first.demand("B")
+    first.shutdown(leave=False)   # as after kill -9: leases left behind
+    assert all("close" in s.calls for s in factory.made)
+    second_factory = FakeSupervisorFactory()
+    second = make_manager(session_factory, second_factory, clock, tmp_path)
+    second.sync_once()
+    assert set(second.local_statuses()) == {"A", "C"}
+    assert feed_row(session_factory, "B").node_id is None   # the on-demand lease was let go
+
+
+def test_profile_change_restarts_with_new_profile(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {"A": (ON, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path)
+    manager.sync_once()
+    manager.update("A", profile="h264-720p")
+    assert factory.made[0].calls == ["start", "close"]
+    assert factory.latest("A").profile == "h264-720p"
+    with pytest.raises(UnknownProfileError, match="use one of"):
+        manager.update("A", profile="h266-8k")
+
+
+def test_profile_change_by_another_writer_is_picked_up_by_sync(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {"A": (ON, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path)
+    manager.sync_once()
+    with session_factory.begin() as s:
+        s.execute(update(Feed).values(profile="h264-360p-low"))
+    manager.sync_once()
+    assert factory.latest("A").profile == "h264-360p-low"
+    assert factory.made[0].calls[-1] == "close"
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "concat:a.ts|b.ts", "subfile:,,start,0,end,0,,:x.ts",
+                                 "http://169.254.169.254/latest", "https://cam/x"])
+def test_forbidden_source_refused_on_update_and_nothing_written(session_factory, factory, clock, tmp_path, url):
+    seed_feeds(session_factory, {"A": (DEMAND, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path)
+    with pytest.raises(FeedSourceRefused, match="rtsp://"):
+        manager.update("A", stream_url=url, mode="always_on")
+    with session_factory() as s:
+        camera = s.execute(select(Camera).where(Camera.code == "A")).scalar_one()
+        assert camera.stream_url.startswith("rtsp://")
+    assert feed_row(session_factory, "A").mode == DEMAND
+
+
+def test_forbidden_source_already_in_db_never_reaches_a_supervisor(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {"A": (ON, "copy"), "B": (DEMAND, "copy")}, url="file:///etc/passwd")
+    manager = make_manager(session_factory, factory, clock, tmp_path)
+    with pytest.raises(FeedSourceRefused, match="not allowed"):
+        manager.demand("B")
+    manager.sync_once()
+    assert factory.made == []
+    row = feed_row(session_factory, "A")
+    assert "not allowed" in row.last_error and "passwd" not in row.last_error
+
+
+def test_shutdown_closes_everything_and_releases(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {"A": (ON, "copy"), "B": (ON, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path)
+    manager.sync_once()
+    manager.shutdown()
+    assert all(s.calls[-1] == "close" for s in factory.made) and len(factory.made) == 2
+    with session_factory() as s:
+        assert feed_repo.list_feeds(s, node_id="node-a") == []
