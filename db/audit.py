@@ -1,0 +1,210 @@
+"""The audit log: who watched what, who asked whom for footage, who changed what.
+
+Append-only from the application's side: this module writes events and reads them; the only way
+rows leave the table is the retention purge, which itself leaves an event behind. Functions take an
+open Session and never commit (the caller's unit of work does).
+
+Event details never carry secrets: keys that look like credentials are dropped before writing.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Iterable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from db.models import AuditEvent, utcnow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from db.users import Actor
+
+MAX_TARGET = 200
+MAX_ACTOR = 80
+DEFAULT_RETENTION_DAYS = 730
+READ_LIMIT = 5000
+SECRET_KEYS = ("password", "token", "secret", "stream_url", "credential", "authorization")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+class AuditAction(StrEnum):
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_OUT = "sign_out"
+    LIVE_VIEW = "live_view"
+    FEED_CONTROL = "feed_control"
+    INCIDENT_CREATE = "incident_create"
+    INCIDENT_STATUS = "incident_status"
+    INCIDENT_DISPATCH = "incident_dispatch"
+    FOOTAGE_REQUEST = "footage_request"
+    FOOTAGE_STATUS = "footage_status"
+    FOOTAGE_LETTER = "footage_letter"
+    REGISTRY_IMPORT = "registry_import"
+    REGISTRY_EDIT = "registry_edit"
+    ROSTER_IMPORT = "roster_import"
+    USER_ADD = "user_add"
+    USER_PASSWORD = "user_password"
+    USER_DISABLE = "user_disable"
+    USER_ENABLE = "user_enable"
+    USER_ROLE = "user_role"
+    AUDIT_EXPORT = "audit_export"
+    AUDIT_PURGE = "audit_purge"
+
+
+class AuditError(ValueError):
+    """An audit filter or setting that cannot be used."""
+
+
+def actor_name(actor: "Actor | str") -> str:
+    name = actor if isinstance(actor, str) else actor.username
+    name = (name or "").strip()
+    if not name:
+        raise AuditError("an audit event needs the name of who acted")
+    return name[:MAX_ACTOR]
+
+
+def _clean_detail(detail: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not detail:
+        return None
+    clean = {}
+    for key, value in detail.items():
+        if any(word in str(key).lower() for word in SECRET_KEYS):
+            continue
+        clean[str(key)] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+    return clean or None
+
+
+def record(session: Session, actor: "Actor | str", action: AuditAction | str, target: str | None = None,
+           detail: dict[str, Any] | None = None, at: datetime | None = None) -> AuditEvent:
+    """Append one event. ``actor`` is an Actor or a user name (e.g. 'cli:root' for the command line)."""
+    event = AuditEvent(at=at or utcnow(), actor=actor_name(actor), action=str(AuditAction(action)),
+                       target=None if target is None else str(target)[:MAX_TARGET],
+                       detail=_clean_detail(detail))
+    session.add(event)
+    session.flush()
+    return event
+
+
+def record_live_view(session: Session, user: "Actor | str", camera_code: str) -> AuditEvent:
+    """A user started watching a camera live (the player calls this when it mints a token)."""
+    return record(session, user, AuditAction.LIVE_VIEW, target=camera_code)
+
+
+def record_feed_control(session: Session, user: "Actor | str", camera_code: str, command: str,
+                        detail: dict[str, Any] | None = None) -> AuditEvent:
+    """An operator started/stopped/restarted/pinned a feed or changed its profile."""
+    return record(session, user, AuditAction.FEED_CONTROL, target=camera_code,
+                  detail={"command": command, **(detail or {})})
+
+
+def record_registry_change(session: Session, user: "Actor | str", kind: str, target: str,
+                           detail: dict[str, Any] | None = None) -> AuditEvent:
+    """A registry import (``kind='import'``, target = file name) or edit (``kind='edit'``, target = code)."""
+    actions = {"import": AuditAction.REGISTRY_IMPORT, "edit": AuditAction.REGISTRY_EDIT}
+    if kind not in actions:
+        raise AuditError(f"registry change kind must be 'import' or 'edit', not {kind!r}")
+    return record(session, user, actions[kind], target=target, detail=detail)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    actor: str | None = None
+    actions: tuple[str, ...] = ()
+    target_contains: str | None = None
+
+    def __post_init__(self) -> None:
+        for when in (self.since, self.until):
+            if when is not None and when.tzinfo is None:
+                raise AuditError("audit filter times must be timezone-aware")
+        if self.since and self.until and self.until < self.since:
+            raise AuditError("the 'until' time is before the 'since' time; swap them")
+        for action in self.actions:
+            try:
+                AuditAction(action)
+            except ValueError:
+                raise AuditError(f"unknown audit action {action!r}") from None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str | None
+    detail: dict[str, Any] | None
+
+
+def _filtered(stmt, flt: AuditFilter):
+    if flt.since is not None:
+        stmt = stmt.where(AuditEvent.at >= flt.since)
+    if flt.until is not None:
+        stmt = stmt.where(AuditEvent.at < flt.until)
+    if flt.actor:
+        stmt = stmt.where(AuditEvent.actor == flt.actor.strip())
+    if flt.actions:
+        stmt = stmt.where(AuditEvent.action.in_(list(flt.actions)))
+    if flt.target_contains:
+        pattern = "%" + flt.target_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(AuditEvent.target.ilike(pattern, escape="\\"))
+    return stmt
+
+
+def read_events(session: Session, actor: "Actor", flt: AuditFilter = AuditFilter(),
+                limit: int = READ_LIMIT) -> list[AuditRow]:
+    """Events matching the filter, newest first. Only roles allowed to read the audit log may."""
+    actor.require("audit")
+    stmt = _filtered(select(AuditEvent), flt).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    return [AuditRow(e.id, e.at, e.actor, e.action, e.target, e.detail) for e in session.scalars(stmt)]
+
+
+def count_events(session: Session, flt: AuditFilter = AuditFilter()) -> int:
+    return session.scalar(_filtered(select(func.count(AuditEvent.id)), flt)) or 0
+
+
+def spreadsheet_safe(value: Any) -> str:
+    """Text a spreadsheet will show, never evaluate: a leading = + - @ or control character gets a '."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_text(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
+    """CSV with every cell neutralised against formula injection."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def export_csv(session: Session, actor: "Actor", flt: AuditFilter = AuditFilter()) -> str:
+    """The filtered log as CSV (times in UTC, ISO 8601); the export is itself audited."""
+    rows = read_events(session, actor, flt, limit=10 * READ_LIMIT)
+    record(session, actor, AuditAction.AUDIT_EXPORT, detail={"rows": len(rows)})
+    return csv_text(["at_utc", "actor", "action", "target", "detail"],
+                    ([r.at.astimezone(timezone.utc).isoformat(), r.actor, r.action, r.target or "",
+                      json.dumps(r.detail, ensure_ascii=False, sort_keys=True) if r.detail else ""]
+                     for r in rows))
+
+
+def purge_older_than(session: Session, actor: "Actor | str", retention_days: int,
+                     now: datetime | None = None) -> int:
+    """Delete events older than the retention period; the purge is recorded as a new event."""
+    if not isinstance(retention_days, int) or retention_days < 30:
+        raise AuditError("audit retention must be a whole number of days, at least 30")
+    if not isinstance(actor, str):
+        actor.require("audit")
+    cutoff = (now or utcnow()) - timedelta(days=retention_days)
+    result = session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
+    deleted = result.rowcount or 0
+    record(session, actor, AuditAction.AUDIT_PURGE, detail={"deleted": deleted, "before": cutoff.isoformat(),
+                                                            "retention_days": retention_days})
+    return deleted
