@@ -1,0 +1,158 @@
+"""Read registry files into a raw table: canonical column names, values as found, user line numbers.
+
+CSV is read with the csv module (UTF-8 with or without BOM, cp1252 then latin-1 fallback, ``,`` ``;``
+or tab detected from the header) so each row keeps the line number the user sees (header = line 1).
+Everything else goes through geopandas/pyogrio (GeoJSON, GeoPackage, zipped Shapefile, any OGR
+format); a spatial file's "line" is its feature number. Point geometry supplies lon/lat.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from db.io.columns import CAMERAS, map_headers
+from db.io.osm import is_osm, osm_to_camera_columns
+
+BOM = b"\xef\xbb\xbf"
+DELIMITERS = (",", ";", "\t")
+WGS84 = "EPSG:4326"
+
+
+class RegistryFileError(ValueError):
+    """The file cannot be read as a registry file; the message says what to do."""
+
+
+@dataclass
+class RawTable:
+    frame: pd.DataFrame            # canonical columns, object dtype, values as found (text or typed)
+    lines: np.ndarray              # per row: the line (CSV) or feature number the user sees
+    source: Path
+    is_csv: bool = False
+    decimal_comma: bool = False    # `;`-separated CSV: "106,7363" means 106.7363
+    ignored_columns: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    geometry_types: pd.Series | None = None  # per row, for spatial files
+    headers: dict[str, str] = field(default_factory=dict)  # canonical -> the file's own header
+
+    def header(self, column: str) -> str:
+        return self.headers.get(column, column)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def read_table(path: str | Path, kind: str, layer: str | None = None) -> RawTable:
+    """Read one registry file of the given record kind (cameras, owners, posts, duty-units)."""
+    path = Path(path)
+    if not path.exists():
+        raise RegistryFileError(f"{path}: no such file")
+    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        return _read_csv(path, kind)
+    return _read_spatial(path, kind, layer)
+
+
+# --- CSV ----------------------------------------------------------------------------------------------
+
+def decode(data: bytes) -> tuple[str, str]:
+    if data.startswith(BOM):
+        return data[len(BOM):].decode("utf-8", errors="strict"), "utf-8-sig"
+    for encoding in ("utf-8", "cp1252", "latin-1"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise RegistryFileError("unreadable text encoding")  # latin-1 decodes anything; kept for clarity
+
+
+def sniff_delimiter(header_line: str) -> str:
+    counts = {d: len(next(csv.reader([header_line], delimiter=d), [])) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > 1 else ","
+
+
+def _read_csv(path: Path, kind: str) -> RawTable:
+    try:
+        text, encoding = decode(path.read_bytes())
+    except UnicodeDecodeError:
+        raise RegistryFileError(f"{path}: starts with a UTF-8 BOM but is not UTF-8; save it as UTF-8") from None
+    if not text.strip():
+        raise RegistryFileError(f"{path}: the file is empty; it needs a header line and rows")
+    delimiter = sniff_delimiter(text.splitlines()[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader)
+    rows, lines, extra = [], [], []
+    width = len(header)
+    previous_end = reader.line_num
+    for record in reader:
+        start, previous_end = previous_end + 1, reader.line_num
+        if not record or not any(cell.strip() for cell in record):
+            continue
+        if len(record) > width and any(cell.strip() for cell in record[width:]):
+            extra.append(start)
+        rows.append((record + [""] * width)[:width])
+        lines.append(start)
+    frame = pd.DataFrame(rows, columns=[str(h) for h in header], dtype=object) if rows else \
+        pd.DataFrame(columns=[str(h) for h in header], dtype=object)
+    table = _canonical(frame, kind, path, np.asarray(lines, dtype=int))
+    table.is_csv, table.encoding, table.decimal_comma = True, encoding, delimiter == ";"
+    if extra:
+        table.frame["__extra_fields"] = np.isin(table.lines, extra)
+    return table
+
+
+# --- spatial files ---------------------------------------------------------------------------------------
+
+def read_spatial_frame(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    try:
+        gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    except Exception as exc:  # noqa: BLE001 - pyogrio raises several types; all mean "cannot read"
+        raise RegistryFileError(f"{path}: cannot read it as CSV or a spatial file ({type(exc).__name__}: "
+                                f"{str(exc)[:200]}); use CSV, GeoJSON, GeoPackage or a zipped Shapefile") from None
+    if gdf.crs is not None and not gdf.crs.equals(WGS84):
+        gdf = gdf.to_crs(WGS84)
+    return gdf
+
+
+def _read_spatial(path: Path, kind: str, layer: str | None) -> RawTable:
+    gdf = read_spatial_frame(path, layer)
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
+    frame = frame.where(frame.notna(), None)
+    geom_types = gdf.geometry.geom_type.astype(object).reset_index(drop=True)
+    points = (geom_types == "Point").to_numpy()
+    x = np.full(len(gdf), np.nan)
+    y = np.full(len(gdf), np.nan)
+    if points.any():
+        x[points] = gdf.geometry.x.to_numpy()[points]
+        y[points] = gdf.geometry.y.to_numpy()[points]
+    frame = frame.reset_index(drop=True)
+    osm = kind == CAMERAS and is_osm(list(frame.columns))
+    if osm:
+        frame = frame.assign(lon=x, lat=y)
+        frame = osm_to_camera_columns(frame)
+    table = _canonical(frame, kind, path, np.arange(1, len(frame) + 1))
+    for axis, values in (("lon", x), ("lat", y)):
+        lon_lat = "last_" + axis if "last_lon" in _wanted(kind) else axis
+        if lon_lat not in table.frame or table.frame[lon_lat].isna().all():
+            table.frame[lon_lat] = pd.Series(values, dtype=object).where(~np.isnan(values), None)
+    table.geometry_types = geom_types
+    return table
+
+
+# --- shared --------------------------------------------------------------------------------------------
+
+def _wanted(kind: str) -> list[str]:
+    from db.io.columns import CANONICAL
+    return CANONICAL[kind]
+
+
+def _canonical(frame: pd.DataFrame, kind: str, path: Path, lines: np.ndarray) -> RawTable:
+    mapped, ignored = map_headers(list(frame.columns), kind)
+    renamed = frame[list(mapped)].rename(columns=mapped).astype(object)
+    return RawTable(frame=renamed.reset_index(drop=True), lines=lines, source=path, ignored_columns=ignored,
+                    headers={target: original for original, target in mapped.items()})
