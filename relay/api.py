@@ -1,0 +1,249 @@
+"""The relay's HTTP API (FastAPI): feeds control, HLS with signed tokens, health, metrics, check page.
+
+``create_app(manager, settings)`` builds the app; nothing happens at import. Control and feed
+endpoints need the operator bearer credential; HLS needs a token from ``relay.tokens`` bound to the
+camera; responses never carry stream URLs.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
+
+from db.feeds import FeedError, FeedNotFound, FeedRecord, FeedSourceRefused
+from relay import hls
+from relay.api_models import (ActionResult, FeedDetail, FeedList, FeedUpdate, FeedView, Health, TokenGrant,
+                              TokenRequest)
+from relay.manager import FeedElsewhere, FeedIsOff, FeedManager, LimitReached, UnknownProfileError
+from relay.metrics import CONTENT_TYPE, ServedBytes, make_registry, render
+from relay.tokens import TokenError, mint_token, verify_token
+
+log = logging.getLogger(__name__)
+CHECK_PAGE_DIR = Path(__file__).resolve().parent / "check_page"
+HLS_JS_DEFAULT = Path(__file__).resolve().parents[1] / "node_modules" / "hls.js" / "dist" / "hls.min.js"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    operator_token: SecretStr
+    hls_secret: SecretStr
+    playlist_wait_s: float = 10.0     # how long a first playlist request waits for ffmpeg's first segment
+    hls_js_path: Path = HLS_JS_DEFAULT
+
+
+_ERRORS = [(FeedNotFound, 404), (LimitReached, 429), (FeedIsOff, 409), (FeedElsewhere, 409),
+           (FeedSourceRefused, 422), (UnknownProfileError, 422), (FeedError, 422)]
+
+
+def _status_for(exc: Exception) -> int:
+    for kind, code in _ERRORS:
+        if isinstance(exc, kind):
+            return code
+    raise exc
+
+
+def _view(manager: FeedManager, record: FeedRecord, detail: bool = False) -> FeedView:
+    data = {k: getattr(record, k) for k in FeedView.model_fields if hasattr(record, k)}
+    data["hls_path"] = f"/hls/{record.camera_code}/{hls.PLAYLIST}"
+    status = manager.local_status(record.camera_code)
+    if status is not None:
+        data.update(state=status.state, state_since=status.since, fps=status.fps,
+                    bitrate_kbps=status.bitrate_kbps, codec=status.codec, width=status.width,
+                    height=status.height, restarts=status.restarts, last_error=status.last_error,
+                    transcoding=status.transcoding, segment_age_s=status.segment_age_s, served_here=True,
+                    node_id=manager.config.node_id, node_url=manager.config.public_url)
+    if detail:
+        return FeedDetail(**data, log_tail=list(status.stderr_tail) if status is not None else [])
+    return FeedView(**data)
+
+
+def _code(camera_code: str) -> str:
+    try:
+        return hls.check_camera_code(camera_code)
+    except hls.UnsafeName:
+        raise HTTPException(404, "no such feed") from None
+
+
+def create_app(manager: FeedManager, settings: ApiSettings) -> FastAPI:
+    app = FastAPI(title="No Blindspot relay", version="1.0",
+                  description="RTSP camera feeds as HLS for the No Blindspot dashboard.")
+    served = ServedBytes()
+    registry = make_registry(manager, served)
+    bearer = HTTPBearer(auto_error=False)
+
+    def operator(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+        expected = settings.operator_token.get_secret_value().encode("utf-8")
+        given = credentials.credentials.encode("utf-8") if credentials else b""
+        if not hmac.compare_digest(given, expected):
+            raise HTTPException(401, "operator credential required (Authorization: Bearer ...)",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    async def _domain_error(request: Request, exc: Exception):
+        return JSONResponse({"detail": str(exc)}, status_code=_status_for(exc))
+
+    for kind, _ in _ERRORS:
+        app.add_exception_handler(kind, _domain_error)
+
+    @app.get("/healthz", response_model=Health, tags=["health"])
+    def healthz() -> JSONResponse:
+        db = "ok" if manager.last_sync_error is None else manager.last_sync_error
+        body = Health(status="ok" if db == "ok" else "degraded", node_id=manager.config.node_id,
+                      public_url=manager.config.public_url, local_feeds=len(manager.local_statuses()),
+                      database=db)
+        return JSONResponse(body.model_dump(), status_code=200 if db == "ok" else 503)
+
+    @app.get("/metrics", tags=["health"], response_class=Response)
+    def metrics() -> Response:
+        return Response(render(registry), media_type=CONTENT_TYPE)
+
+    _feed_routes(app, manager, operator, settings)
+    _hls_routes(app, manager, settings, served)
+    _check_routes(app, settings)
+    return app
+
+
+def _feed_routes(app: FastAPI, manager: FeedManager, operator, settings: ApiSettings) -> None:
+    guarded = [Depends(operator)]
+
+    @app.get("/api/feeds", response_model=FeedList, dependencies=guarded, tags=["feeds"])
+    def list_feeds() -> FeedList:
+        views = [_view(manager, r) for r in manager.list_feeds()]
+        return FeedList(node_id=manager.config.node_id, feeds=views)
+
+    @app.get("/api/feeds/{camera_code}", response_model=FeedDetail, dependencies=guarded, tags=["feeds"])
+    def get_feed(camera_code: str) -> FeedView:
+        return _view(manager, manager.get_feed(_code(camera_code)), detail=True)
+
+    def action(camera_code: str, name: str) -> ActionResult:
+        code = _code(camera_code)
+        getattr(manager, name)(code)
+        return ActionResult(camera_code=code, action=name, feed=_view(manager, manager.get_feed(code)))
+
+    @app.post("/api/feeds/{camera_code}/start", response_model=ActionResult, dependencies=guarded,
+              tags=["feeds"], responses={429: {"description": "a relay limit is reached"}})
+    def start(camera_code: str) -> ActionResult:
+        return action(camera_code, "start")
+
+    @app.post("/api/feeds/{camera_code}/stop", response_model=ActionResult, dependencies=guarded,
+              tags=["feeds"])
+    def stop(camera_code: str) -> ActionResult:
+        return action(camera_code, "stop")
+
+    @app.post("/api/feeds/{camera_code}/restart", response_model=ActionResult, dependencies=guarded,
+              tags=["feeds"], responses={429: {"description": "a relay limit is reached"}})
+    def restart(camera_code: str) -> ActionResult:
+        return action(camera_code, "restart")
+
+    @app.put("/api/feeds/{camera_code}", response_model=FeedView, dependencies=guarded, tags=["feeds"],
+             responses={429: {"description": "pinning would pass a relay limit"}})
+    def update(camera_code: str, change: FeedUpdate) -> FeedView:
+        url = change.stream_url.get_secret_value() if change.stream_url is not None else None
+        record = manager.update(_code(camera_code), mode=change.mode, profile=change.profile,
+                                audio=change.audio, stream_url=url)
+        return _view(manager, record)
+
+    @app.post("/api/feeds/{camera_code}/token", response_model=TokenGrant, dependencies=guarded,
+              tags=["feeds"])
+    def token(camera_code: str, request: TokenRequest) -> TokenGrant:
+        record = manager.get_feed(_code(camera_code))
+        minted = mint_token(settings.hls_secret, record.camera_code, request.user, ttl=request.ttl_s)
+        return TokenGrant(camera_code=record.camera_code, token=minted, expires_at=int(minted.split(".")[0]),
+                          hls_path=f"/hls/{record.camera_code}/{hls.PLAYLIST}",
+                          node_url=record.node_url or manager.config.public_url)
+
+
+def _hls_routes(app: FastAPI, manager: FeedManager, settings: ApiSettings, served: ServedBytes) -> None:
+    cors = {"Access-Control-Allow-Origin": "*", **NO_STORE}
+
+    def authorise(code: str, token: str | None) -> None:
+        try:
+            verify_token(settings.hls_secret, token, code)
+        except TokenError as exc:
+            raise HTTPException(403, str(exc), headers=cors) from None
+
+    def elsewhere(request: Request, exc: FeedElsewhere) -> Response:
+        base = urlsplit(exc.holder.public_url or "")
+        if not base.scheme or not base.netloc:
+            raise HTTPException(409, str(exc))
+        target = f"{exc.holder.public_url.rstrip('/')}{request.url.path}?{request.url.query}"
+        return RedirectResponse(target, status_code=307, headers=cors)
+
+    @app.get(f"/hls/{{camera_code}}/{hls.PLAYLIST}", tags=["hls"], response_class=Response)
+    async def playlist(camera_code: str, request: Request, token: str | None = None) -> Response:
+        code = _code(camera_code)
+        authorise(code, token)
+        try:
+            await asyncio.to_thread(manager.demand, code)
+        except FeedElsewhere as exc:
+            return elsewhere(request, exc)
+        except (FeedNotFound, LimitReached, FeedIsOff, FeedSourceRefused) as exc:
+            raise HTTPException(_status_for(exc), str(exc), headers=cors) from None
+        text = await _wait_for_playlist(manager.feed_dir(code) / hls.PLAYLIST, settings.playlist_wait_s)
+        if text is None:
+            raise HTTPException(503, "the feed is starting; try again in a moment",
+                                headers={**cors, "Retry-After": "1"})
+        body = hls.rewrite_playlist(text, token).encode("utf-8")
+        served.add(code, len(body))
+        return Response(body, media_type="application/vnd.apple.mpegurl", headers=cors)
+
+    @app.get("/hls/{camera_code}/{name}", tags=["hls"], response_class=FileResponse)
+    def segment(camera_code: str, name: str, token: str | None = None) -> Response:
+        code = _code(camera_code)
+        authorise(code, token)
+        try:
+            path = hls.media_path(manager.feed_dir(code), name)
+        except hls.UnsafeName:
+            raise HTTPException(404, "no such segment", headers=cors) from None
+        if not path.is_file():
+            raise HTTPException(404, "no such segment (it may have rotated out; reload the playlist)",
+                                headers=cors)
+        manager.touch(code)
+        served.add(code, path.stat().st_size)
+        media = "video/mp2t" if path.suffix == ".ts" else "video/mp4"
+        return FileResponse(path, media_type=media, headers=cors)
+
+
+async def _wait_for_playlist(path: Path, wait_s: float) -> str | None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_s
+    while True:
+        try:
+            text = path.read_text(encoding="utf-8")
+            if "#EXTINF" in text:
+                return text
+        except (FileNotFoundError, UnicodeDecodeError):
+            pass
+        if loop.time() >= deadline:
+            return None
+        await asyncio.sleep(0.1)
+
+
+def _check_routes(app: FastAPI, settings: ApiSettings) -> None:
+    page_headers = {"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                               "media-src 'self' blob:; "
+                                               "worker-src 'self' blob:; object-src 'none'",
+                    "Referrer-Policy": "no-referrer", **NO_STORE}
+
+    @app.get("/check/{camera_code}", tags=["check"], response_class=FileResponse)
+    def check_page(camera_code: str) -> Response:
+        _code(camera_code)
+        return FileResponse(CHECK_PAGE_DIR / "index.html", media_type="text/html", headers=page_headers)
+
+    @app.get("/static/check.js", tags=["check"], response_class=FileResponse)
+    def check_script() -> Response:
+        return FileResponse(CHECK_PAGE_DIR / "check.js", media_type="text/javascript", headers=NO_STORE)
+
+    @app.get("/static/hls.min.js", tags=["check"], response_class=FileResponse)
+    def hls_js() -> Response:
+        if not settings.hls_js_path.is_file():
+            raise HTTPException(503, "hls.js is not installed; run `npm ci` in the repository root")
+        return FileResponse(settings.hls_js_path, media_type="text/javascript")

@@ -1,0 +1,90 @@
+"""Pydantic models of the relay's HTTP API: what the dashboard reads and sends.
+
+No model has a field for a stream URL on the way out: ``FeedUpdate.stream_url`` is write-only.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from geo.vocabulary import FeedMode, FeedState
+
+
+class FeedView(BaseModel):
+    """One feed: desired state, observed state, and which relay node serves it."""
+
+    camera_code: str
+    camera_name: str
+    mode: FeedMode
+    profile: str
+    audio: str
+    state: FeedState
+    state_since: datetime | None = None
+    fps: float | None = None
+    bitrate_kbps: float | None = None
+    codec: str | None = None
+    width: int | None = None
+    height: int | None = None
+    restarts: int = 0
+    last_error: str | None = None
+    node_id: str | None = Field(None, description="relay node holding the feed (None: not running)")
+    node_url: str | None = Field(None, description="public base URL of that node; browsers fetch HLS there")
+    hls_path: str = Field(description="path of the playlist on node_url; add ?token=<signed HLS token>")
+    served_here: bool = Field(False, description="whether the node answering runs this feed")
+    transcoding: bool | None = None
+    segment_age_s: float | None = None
+    observed_at: datetime | None = None
+
+
+class FeedDetail(FeedView):
+    log_tail: list[str] = Field(default_factory=list, description="last ffmpeg stderr lines, redacted")
+
+
+class FeedList(BaseModel):
+    node_id: str
+    feeds: list[FeedView]
+
+
+class FeedUpdate(BaseModel):
+    """A change of desired state; any field left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: FeedMode | None = None
+    profile: str | None = Field(None, max_length=40)
+    audio: str | None = Field(None, description="aac or drop")
+    stream_url: SecretStr | None = Field(None, description="write-only; rtsp:// or rtsps:// only")
+
+
+class ActionResult(BaseModel):
+    camera_code: str
+    action: str
+    feed: FeedView
+
+
+class TokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user: str = Field(min_length=1, max_length=80)
+    ttl_s: float = Field(300, gt=0, le=24 * 3600)
+
+
+class TokenGrant(BaseModel):
+    camera_code: str
+    token: str
+    expires_at: int
+    hls_path: str
+    node_url: str | None = None
+
+
+class Health(BaseModel):
+    status: str
+    node_id: str
+    public_url: str
+    local_feeds: int
+    database: str
+
+
+class ErrorBody(BaseModel):
+    detail: str
