@@ -1,0 +1,1 @@
+"""Planners: which cameras to connect next (connect_next) and which to re-aim (reaim)."""
