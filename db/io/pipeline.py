@@ -10,17 +10,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.io import checks
+from db.io.boundaries import BoundaryOptions, find_field, prepare_boundaries, read_boundaries
 from db.io.columns import CAMERAS, DUTY_UNITS, OWNERS, POSTS
 from db.io.readers import read_table
 from db.io.validation import REPORT_COLUMNS, Region, ValidationContext, ValidationResult, validate
-from db.io.writers import (WriteSummary, assign_districts, upsert_cameras, upsert_duty_units, upsert_owners,
-                           upsert_posts)
+from db.io.writers import (WriteSummary, assign_districts, replace_layer, upsert_cameras, upsert_districts,
+                           upsert_duty_units, upsert_owners, upsert_posts)
 from db.models import Owner, Post
 from db.repositories import districts_frame
 
@@ -53,6 +56,7 @@ class ImportOutcome:
     report_path: Path | None = None
     districts_assigned: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    errors: pd.DataFrame | None = None
 
 
 def default_report_path(source: Path) -> Path:
@@ -79,7 +83,8 @@ def import_records(session_factory: sessionmaker[Session], kind: str, path: Path
                                     known_post_codes=set(session.execute(select(Post.code)).scalars()))
     result = validate(raw, kind, context)
     outcome = ImportOutcome(kind=kind, source=path, total=result.total, written=False, rejected=result.rejected,
-                            problems=len(result.errors), ignored_columns=raw.ignored_columns)
+                            problems=len(result.errors), ignored_columns=raw.ignored_columns,
+                            errors=result.errors)
     if not result.ok:
         outcome.report_path = write_report(result.errors, options.report_path or default_report_path(path))
         if not options.skip_invalid:
@@ -119,3 +124,64 @@ def write_report(errors: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+
+
+@dataclass
+class BoundaryOutcome:
+    source: Path
+    level: str
+    total: int
+    written: bool
+    summary: WriteSummary = field(default_factory=WriteSummary)
+    rejected: int = 0
+    report_path: Path | None = None
+    districts_assigned: int = 0
+    unlinked: int = 0
+    fields: dict = field(default_factory=dict)
+
+
+def import_boundaries(session_factory: sessionmaker[Session], path: Path, options: BoundaryOptions,
+                      skip_invalid: bool = False, report_path: Path | None = None) -> BoundaryOutcome:
+    gdf = read_boundaries(path, options.layer)
+    with session_factory() as session:
+        kecamatan = districts_frame(session, "kecamatan")[["code", "name"]]
+    prepared = prepare_boundaries(gdf, options, f"imported from {Path(path).name}", kecamatan)
+    rejected = int(prepared.errors["line"].nunique()) if len(prepared.errors) else 0
+    outcome = BoundaryOutcome(source=path, level=options.level, total=prepared.total, written=False,
+                              rejected=rejected, unlinked=prepared.unlinked, fields=prepared.fields)
+    if rejected:
+        outcome.report_path = write_report(prepared.errors, report_path or default_report_path(path))
+        if not skip_invalid:
+            return outcome
+    with session_factory.begin() as session:
+        outcome.summary = upsert_districts(session, prepared.districts)
+        outcome.districts_assigned = assign_districts(session)
+    outcome.written = True
+    return outcome
+
+
+def import_layer(session_factory: sessionmaker[Session], path: Path, layer: str, name_field: str | None = None,
+                 weight_field: str | None = None) -> WriteSummary:
+    """Replace a named auxiliary layer (priority areas, buildings) with the features of a file."""
+    gdf = read_boundaries(path)
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    name_col = find_field(columns, name_field, ["name", "nama"], "name")
+    weight_col = find_field(columns, weight_field, ["weight", "bobot", "priority", "prioritas"], "weight")
+    geoms = gdf.geometry.values
+    empty = np.array([g is None or g.is_empty for g in geoms], dtype=bool)
+    if empty.any():
+        first = int(np.flatnonzero(empty)[0]) + 1
+        raise RegistryFileError(f"{path}: feature {first} has no geometry; remove it or fix the file")
+    weights = pd.Series(1.0, index=gdf.index)
+    if weight_col:
+        weights, reasons = checks.number(gdf[weight_col], 0, None)
+        if reasons.notna().any():
+            first = int(np.flatnonzero(reasons.notna().to_numpy())[0]) + 1
+            raise RegistryFileError(f"{path}: feature {first}: weight '{gdf[weight_col].iloc[first - 1]}' "
+                                    f"{reasons.dropna().iloc[0]}")
+        weights = weights.fillna(1.0)
+    names = gdf[name_col].map(lambda v: None if v is None or pd.isna(v) else str(v)[:200]) if name_col else None
+    frame = gpd.GeoDataFrame({"name": names, "weight": weights.astype(float).to_numpy()},
+                             geometry=shapely.make_valid(np.asarray(geoms)), crs="EPSG:4326")
+    with session_factory.begin() as session:
+        return replace_layer(session, layer, frame)

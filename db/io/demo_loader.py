@@ -1,0 +1,103 @@
+"""Write a generated demo (geo.demo.DemoData) to the database through the bulk writers.
+
+The caller owns the transaction: ``load_demo`` upserts everything by code in the open session and
+never commits, so a failure leaves nothing half-written. Districts of cameras and posts are set by
+the spatial join in ``assign_districts``, exactly as after a real import.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from db.io.writers import (WriteSummary, assign_districts, replace_layer, upsert_cameras, upsert_districts,
+                           upsert_duty_units, upsert_owners, upsert_posts)
+from db.models import Camera, District, DutyUnit, Owner, Post
+from geo.vocabulary import Connection
+
+if TYPE_CHECKING:  # geo.demo is only needed for the type; loading it here would be wasted at import
+    from geo.demo import DemoData
+
+PRIORITY_LAYER = "priority"
+STAGES = ("districts", "owners", "cameras", "posts", "duty units", "priority layer", "district assignment")
+# progress(stage, done, total): stages come in STAGES order; "cameras" reports rows as they are written.
+LoadProgress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class DemoLoadSummary:
+    written: dict[str, WriteSummary]
+    assigned: int
+
+    @property
+    def changed(self) -> bool:
+        return self.assigned > 0 or any(s.changed for s in self.written.values())
+
+
+@dataclass(frozen=True)
+class RegistrySummary:
+    """What is in the registry now, for the CLI's closing table."""
+    cameras: int
+    cameras_per_owner_class: dict[str, int]
+    connected_per_kecamatan: dict[str, int]
+    posts_per_kind: dict[str, int]
+    personnel_per_kind: dict[str, int]
+    duty_units: int
+    on_duty: int
+    unassigned_cameras: int = field(default=0)
+
+
+def load_demo(session: Session, demo: DemoData, progress: LoadProgress | None = None) -> DemoLoadSummary:
+    """Upsert the demo's districts, owners, cameras, posts, duty units and priority layer; assign districts."""
+    report = progress or (lambda stage, done, total: None)
+    written: dict[str, WriteSummary] = {}
+    steps = (("districts", lambda: upsert_districts(session, demo.districts)),
+             ("owners", lambda: upsert_owners(session, demo.owners)),
+             ("cameras", lambda: upsert_cameras(session, demo.cameras,
+                                                progress=lambda done, total: report("cameras", done, total))),
+             ("posts", lambda: upsert_posts(session, demo.posts)),
+             ("duty units", lambda: upsert_duty_units(session, demo.duty_units)),
+             ("priority layer", lambda: replace_layer(session, PRIORITY_LAYER, demo.priority)))
+    for stage, write in steps:
+        report(stage, 0, 1)
+        written[stage] = write()
+        report(stage, 1, 1)
+    report("district assignment", 0, 1)
+    assigned = assign_districts(session)
+    report("district assignment", 1, 1)
+    return DemoLoadSummary(written, assigned)
+
+
+def camera_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Camera)) or 0)
+
+
+def registry_summary(session: Session) -> RegistrySummary:
+    """Counts by owner class, connected cameras per kecamatan (after the spatial join), posts, personnel."""
+    per_class = session.execute(select(Owner.owner_class, func.count(Camera.id))
+                                .join(Owner, Camera.owner_id == Owner.id).group_by(Owner.owner_class)).all()
+    parent = aliased(District)
+    kecamatan = func.coalesce(parent.name, District.name)
+    connected = session.execute(select(kecamatan, func.count(Camera.id))
+                                .join(District, Camera.district_id == District.id)
+                                .outerjoin(parent, District.parent_id == parent.id)
+                                .where(Camera.connection == Connection.CONNECTED)
+                                .group_by(kecamatan).order_by(kecamatan)).all()
+    posts = session.execute(select(Post.kind, func.count(Post.id), func.coalesce(func.sum(Post.personnel), 0))
+                            .group_by(Post.kind)).all()
+    units, on_duty = session.execute(select(func.count(DutyUnit.id),
+                                            func.coalesce(func.sum(DutyUnit.headcount), 0))).one()
+    unassigned = session.scalar(select(func.count()).select_from(Camera).where(Camera.district_id.is_(None)))
+    return RegistrySummary(
+        cameras=camera_count(session),
+        cameras_per_owner_class={_value(c): int(n) for c, n in per_class},
+        connected_per_kecamatan={str(name): int(n) for name, n in connected},
+        posts_per_kind={_value(k): int(n) for k, n, _ in posts},
+        personnel_per_kind={_value(k): int(p) for k, _, p in posts},
+        duty_units=int(units), on_duty=int(on_duty), unassigned_cameras=int(unassigned or 0))
+
+
+def _value(member) -> str:
+    return str(getattr(member, "value", member))
