@@ -1,0 +1,66 @@
+"""The printable request letter from a real footage request: Indonesian text, the right facts, and
+registry text escaped."""
+from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
+
+from dashboard.components.letter import letter_from_row, render_letter_html
+from db.footage import request_footage, request_row
+from db.incidents import IncidentInput, create_incident
+from db.models import Camera
+from db.users import Actor
+from geo.vocabulary import Role
+from tests.integration.ops_registry import POINT, seed_registry
+
+NOW = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)
+EVENT = datetime(2026, 11, 21, 15, 15, tzinfo=timezone.utc)  # 22.15 WIB
+COMMANDER = Actor("budi", Role.COMMANDER, "AKP Budi Santoso")
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+
+def _letter(session_factory, camera_code, camera_name=None):
+    with session_factory.begin() as s:
+        seed_registry(s)
+        if camera_name:
+            s.query(Camera).filter_by(code=camera_code).update({"name": camera_name})
+        code = create_incident(s, COMMANDER, IncidentInput(EVENT, "robbery", lon=POINT[0], lat=POINT[1]),
+                               now=NOW).code
+        rid = request_footage(s, COMMANDER, code, [camera_code], now=NOW).created[0].id
+    with session_factory() as s:
+        row = request_row(s, COMMANDER, rid, now=NOW)
+    return code, rid, render_letter_html(letter_from_row(row, COMMANDER.display_name, NOW))
+
+
+def test_letter_names_owner_camera_window_case_and_deadline_in_indonesian(session_factory):
+    code, rid, html = _letter(session_factory, "CAM-WEEK")
+    assert html.startswith("<!DOCTYPE html>") and 'lang="id"' in html
+    assert "Permohonan salinan rekaman kamera CCTV" in html
+    assert f"Nomor: {code}/RKM-{rid:05d}" in html
+    assert "Toko =Maju" in html and "Jl. Panjang 1" in html
+    assert "CAM-WEEK" in html and "Toko gate" in html
+    assert "perampokan" in html
+    assert "21 November 2026, 22.15 WIB" in html                       # event, in WIB
+    assert "21 November 2026, 21.45 WIB s.d.\n21 November 2026, 22.45 WIB" in html  # the window
+    assert "28 November 2026, 22.15 WIB" in html                       # event + 7 days of DVR
+    assert "Polsek Kebon Jeruk" in html and "AKP Budi Santoso" in html
+
+
+def test_registry_markup_is_escaped(session_factory):
+    _, _, html = _letter(session_factory, "CAM-TWO", camera_name="<img src=x onerror=alert(1)>")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "RT 05 &lt;b&gt;Duri&lt;/b&gt;" in html
+    parser = _Tags()
+    parser.feed(html)
+    assert "img" not in parser.tags and "b" not in parser.tags
+
+
+def test_unknown_retention_asks_to_copy_at_once(session_factory):
+    _, _, html = _letter(session_factory, "CAM-UNK")
+    assert "tidak diketahui" in html and "segera disalin" in html
