@@ -1,0 +1,97 @@
+"""The dashboard's entry point: page config, navigation and the frame every page shares.
+
+`streamlit run dashboard/app.py`. With ``?mode=briefing`` only the briefing screen is served, with
+no sidebar or controls, for a shared screen in the command centre.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+if __package__ in (None, ""):  # run as a script by `streamlit run`: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dashboard import i18n, state
+from dashboard.i18n import _
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+# page file stem -> (title msgid, icon, permission in db.users.PERMISSIONS)
+PAGES = {
+    "map": ("Map", ":material/map:", "map"),
+    "briefing": ("Briefing", ":material/tv:", "briefing"),
+    "coverage": ("Coverage", ":material/radar:", "coverage"),
+    "feeds": ("Feeds", ":material/videocam:", "feeds"),
+    "wall": ("Video wall", ":material/grid_view:", "wall"),
+    "registry": ("Registry", ":material/table:", "map"),
+    "incidents": ("Incidents", ":material/emergency:", "incidents"),
+    "footage_requests": ("Footage requests", ":material/video_file:", "footage"),
+    "posts": ("Posts and duty", ":material/local_police:", "map"),
+    "audit": ("Audit log", ":material/history:", "audit"),
+    "users": ("Users", ":material/group:", "users"),
+}
+BRIEFING_MODE = "briefing"
+
+
+def briefing_mode() -> bool:
+    return st.query_params.get("mode") == BRIEFING_MODE
+
+
+def _page(stem: str) -> st.Page:
+    title, icon, _permission = PAGES.get(stem, (stem.replace("_", " ").title(), None, None))
+    return st.Page(PAGES_DIR / f"{stem}.py", title=_(title), icon=icon, url_path=stem, default=stem == "map")
+
+
+def available_pages() -> list[str]:
+    """Known pages whose file exists (each area's page appears when it lands), the map first."""
+    present = {p.stem for p in PAGES_DIR.glob("*.py") if not p.stem.startswith("_")}
+    ordered = [stem for stem in PAGES if stem in present]
+    return ordered + sorted(present - set(PAGES))
+
+
+def permitted(stem: str) -> bool:
+    permission = PAGES.get(stem, (None, None, "map"))[2]
+    return state.allowed(permission)
+
+
+def _sign_in_gate() -> bool:
+    """True when the page may render; otherwise the sign-in form (dashboard/auth.py) was shown."""
+    if not state.auth_available():
+        return True
+    from dashboard import auth
+
+    if state.current_user() is not None:
+        return True
+    sign_in = getattr(auth, "render_sign_in", None)
+    if callable(sign_in):
+        sign_in()
+        return False
+    return True
+
+
+def _sidebar_frame() -> None:
+    with st.sidebar:
+        st.markdown(f"**No Blindspot** · {_('Community CCTV')}")
+        i18n.language_switch(st.sidebar)
+
+
+def main() -> None:
+    st.set_page_config(page_title="No Blindspot", page_icon=":material/videocam:", layout="wide",
+                       initial_sidebar_state="collapsed" if briefing_mode() else "auto")
+    i18n.current_language()
+    if not _sign_in_gate():
+        return
+    if briefing_mode():
+        st.navigation([_page("briefing")], position="hidden").run()
+        return
+    pages = [_page(stem) for stem in available_pages() if permitted(stem)]
+    if not pages:
+        st.error(_("Your role has no pages here; ask an admin."))
+        return
+    navigation = st.navigation(pages)
+    _sidebar_frame()
+    navigation.run()
+
+
+main()

@@ -1,0 +1,100 @@
+"""The camera card: what a commander needs about one camera, opened by clicking it on the map.
+
+Owner contact details are shown only when the caller says the role may see them. A connected
+camera gets the live player (dashboard/components/player.py); a registered-only camera gets a
+"request footage" action handled by the caller's callback.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.components.legend import owner_label
+from dashboard.i18n import _, format_date, format_datetime, format_number
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def markdown_text(value: object) -> str:
+    """Untrusted text made inert for st.markdown (no links, emphasis or HTML)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
+
+
+def consent_label(level: str | None) -> str:
+    return {"registry_only": _("Registry only"), "on_request": _("Footage on request"),
+            "live": _("Live viewing allowed")}.get(level or "", level or "–")
+
+
+def health_label(health: str) -> str:
+    return {"healthy": _("Live, healthy"), "fault": _("Live, with a fault"),
+            "registered": _("Registered only")}.get(health, health)
+
+
+def _fov_text(camera: dict) -> str:
+    parts = [str(camera.get("kind") or "–")]
+    if camera.get("bearing_deg") is not None:
+        parts.append(_("bearing {deg}°", deg=format_number(camera["bearing_deg"], 0)))
+    if camera.get("fov_deg") is not None:
+        parts.append(_("angle {deg}°", deg=format_number(camera["fov_deg"], 0)))
+    if camera.get("range_m") is not None:
+        parts.append(_("range {m} m", m=format_number(camera["range_m"], 0)))
+    if camera.get("height_m") is not None:
+        parts.append(_("height {m} m", m=format_number(camera["height_m"], 1)))
+    return ", ".join(parts)
+
+
+def card_rows(camera: dict, health: str, can_see_contacts: bool, feed: dict | None = None) -> list[tuple[str, str]]:
+    """The card's label/value rows (pure: testable without Streamlit)."""
+    rows = [(_("Name"), str(camera.get("name") or "–")),
+            (_("Address"), str(camera.get("address") or "–")),
+            (_("Status"), health_label(health)),
+            (_("Owner class"), owner_label(camera.get("owner_class") or "unknown"))]
+    if can_see_contacts:
+        rows += [(_("Owner"), str(camera.get("owner_name") or "–")),
+                 (_("Phone"), str(camera.get("owner_phone") or "–")),
+                 (_("Email"), str(camera.get("owner_email") or "–"))]
+    consent = consent_label(camera.get("consent"))
+    if camera.get("consent_expires_on"):
+        consent += " · " + _("until {day}", day=format_date(camera["consent_expires_on"]))
+    rows += [(_("Consent"), consent),
+             (_("Field of view"), _fov_text(camera)),
+             (_("DVR retention"), _("{days} days", days=camera["dvr_retention_days"])
+              if camera.get("dvr_retention_days") is not None else "–"),
+             (_("Sticker installed"), _("Yes") if camera.get("sticker_installed") else _("No"))]
+    if feed and feed.get("state"):
+        since = feed.get("state_since")
+        rows.append((_("Relay state"), f"{feed['state']}" + (f" · {format_datetime(since)}" if since else "")))
+        if feed.get("last_error"):
+            rows.append((_("Last error"), str(feed["last_error"])))
+    return rows
+
+
+def _render_player(code: str, user: str, feed: dict | None) -> None:
+    try:
+        from dashboard.components.player import render_player
+    except ImportError:
+        st.info(_("The live player is not installed in this build."))
+        return
+    status = SimpleNamespace(**feed) if feed else None
+    render_player(code, user, status=status)
+
+
+def render_camera_card(camera: dict, *, health: str, can_see_contacts: bool, user: str,
+                       on_request_footage: Callable[[str], None] | None = None, feed: dict | None = None,
+                       container=None) -> None:
+    target = container if container is not None else st
+    with target.container(border=True, key=f"camera-card-{camera['code']}"):
+        st.markdown(f"#### {_('Camera')} {markdown_text(camera['code'])}")
+        rows = card_rows(camera, health, can_see_contacts, feed)
+        st.dataframe(pd.DataFrame(rows, columns=[_("Field"), _("Value")]), hide_index=True, width="stretch")
+        if not can_see_contacts:
+            st.caption(_("Owner contact details are shown to commanders, operators and admins."))
+        if camera.get("connection") == "connected":
+            _render_player(camera["code"], user, feed)
+        elif on_request_footage is not None:
+            st.button(_("Request footage"), key=f"request-footage-{camera['code']}", type="primary",
+                      on_click=on_request_footage, args=(camera["code"],))

@@ -1,0 +1,221 @@
+"""pydeck layers for the map and briefing pages, built to stay small on the wire.
+
+The whole registry (tens of thousands of cameras) is drawn, so the camera layers are not handed to
+pydeck as DataFrames (every column, long keys, 15-digit floats). Instead each registered camera is
+pre-serialised once per data version as a tiny JSON object: integer-coded position offsets
+(1e-5 degree, about 1 m), an owner class index and the code and name for the tooltip. Colours are
+looked up in the browser by deck.gl accessor expressions. Filtering picks rows out of that cached
+array of fragments, so a rerun joins bytes instead of serialising objects.
+
+Tooltips use deck.gl's *text* mode (innerText), so a camera called ``<img onerror=...>`` is shown as
+those characters and never parsed as HTML. Every pickable row carries ``t`` (title) and ``d``
+(detail) for the one tooltip template.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from geo.vocabulary import OwnerClass
+
+SCALE = 100_000  # position offsets in 1e-5 degree
+OWNER_ORDER = (OwnerClass.GOVERNMENT.value, OwnerClass.COMPANY.value, OwnerClass.HOUSING.value,
+               OwnerClass.PRIVATE.value, "unknown")
+# Okabe-Ito (colour-blind safe): blue, orange, bluish green, reddish purple; grey for unknown owners.
+OWNER_COLOURS = ((0, 114, 178), (230, 159, 0), (0, 158, 115), (204, 121, 167), (120, 120, 120))
+POST_COLOUR = (25, 25, 60)
+DUTY_UNIT_COLOUR = (240, 228, 66)      # Okabe-Ito yellow
+HEALTH_CODES = {"healthy": 0, "fault": 1}
+TOOLTIP = {"text": "{t}\n{d}", "style": {"whiteSpace": "pre-line", "fontSize": "14px",
+                                           "backgroundColor": "#1f2430", "color": "#f4f4f4"}}
+CAMERA_LAYER_REGISTERED = "cameras-registered"
+CAMERA_LAYER_CONNECTED = "cameras-connected"
+CAMERA_LAYERS = (CAMERA_LAYER_REGISTERED, CAMERA_LAYER_CONNECTED)
+FOV_COLUMNS = ("kind", "bearing_deg", "fov_deg", "range_m")
+
+
+def _palette(alpha: int) -> str:
+    return json.dumps([[*c, alpha] for c in OWNER_COLOURS], separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class CameraPoints:
+    """The registry reduced to what the map and its filters use, one entry per camera."""
+
+    origin: tuple[float, float]
+    code: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    owner: np.ndarray          # index into OWNER_ORDER
+    connected: np.ndarray      # bool
+    consent: np.ndarray        # consent level values
+    kecamatan: np.ndarray      # kecamatan code (or "")
+    text: np.ndarray           # lower-case "code name address" for search
+    fragment: np.ndarray       # bytes: the registered-layer JSON object for each camera
+    name: np.ndarray           # display name
+    district: np.ndarray       # the camera's own district code (kelurahan when known)
+    fov: pd.DataFrame = field(repr=False)  # kind, bearing_deg, fov_deg, range_m for view cones
+
+    def __len__(self) -> int:
+        return len(self.code)
+
+
+def _offsets(values: np.ndarray, origin: float) -> np.ndarray:
+    return np.rint((values - origin) * SCALE).astype(np.int64)
+
+
+def build_camera_points(cameras: pd.DataFrame, origin: tuple[float, float]) -> CameraPoints:
+    """Reduce a cameras frame (db.repositories.cameras_frame) to CameraPoints (done once per version)."""
+    n = len(cameras)
+    lon = cameras["lon"].to_numpy(float) if n else np.array([], float)
+    lat = cameras["lat"].to_numpy(float) if n else np.array([], float)
+    owner_lookup = {v: i for i, v in enumerate(OWNER_ORDER)}
+    owner = np.array([owner_lookup.get(v, 4) for v in cameras.get("owner_class", pd.Series([], dtype=object))],
+                     dtype=np.int8)
+    code = cameras["code"].astype(str).to_numpy(object) if n else np.array([], object)
+    name = cameras["name"].fillna("").astype(str).to_numpy(object) if n else np.array([], object)
+    address = cameras["address"].fillna("").astype(str).to_numpy(object) if n else np.array([], object)
+    xs, ys = _offsets(lon, origin[0]), _offsets(lat, origin[1])
+    fragment = np.array([
+        f'{{"x":{x},"y":{y},"o":{o},"t":{json.dumps(c)},"d":{json.dumps(nm)}}}'.encode()
+        for x, y, o, c, nm in zip(xs.tolist(), ys.tolist(), owner.tolist(), code, name)], dtype=object)
+    kecamatan = (cameras["kecamatan_code"].fillna("").astype(str).to_numpy(object) if n
+                 else np.array([], object))
+    text = np.array([f"{c} {nm} {a}".lower() for c, nm, a in zip(code, name, address)], dtype=object)
+    return CameraPoints(origin=origin, code=code, lon=lon, lat=lat, owner=owner,
+                        connected=(cameras["connection"].to_numpy(object) == "connected") if n
+                        else np.array([], bool),
+                        consent=cameras["consent"].astype(str).to_numpy(object) if n else np.array([], object),
+                        kecamatan=kecamatan, text=text, fragment=fragment, name=name,
+                        district=cameras["district_code"].fillna("").astype(str).to_numpy(object) if n
+                        else np.array([], object),
+                        fov=pd.DataFrame({c: cameras[c].to_numpy() if n else [] for c in FOV_COLUMNS}))
+
+
+def _position_expr(origin: tuple[float, float]) -> str:
+    return f"[{origin[0]!r} + x / {SCALE}, {origin[1]!r} + y / {SCALE}]"
+
+
+def registered_camera_layer(points: CameraPoints, rows: np.ndarray) -> tuple[pdk.Layer, str]:
+    """Registered-only cameras: small dots in the owner's colour. Returns the layer and its data JSON."""
+    data = b"[" + b",".join(points.fragment[rows].tolist()) + b"]"
+    layer = pdk.Layer("ScatterplotLayer", id=CAMERA_LAYER_REGISTERED, data=f"@@data:{CAMERA_LAYER_REGISTERED}",
+                      get_position=_position_expr(points.origin), get_fill_color=f"{_palette(190)}[o]",
+                      get_radius=6, radius_units="meters", radius_min_pixels=2, radius_max_pixels=6,
+                      stroked=False, pickable=True, auto_highlight=True)
+    return layer, data.decode()
+
+
+def connected_camera_layer(points: CameraPoints, rows: np.ndarray, health: dict[str, str],
+                           labels: dict[str, str]) -> tuple[pdk.Layer, str]:
+    """Connected cameras: large markers. Healthy: filled, dark ring. Fault: hollow, ring in owner colour."""
+    records = []
+    for i in rows.tolist():
+        code = points.code[i]
+        state = health.get(code, "fault")
+        records.append({"x": round((points.lon[i] - points.origin[0]) * SCALE),
+                        "y": round((points.lat[i] - points.origin[1]) * SCALE),
+                        "o": int(points.owner[i]), "s": HEALTH_CODES.get(state, 1), "t": code,
+                        "d": f"{points.name[i]}\n{labels.get(state, state)}"})
+    fill = f"s == 0 ? {_palette(255)}[o] : [255, 255, 255, 235]"
+    line = f"s == 0 ? [20, 20, 20, 255] : {_palette(255)}[o]"
+    layer = pdk.Layer("ScatterplotLayer", id=CAMERA_LAYER_CONNECTED, data=f"@@data:{CAMERA_LAYER_CONNECTED}",
+                      get_position=_position_expr(points.origin), get_fill_color=fill, get_line_color=line,
+                      get_line_width="s == 0 ? 2 : 3", line_width_units="pixels", stroked=True,
+                      get_radius=12, radius_units="meters", radius_min_pixels=6, radius_max_pixels=14,
+                      pickable=True, auto_highlight=True)
+    return layer, json.dumps(records, separators=(",", ":"))
+
+
+def _rounded_rings(geometry) -> list[list[list[float]]]:
+    """Exterior rings of a (multi)polygon, coordinates rounded to ~1 m, as PolygonLayer paths."""
+    parts = getattr(geometry, "geoms", [geometry])
+    return [[[round(x, 5), round(y, 5)] for x, y in part.exterior.coords] for part in parts
+            if part is not None and not part.is_empty and hasattr(part, "exterior")]
+
+
+def district_layer(districts: pd.DataFrame, details: dict[str, str], layer_id: str, pickable: bool,
+                   line_px: float, tolerance: float = 0.00005) -> tuple[pdk.Layer, str]:
+    """Boundaries as outlines; when pickable, a faint fill carries the district tooltip."""
+    records = []
+    for code, name, geometry in zip(districts["code"], districts["name"], districts.geometry):
+        if geometry is None:
+            continue
+        for ring in _rounded_rings(geometry.simplify(tolerance, preserve_topology=True)):
+            records.append({"p": ring, "t": str(name), "d": details.get(code, "")})
+    layer = pdk.Layer("PolygonLayer", id=layer_id, data=f"@@data:{layer_id}", get_polygon="p",
+                      filled=pickable, get_fill_color=[60, 60, 90, 18], stroked=True,
+                      get_line_color=[60, 60, 80, 220], line_width_units="pixels", get_line_width=line_px,
+                      pickable=pickable, auto_highlight=pickable, highlight_color=[0, 114, 178, 40])
+    return layer, json.dumps(records, separators=(",", ":"))
+
+
+def cone_layer(cones: pd.DataFrame, owner: np.ndarray) -> tuple[pdk.Layer, str]:
+    """View cones (sector polygons from geo.fov) in the owner colour, not pickable."""
+    records = [{"p": ring, "o": int(o)} for geometry, o in zip(cones.geometry, owner)
+               for ring in _rounded_rings(geometry)]
+    layer = pdk.Layer("PolygonLayer", id="view-cones", data="@@data:view-cones", get_polygon="p",
+                      get_fill_color=f"{_palette(60)}[o]", stroked=False, pickable=False)
+    return layer, json.dumps(records, separators=(",", ":"))
+
+
+def post_layers(posts: pd.DataFrame, details: dict[str, str]) -> list[tuple[pdk.Layer, str]]:
+    """Polres, Polsek and security posts: dark markers sized by kind, labelled with personnel."""
+    size = {"polres": 16, "polsek": 12, "security_post": 8}
+    records = [{"lon": round(float(r.lon), 5), "lat": round(float(r.lat), 5), "r": size.get(r.kind, 8),
+                "t": str(r.name), "d": details.get(r.code, ""), "l": f"{r.personnel}"}
+               for r in posts.itertuples()]
+    data = json.dumps(records, separators=(",", ":"))
+    dots = pdk.Layer("ScatterplotLayer", id="posts", data="@@data:posts", get_position="[lon, lat]",
+                     get_fill_color=[*POST_COLOUR, 235], get_line_color=[255, 255, 255, 255], stroked=True,
+                     line_width_min_pixels=2, get_radius="r", radius_units="pixels", pickable=True)
+    text = pdk.Layer("TextLayer", id="post-labels", data="@@data:post-labels", get_position="[lon, lat]",
+                     get_text="l", get_size=13, get_color=[255, 255, 255, 255], get_pixel_offset=[0, 0],
+                     font_weight=700, pickable=False)
+    return [(dots, data), (text, data)]
+
+
+def duty_unit_layer(units: pd.DataFrame, details: dict[str, str]) -> tuple[pdk.Layer, str]:
+    """Duty units at their last known position (units without a position are left out)."""
+    known = units[units["last_lon"].notna() & units["last_lat"].notna()] if len(units) else units
+    records = [{"lon": round(float(r.last_lon), 5), "lat": round(float(r.last_lat), 5), "t": str(r.callsign),
+                "d": details.get(r.callsign, "")} for r in known.itertuples()]
+    layer = pdk.Layer("ScatterplotLayer", id="duty-units", data="@@data:duty-units", get_position="[lon, lat]",
+                      get_fill_color=[*DUTY_UNIT_COLOUR, 255], get_line_color=[20, 20, 20, 255], stroked=True,
+                      line_width_min_pixels=2, get_radius=7, radius_units="pixels", pickable=True)
+    return layer, json.dumps(records, separators=(",", ":"))
+
+
+def raster_basemap_style(tile_url: str) -> dict:
+    """A MapLibre/Mapbox GL style with one self-hosted XYZ raster source (no glyphs, no sprites)."""
+    return {"version": 8, "sources": {"basemap": {"type": "raster", "tiles": [tile_url], "tileSize": 256}},
+            "layers": [{"id": "basemap", "type": "raster", "source": "basemap"}]}
+
+
+class SplicedDeck(pdk.Deck):
+    """A pydeck Deck whose layer data is spliced in as pre-serialised JSON when Streamlit serialises it.
+
+    Layers are built with ``data="@@data:<layer id>"``; ``to_json`` replaces each placeholder with
+    the matching JSON array. The basemap is either none (no request leaves the browser) or a raster
+    style pointing at the configured self-hosted tile server.
+    """
+
+    def __init__(self, layered: list[tuple[pdk.Layer, str]], view_state: pdk.ViewState,
+                 basemap_url: str | None = None, tooltip: dict | None = None):
+        super().__init__(layers=[layer for layer, _ in layered], initial_view_state=view_state,
+                         map_provider=None, tooltip=tooltip if tooltip is not None else TOOLTIP)
+        self._spliced = {layer.id: data for layer, data in layered}
+        self._basemap_url = basemap_url
+
+    def to_json(self) -> str:
+        text = json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+        for layer_id, data in self._spliced.items():
+            text = text.replace(json.dumps(f"@@data:{layer_id}"), data, 1)
+        if self._basemap_url:
+            style = json.dumps([raster_basemap_style(self._basemap_url)], separators=(",", ":"))
+            text = text.replace('"mapStyle":"__MAP_STYLE__"', f'"mapStyle":{style}', 1)
+        return text

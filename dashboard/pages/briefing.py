@@ -1,0 +1,146 @@
+"""Briefing: a shared screen in the command centre, readable from across the room.
+
+No sidebar or controls; large type on a dark background; it refreshes itself and rotates through
+the kecamatan, showing each one's map with posts and personnel on duty, the headline figures, the
+connected cameras that are down and a strip of low-bitrate live tiles.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pydeck as pdk
+import streamlit as st
+
+from dashboard import deps, state
+from dashboard.components import map_layers as ml
+from dashboard.i18n import _, format_datetime, format_number, format_percent, now_local
+
+ROTATE_SECONDS = 20
+LIVE_TILES = 4
+BRIEFING_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stSidebarNav"] {display: none !important;}
+.stApp, [data-testid="stAppViewContainer"] {background: #0b0e14; color: #f2f2f2;}
+.block-container {padding-top: 1rem; max-width: 100%;}
+.stApp p, .stApp li, .stApp span, .stApp div {font-size: 28px;}
+.nb-brief-title {font-size: 64px; font-weight: 800; line-height: 1.1; margin: 0;}
+.nb-brief-sub {font-size: 28px; color: #b8c0cc;}
+.nb-figures {display: grid; grid-template-columns: repeat(2, 1fr); gap: 18px;}
+.nb-figure {background: #161b26; border-radius: 12px; padding: 14px 20px;}
+.nb-figure .v {font-size: 60px; font-weight: 800; line-height: 1.1;}
+.nb-figure .l {font-size: 24px; color: #b8c0cc;}
+.nb-offline {font-size: 26px;}
+</style>"""
+
+
+def rotate_seconds() -> int:
+    try:
+        return max(5, int(st.query_params.get("rotate", ROTATE_SECONDS)))
+    except ValueError:
+        return ROTATE_SECONDS
+
+
+def _figure(value: str, label: str) -> str:
+    from html import escape
+
+    return f'<div class="nb-figure"><div class="v">{escape(value)}</div><div class="l">{escape(label)}</div></div>'
+
+
+def _district_deck(code: str, points: ml.CameraPoints, health_by_code: dict[str, str]) -> ml.SplicedDeck:
+    kecamatan = state.districts_frame("kecamatan")
+    this = kecamatan[kecamatan["code"] == code]
+    layered = [ml.district_layer(this, {}, "briefing-kecamatan", False, 4)]
+    kelurahan = state.districts_frame("kelurahan")
+    if len(kelurahan):
+        layered.append(ml.district_layer(kelurahan[kelurahan["parent_code"] == code], {}, "briefing-kelurahan",
+                                         False, 1))
+    inside = points.kecamatan == code
+    layered.append(ml.registered_camera_layer(points, np.flatnonzero(inside & ~points.connected)))
+    layered.append(ml.connected_camera_layer(points, np.flatnonzero(inside & points.connected), health_by_code, {}))
+    posts = state.posts_frame()
+    if len(posts):
+        layered += ml.post_layers(posts, {})
+    units = state.duty_units_frame()
+    if len(units):
+        layered.append(ml.duty_unit_layer(units, {}))
+    centre = this.geometry.iloc[0].centroid if len(this) else None
+    bbox = deps.settings().region_bbox
+    view = pdk.ViewState(longitude=centre.x if centre else (bbox[0] + bbox[2]) / 2,
+                         latitude=centre.y if centre else (bbox[1] + bbox[3]) / 2, zoom=13.2)
+    return ml.SplicedDeck(layered, view, basemap_url=deps.settings().basemap_url, tooltip={})
+
+
+def _figures(row, health: np.ndarray, inside: np.ndarray) -> str:
+    ops = state.open_operations()
+    live_ok = int(((health == state.HEALTHY) & inside).sum())
+    cover = (format_percent(row.live_coverage) if row.live_coverage == row.live_coverage else "–")
+    reg_cover = (format_percent(row.registered_coverage)
+                 if row.registered_coverage == row.registered_coverage else "–")
+    cells = [_figure(format_number(int(row.cameras)), _("cameras registered")),
+             _figure(f"{format_number(live_ok)} / {format_number(int(row.connected))}",
+                     _("connected cameras healthy")),
+             _figure(f"{cover} · {reg_cover}", _("coverage: live · registered")),
+             _figure(format_number(int(row.on_duty)), _("personnel on duty"))]
+    if ops is not None:
+        cells.append(_figure(format_number(ops["incidents"]), _("open incidents (all districts)")))
+        cells.append(_figure(format_number(ops["footage"]), _("footage requests pending")))
+    return '<div class="nb-figures">' + "".join(cells) + "</div>"
+
+
+def _offline(points: ml.CameraPoints, health: np.ndarray, inside: np.ndarray) -> None:
+    down = np.flatnonzero(inside & (health == state.FAULT))
+    st.markdown(f"**{_('Connected cameras offline: {n}', n=format_number(len(down)))}**")
+    if len(down):
+        st.text("\n".join(f"{points.code[i]}  {points.name[i]}" for i in down[:8].tolist()))
+
+
+def _live_strip(points: ml.CameraPoints, health: np.ndarray, inside: np.ndarray) -> None:
+    healthy = np.flatnonzero(inside & (health == state.HEALTHY))[:LIVE_TILES]
+    if not len(healthy):
+        return
+    try:
+        from dashboard.components.player import render_player
+    except ImportError:
+        st.caption(_("Live tiles appear here once the player is installed."))
+        return
+    user = getattr(state.current_user(), "username", None) or "briefing"
+    for col, i in zip(st.columns(LIVE_TILES), healthy.tolist()):
+        with col:
+            st.caption(str(points.code[i]))
+            render_player(str(points.code[i]), user, height=200, low_bitrate=True)
+
+
+def briefing_slide() -> None:
+    figures = state.district_figures("kecamatan")
+    if figures.empty:
+        st.markdown(f'<p class="nb-brief-title">{_("No districts loaded yet")}</p>', unsafe_allow_html=True)
+        return
+    index = st.session_state.get(state.BRIEFING_INDEX, -1) + 1
+    st.session_state[state.BRIEFING_INDEX] = index
+    row = figures.iloc[index % len(figures)]
+    points = state.camera_points()
+    feeds = state.feed_states()
+    health_by_code = dict(zip(feeds["code"], feeds["health"]))
+    health = state.health_array(points, health_by_code)
+    inside = points.kecamatan == row.code
+    from html import escape
+
+    st.markdown(f'<p class="nb-brief-title">{escape(_("Kecamatan {name}", name=row["name"]))}</p>'
+                f'<p class="nb-brief-sub">{escape(_("Updated {time}", time=format_datetime(now_local(), "short")))}'
+                f" · {index % len(figures) + 1}/{len(figures)}</p>", unsafe_allow_html=True)
+    map_col, fig_col = st.columns([3, 2])
+    with map_col:
+        st.pydeck_chart(_district_deck(row.code, points, health_by_code), height=620,
+                        alt=_("Map of kecamatan {name}", name=row["name"]))
+    with fig_col:
+        st.markdown(_figures(row, health, inside), unsafe_allow_html=True)
+        _offline(points, health, inside)
+    _live_strip(points, health, inside)
+
+
+def render() -> None:
+    st.html(BRIEFING_CSS)
+    st.fragment(run_every=rotate_seconds())(briefing_slide)()
+
+
+if __name__ == "__main__":
+    render()

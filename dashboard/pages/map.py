@@ -1,0 +1,229 @@
+"""Peta: every registered camera on one map, with filters, counts, boundaries, posts and a camera card."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from dashboard import deps, state
+from dashboard.components import map_layers as ml
+from dashboard.components.camera_card import health_label, render_camera_card
+from dashboard.components.legend import owner_label, render_legend
+from dashboard.i18n import _, format_number, format_percent
+
+MAP_KEY = "camera_map"
+CONE_LIMIT = 1_500          # draw view cones when the filtered set is at most this many cameras
+NEARBY_DEG = 0.004          # ... and around the selected camera (about 400 m)
+
+
+def _on_map_select() -> None:
+    event = st.session_state.get(MAP_KEY)
+    objects = (event or {}).get("selection", {}).get("objects", {})
+    for layer_id in ml.CAMERA_LAYERS:
+        for obj in objects.get(layer_id, []):
+            st.session_state[state.SELECTED_CAMERA] = obj.get("t")
+            return
+
+
+def _request_footage(code: str) -> None:
+    st.session_state[state.FOOTAGE_REQUEST_FOR] = code
+
+
+def _fly_to(points: ml.CameraPoints) -> None:
+    code = st.session_state.get("fly_to_choice")
+    hits = np.flatnonzero(points.code == code) if code else []
+    if len(hits):
+        i = int(hits[0])
+        st.session_state[state.FLY_TO] = (float(points.lon[i]), float(points.lat[i]), 17.0)
+        st.session_state[state.SELECTED_CAMERA] = code
+
+
+def sidebar_filters(points: ml.CameraPoints) -> state.CameraFilter:
+    side = st.sidebar
+    side.subheader(_("Filters"))
+    kecamatan = state.districts_frame("kecamatan")
+    names = dict(zip(kecamatan["code"], kecamatan["name"]))
+    chosen_districts = side.multiselect(_("District (kecamatan)"), list(names), format_func=names.get,
+                                        key="f_district", placeholder=_("All districts"))
+    owners = side.multiselect(_("Owner class"), list(ml.OWNER_ORDER[:4]), format_func=owner_label,
+                              key="f_owner", placeholder=_("All owners"))
+    connection = side.multiselect(_("Connection"), ["connected", "registered"], key="f_connection",
+                                  format_func=lambda v: _("Connected") if v == "connected" else _("Registered only"),
+                                  placeholder=_("Any"))
+    consent = side.multiselect(_("Consent"), ["registry_only", "on_request", "live"], key="f_consent",
+                               format_func=lambda v: {"registry_only": _("Registry only"),
+                                                      "on_request": _("Footage on request"),
+                                                      "live": _("Live viewing allowed")}[v],
+                               placeholder=_("Any"))
+    health = side.multiselect(_("Health"), list(state.HEALTH_CLASSES), format_func=health_label, key="f_health",
+                              placeholder=_("Any"))
+    text = side.text_input(_("Search code, name or address"), key="f_text")
+    return state.CameraFilter(tuple(chosen_districts), tuple(owners), tuple(connection), tuple(consent),
+                              tuple(health), text)
+
+
+def _fly_to_box(points: ml.CameraPoints, mask: np.ndarray) -> None:
+    matches = np.flatnonzero(mask)
+    if not st.session_state.get("f_text") or len(matches) == 0 or len(matches) > 200:
+        return
+    options = [str(points.code[i]) for i in matches.tolist()]
+    labels = {str(points.code[i]): f"{points.code[i]} · {points.name[i]}" for i in matches.tolist()}
+    st.sidebar.selectbox(_("Fly to camera"), options, index=None, format_func=labels.get, key="fly_to_choice",
+                         on_change=_fly_to, args=(points,), placeholder=_("Choose a camera"))
+
+
+def _counts(points: ml.CameraPoints, mask: np.ndarray, health: np.ndarray) -> tuple[dict, dict]:
+    owner_codes, owner_counts = np.unique(points.owner[mask], return_counts=True)
+    owners = {ml.OWNER_ORDER[c]: int(n) for c, n in zip(owner_codes, owner_counts)}
+    health_codes, health_counts = np.unique(health[mask], return_counts=True)
+    return owners, {str(h): int(n) for h, n in zip(health_codes, health_counts)}
+
+
+def _metrics(total: int, shown: int, status: dict) -> None:
+    cols = st.columns(4)
+    cols[0].metric(_("Cameras shown"), format_number(shown), help=_("of {total} registered",
+                                                                    total=format_number(total)))
+    cols[1].metric(_("Live, healthy"), format_number(status.get("healthy", 0)))
+    cols[2].metric(_("Live, with a fault"), format_number(status.get("fault", 0)))
+    cols[3].metric(_("Registered only"), format_number(status.get("registered", 0)))
+
+
+def _district_details(level: str) -> dict[str, str]:
+    figures = state.district_figures(level)
+    details = {}
+    for row in figures.itertuples():
+        ratio = (_("1 officer per {n} residents", n=format_number(round(row.population / row.personnel)))
+                 if row.personnel and row.population else _("no personnel recorded"))
+        cover = format_percent(row.live_coverage) if pd.notna(row.live_coverage) else "–"
+        details[row.code] = "\n".join([
+            _("{cameras} cameras, {live} live", cameras=format_number(row.cameras), live=format_number(row.connected)),
+            _("Live coverage: {pct}", pct=cover),
+            _("Personnel: {n} ({duty} on duty)", n=format_number(row.personnel), duty=format_number(row.on_duty)),
+            ratio])
+    return details
+
+
+def _cones(points: ml.CameraPoints, rows: np.ndarray) -> tuple[pdk.Layer, str] | None:
+    try:
+        from geo.fov import cone_polygons
+    except ImportError:
+        return None
+    if not len(rows):
+        return None
+    frame = points.fov.iloc[rows].assign(lon=points.lon[rows], lat=points.lat[rows]).reset_index(drop=True)
+    cones = cone_polygons(frame, arc_segments=8)
+    return ml.cone_layer(cones, points.owner[rows])
+
+
+def _cone_rows(points: ml.CameraPoints, mask: np.ndarray) -> np.ndarray:
+    chosen = mask & points.connected
+    if mask.sum() <= CONE_LIMIT:
+        chosen = mask.copy()
+    selected = st.session_state.get(state.SELECTED_CAMERA)
+    hit = np.flatnonzero(points.code == selected) if selected else []
+    if len(hit):
+        i = int(hit[0])
+        near = (np.abs(points.lon - points.lon[i]) < NEARBY_DEG) & (np.abs(points.lat - points.lat[i]) < NEARBY_DEG)
+        chosen |= near & mask
+    return np.flatnonzero(chosen)
+
+
+def _view_state(points: ml.CameraPoints) -> pdk.ViewState:
+    fly = st.session_state.get(state.FLY_TO)
+    if fly:
+        return pdk.ViewState(longitude=fly[0], latitude=fly[1], zoom=fly[2])
+    bbox = deps.settings().region_bbox
+    return pdk.ViewState(longitude=(bbox[0] + bbox[2]) / 2, latitude=(bbox[1] + bbox[3]) / 2, zoom=11.3)
+
+
+def build_layers(points, mask, health_by_code, level) -> list[tuple[pdk.Layer, str]]:
+    layered = []
+    for lvl, width in (("kecamatan", 2.5), ("kelurahan", 0.8)):
+        districts = state.districts_frame(lvl)
+        if len(districts):
+            details = _district_details(lvl) if lvl == level else {}
+            layered.append(ml.district_layer(districts, details, f"boundaries-{lvl}", lvl == level, width))
+    if st.session_state.get("show_cones", True):
+        cones = _cones(points, _cone_rows(points, mask))
+        if cones:
+            layered.append(cones)
+    # TODO(geo engine): add the blind-spot layer from geo/coverage.py once it lands.
+    layered.append(ml.registered_camera_layer(points, np.flatnonzero(mask & ~points.connected)))
+    labels = {"healthy": health_label("healthy"), "fault": health_label("fault")}
+    layered.append(ml.connected_camera_layer(points, np.flatnonzero(mask & points.connected), health_by_code, labels))
+    posts = state.posts_frame()
+    if len(posts):
+        layered += ml.post_layers(posts, _post_details(posts))
+    units = state.duty_units_frame()
+    if len(units):
+        layered.append(ml.duty_unit_layer(units, {r.callsign: _("{n} personnel · {post}", n=r.headcount,
+                                                                  post=r.post_name or "–")
+                                                  for r in units.itertuples()}))
+    return layered
+
+
+def _post_details(posts: pd.DataFrame) -> dict[str, str]:
+    kinds = {"polres": _("Polres"), "polsek": _("Polsek"), "security_post": _("Security post")}
+    on_duty = dict(state.personnel_on_duty().values.tolist())
+    return {r.code: _("{kind} · {n} personnel, {duty} on duty", kind=kinds.get(r.kind, r.kind),
+                      n=format_number(r.personnel), duty=format_number(on_duty.get(r.code, 0)))
+            for r in posts.itertuples()}
+
+
+def _card(points: ml.CameraPoints, health: np.ndarray, feeds: pd.DataFrame) -> None:
+    code = st.session_state.get(state.SELECTED_CAMERA)
+    if not code:
+        st.caption(_("Click a camera on the map to open its card."))
+        return
+    camera = state.camera_detail(code)
+    if camera is None:
+        st.warning(_("Camera {code} is no longer in the registry.", code=code))
+        return
+    hit = np.flatnonzero(points.code == code)
+    feed = feeds[feeds["code"] == code].to_dict("records")
+    render_camera_card(camera, health=str(health[hit[0]]) if len(hit) else "registered",
+                       can_see_contacts=state.can_see_contacts(), user=_username(),
+                       on_request_footage=_request_footage, feed=feed[0] if feed else None)
+    if st.session_state.get(state.FOOTAGE_REQUEST_FOR) == code:
+        st.info(_("Footage request for {code} noted: open Footage requests to send it to the owner.", code=code))
+
+
+def _username() -> str:
+    user = state.current_user()
+    return str(getattr(user, "username", user) or "anonymous")
+
+
+def render() -> None:
+    st.title(_("Camera map"))
+    points = state.camera_points()
+    if len(points) == 0:
+        st.info(_("No cameras registered yet. Load the demo with `noblindspot demo` or import a file."))
+        return
+    feeds = state.feed_states()
+    health_by_code = dict(zip(feeds["code"], feeds["health"]))
+    health = state.health_array(points, health_by_code)
+    wanted = sidebar_filters(points)
+    mask = state.filter_mask(points, wanted, health)
+    _fly_to_box(points, mask)
+    level = st.sidebar.radio(_("Boundary tooltips"), ["kecamatan", "kelurahan"], horizontal=True, key="map_level",
+                             format_func=lambda v: _("Kecamatan") if v == "kecamatan" else _("Kelurahan"))
+    st.sidebar.toggle(_("View cones"), value=True, key="show_cones")
+    owners, status = _counts(points, mask, health)
+    _metrics(len(points), int(mask.sum()), status)
+    map_col, side_col = st.columns([3, 1])
+    deck = ml.SplicedDeck(build_layers(points, mask, health_by_code, level), _view_state(points),
+                          basemap_url=deps.settings().basemap_url)
+    with map_col:
+        st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key=MAP_KEY, height=640,
+                        alt=_("Map of registered cameras"))
+        if any(state.districts_frame(lvl)["synthetic"].any() for lvl in ("kecamatan", "kelurahan")
+               if len(state.districts_frame(lvl))):
+            st.caption(_("Boundaries are synthetic (demo data), not official."))
+    with side_col:
+        render_legend(owners, status)
+        _card(points, health, feeds)
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,315 @@
+"""Session keys and the dashboard's read side: data-version-keyed loaders over db/repositories.py.
+
+Query results are cached with st.cache_data keyed on the registry's data version (bumped by every
+write), so a rerun costs one tiny version query. The feed table's observed state changes without a
+registry write, so it is read fresh on every run (it only has rows for connected cameras).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+from sqlalchemy import func, inspect, select
+
+from dashboard import deps
+from dashboard.components.map_layers import OWNER_ORDER, CameraPoints, build_camera_points
+from db import repositories
+from db.models import Camera, Feed, Owner
+from geo.vocabulary import Connection, FeedMode, FeedState
+
+# session_state keys shared by the pages
+SELECTED_CAMERA = "selected_camera"      # camera code whose card is open
+FLY_TO = "fly_to"                        # (lon, lat, zoom) the map should centre on
+BRIEFING_INDEX = "briefing_index"        # which district the briefing screen shows
+FOOTAGE_REQUEST_FOR = "footage_request_for"  # camera code a footage request was asked for
+
+HEALTHY, FAULT, REGISTERED_ONLY = "healthy", "fault", "registered"
+HEALTH_CLASSES = (HEALTHY, FAULT, REGISTERED_ONLY)
+_FAULT_STATES = {FeedState.STALLED.value, FeedState.BACKOFF.value, FeedState.FAILED.value}
+
+
+def session_factory():
+    return deps.session_factory()
+
+
+def data_version() -> tuple[int, ...]:
+    with session_factory()() as session:
+        return repositories.data_version(session)
+
+
+def database_key() -> str:
+    """Distinguishes databases in cache keys (tests and staging run several in one process)."""
+    return str(deps.engine().url.render_as_string(hide_password=True))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _cameras(_db: str, version: tuple[int, ...]) -> gpd.GeoDataFrame:
+    with session_factory()() as session:
+        return repositories.cameras_frame(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _districts(_db: str, version: tuple[int, ...], level: str | None) -> gpd.GeoDataFrame:
+    with session_factory()() as session:
+        return repositories.districts_frame(session, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _posts(_db: str, version: tuple[int, ...]) -> gpd.GeoDataFrame:
+    with session_factory()() as session:
+        return repositories.posts_frame(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=4, ttl=60)
+def _duty_units(_db: str, version: tuple[int, ...]) -> gpd.GeoDataFrame:
+    with session_factory()() as session:
+        return repositories.duty_units_frame(session)
+
+
+def cameras_frame() -> gpd.GeoDataFrame:
+    return _cameras(database_key(), data_version())
+
+
+def districts_frame(level: str | None = None) -> gpd.GeoDataFrame:
+    return _districts(database_key(), data_version(), level)
+
+
+def posts_frame() -> gpd.GeoDataFrame:
+    return _posts(database_key(), data_version())
+
+
+def duty_units_frame() -> gpd.GeoDataFrame:
+    return _duty_units(database_key(), data_version())
+
+
+def health_class(connection: str, mode: str | None, state: str | None) -> str:
+    """live-healthy / live-with-fault / registered-only, from the relay's observed feed state.
+
+    A connected camera is at fault when its feed stalls, backs off or failed, when it has no feed
+    configured, when it is switched off, or when it should always run but is stopped. An on-demand
+    feed that is stopped because nobody watches is healthy.
+    """
+    if connection != Connection.CONNECTED.value:
+        return REGISTERED_ONLY
+    if state is None or mode == FeedMode.OFF.value or state in _FAULT_STATES:
+        return FAULT
+    if mode == FeedMode.ALWAYS_ON.value and state != FeedState.RUNNING.value:
+        return FAULT
+    return HEALTHY
+
+
+def feed_states() -> pd.DataFrame:
+    """camera code, mode, state, last_error for every connected camera (outer: no feed row -> None)."""
+    stmt = (select(Camera.code, Feed.mode, Feed.state, Feed.state_since, Feed.last_error)
+            .outerjoin(Feed, Feed.camera_id == Camera.id)
+            .where(Camera.connection == Connection.CONNECTED))
+    with session_factory()() as session:
+        rows = session.execute(stmt).all()
+    frame = pd.DataFrame(rows, columns=["code", "mode", "state", "state_since", "last_error"])
+    for col in ("mode", "state"):
+        frame[col] = frame[col].map(lambda v: getattr(v, "value", v))
+    frame["health"] = [health_class(Connection.CONNECTED.value, m, s)
+                       for m, s in zip(frame["mode"], frame["state"])]
+    return frame
+
+
+def camera_detail(code: str) -> dict | None:
+    """One camera for its card, with owner and district names (never the stream URL)."""
+    wanted = [getattr(Camera, c) for c in repositories.CAMERA_COLUMNS]
+    stmt = (select(*wanted, Camera.stream_url.is_not(None).label("has_stream"), Owner.name.label("owner_name"),
+                   Owner.owner_class.label("owner_class"), Owner.phone.label("owner_phone"),
+                   Owner.email.label("owner_email"), Owner.address.label("owner_address"))
+            .outerjoin(Owner, Camera.owner_id == Owner.id).where(Camera.code == code))
+    with session_factory()() as session:
+        row = session.execute(stmt).mappings().first()
+    if row is None:
+        return None
+    return {k: getattr(v, "value", v) for k, v in row.items()}
+
+
+def personnel_on_duty(at: datetime | None = None) -> pd.DataFrame:
+    """Headcount on shift now per post code (units whose shift window contains ``at``)."""
+    at = at or datetime.now(UTC)
+    units = duty_units_frame()
+    if units.empty:
+        return pd.DataFrame({"post_code": [], "on_duty": []})
+    start = pd.to_datetime(units["shift_start"], utc=True)
+    end = pd.to_datetime(units["shift_end"], utc=True)
+    now = pd.Timestamp(at)
+    on = units[(start.isna() | (start <= now)) & (end.isna() | (end >= now))]
+    return on.groupby("post_code", as_index=False)["headcount"].sum().rename(columns={"headcount": "on_duty"})
+
+
+def table_exists(name: str) -> bool:
+    return inspect(deps.engine()).has_table(name)
+
+
+def count_rows(model, *where) -> int:
+    with session_factory()() as session:
+        return int(session.execute(select(func.count()).select_from(model).where(*where)).scalar_one())
+
+
+def current_user():
+    """The signed-in user (from dashboard/auth.py once sign-in exists), else None."""
+    try:
+        from dashboard import auth
+    except ImportError:
+        return None
+    getter = getattr(auth, "current_user", None)
+    return getter() if callable(getter) else None
+
+
+def current_role() -> str | None:
+    user = current_user()
+    role = getattr(user, "role", None) if user is not None else None
+    return getattr(role, "value", role)
+
+
+def auth_available() -> bool:
+    try:
+        from dashboard import auth  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def allowed(action: str) -> bool:
+    """Whether the signed-in role may do ``action`` (db.users.PERMISSIONS).
+
+    Before sign-in exists (no dashboard/auth.py) a local single-user install may do everything.
+    """
+    if not auth_available():
+        return True
+    from db.users import can
+
+    return can(current_role(), action)
+
+
+def can_see_contacts() -> bool:
+    """Owner contact details: commanders, operators and admins; not the briefing account."""
+    return allowed("owner_contacts")
+
+
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _camera_points(_db: str, version: tuple[int, ...], origin: tuple[float, float]) -> CameraPoints:
+    with session_factory()() as session:
+        return build_camera_points(repositories.cameras_frame(session), origin)
+
+
+def camera_points() -> CameraPoints:
+    """The registry reduced for the map (built once per data version, shared by every session)."""
+    bbox = deps.settings().region_bbox
+    return _camera_points(database_key(), data_version(), (float(bbox[0]), float(bbox[1])))
+
+
+@dataclass(frozen=True)
+class CameraFilter:
+    """What the map's filters ask for; an empty tuple means "any"."""
+
+    kecamatan: tuple[str, ...] = ()
+    owner_class: tuple[str, ...] = ()
+    connection: tuple[str, ...] = ()
+    consent: tuple[str, ...] = ()
+    health: tuple[str, ...] = ()
+    text: str = ""
+
+
+def health_array(points: CameraPoints, health_by_code: dict[str, str]) -> np.ndarray:
+    """The health class of every camera (registered-only, or the connected feed's health)."""
+    out = np.full(len(points), REGISTERED_ONLY, dtype=object)
+    connected = np.flatnonzero(points.connected)
+    out[connected] = [health_by_code.get(points.code[i], FAULT) for i in connected.tolist()]
+    return out
+
+
+def filter_mask(points: CameraPoints, wanted: CameraFilter, health: np.ndarray) -> np.ndarray:
+    mask = np.ones(len(points), dtype=bool)
+    if wanted.kecamatan:
+        mask &= np.isin(points.kecamatan, list(wanted.kecamatan))
+    if wanted.owner_class:
+        codes = [OWNER_ORDER.index(o) for o in wanted.owner_class if o in OWNER_ORDER]
+        mask &= np.isin(points.owner, codes)
+    if wanted.connection:
+        if "connected" not in wanted.connection:
+            mask &= ~points.connected
+        if "registered" not in wanted.connection:
+            mask &= points.connected
+    if wanted.consent:
+        mask &= np.isin(points.consent, list(wanted.consent))
+    if wanted.health:
+        mask &= np.isin(health, list(wanted.health))
+    needle = wanted.text.strip().lower()
+    if needle:
+        candidates = np.flatnonzero(mask)
+        hits = [i for i in candidates.tolist() if needle in points.text[i]]
+        mask = np.zeros(len(points), dtype=bool)
+        mask[hits] = True
+    return mask
+
+
+def district_figures(level: str) -> pd.DataFrame:
+    """Per district of ``level``: cameras, connected, personnel at posts, on duty now, population."""
+    districts = districts_frame(level)
+    points = camera_points()
+    key = points.kecamatan if level == "kecamatan" else points.district
+    codes, counts = np.unique(key, return_counts=True) if len(points) else ([], [])
+    live_codes, live_counts = np.unique(key[points.connected], return_counts=True) if len(points) else ([], [])
+    posts = posts_frame()
+    on_duty = personnel_on_duty()
+    if len(posts):
+        posts = posts.merge(on_duty, left_on="code", right_on="post_code", how="left")
+        posts["on_duty"] = posts["on_duty"].fillna(0)
+        if level == "kecamatan":
+            posts = _with_kecamatan(posts, districts_frame("kelurahan"))
+        per_district = posts.groupby("district_code")[["personnel", "on_duty"]].sum()
+    else:
+        per_district = pd.DataFrame(columns=["personnel", "on_duty"])
+    frame = pd.DataFrame({"code": districts["code"], "name": districts["name"],
+                          "population": districts["population"]})
+    frame["cameras"] = frame["code"].map(dict(zip(codes, counts))).fillna(0).astype(int)
+    frame["connected"] = frame["code"].map(dict(zip(live_codes, live_counts))).fillna(0).astype(int)
+    frame["personnel"] = frame["code"].map(per_district["personnel"]).fillna(0).astype(int)
+    frame["on_duty"] = frame["code"].map(per_district["on_duty"]).fillna(0).astype(int)
+    coverage = coverage_by_district()
+    frame["live_coverage"] = frame["code"].map(coverage["live"]) if coverage is not None else np.nan
+    frame["registered_coverage"] = frame["code"].map(coverage["registered"]) if coverage is not None else np.nan
+    return frame
+
+
+def _with_kecamatan(posts: pd.DataFrame, kelurahan: pd.DataFrame) -> pd.DataFrame:
+    """Posts assigned to a kelurahan counted under its kecamatan."""
+    parent = dict(zip(kelurahan["code"], kelurahan["parent_code"])) if len(kelurahan) else {}
+    posts = posts.copy()
+    posts["district_code"] = [parent.get(c, c) for c in posts["district_code"]]
+    return posts
+
+
+def coverage_by_district() -> pd.DataFrame | None:
+    """Live and registered coverage fraction per district code, from the geo engine when it is there.
+
+    TODO(geo engine): geo/coverage.py has not landed yet; until it does the map and briefing show
+    coverage as unknown ("–") rather than a made-up figure.
+    """
+    try:
+        from geo import coverage  # noqa: F401
+    except ImportError:
+        return None
+    return None
+
+
+def open_operations() -> dict[str, int] | None:
+    """Open incidents and pending footage requests, once the operations tables exist (else None)."""
+    if not (table_exists("incident") and table_exists("footage_request")):
+        return None
+    from db.models_ops import FootageRequest, Incident
+    from geo.urgency import FootageStatus, IncidentStatus
+
+    pending = (FootageStatus.REQUESTED, FootageStatus.OWNER_CONTACTED)
+    return {"incidents": count_rows(Incident, Incident.status != IncidentStatus.CLOSED),
+            "footage": count_rows(FootageRequest, FootageRequest.status.in_(pending))}
