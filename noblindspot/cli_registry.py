@@ -156,7 +156,7 @@ def _counts(summary: WriteSummary) -> str:
 
 
 def _printable(text: object) -> str:
-    return re.sub(r"[\x00-\x1f\x7f]", "?", str(text))[:80]
+    return re.sub(r"[\x00-\x1f\x7f]", "?", str(text))[:160]
 
 
 def _print_outcome(outcome: ImportOutcome) -> None:

@@ -21,13 +21,24 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 
+def cleaned(raw: pd.Series) -> pd.Series:
+    """Trimmed text per cell, None for blanks (object dtype, never NaN)."""
+    values = raw.astype(object).map(_clean_text).astype(object)
+    return values.where(values.notna(), None)
+
+
+def _objects(values: pd.Series) -> pd.Series:
+    values = values.astype(object)
+    return values.where(values.notna(), None)
+
+
 def text(raw: pd.Series, max_len: int | None = None) -> tuple[pd.Series, pd.Series]:
-    values = raw.map(_clean_text)
+    values = cleaned(raw)
     reasons = pd.Series(None, index=raw.index, dtype=object)
     if max_len is not None:
         long = values.map(lambda v: v is not None and len(v) > max_len).astype(bool)
         reasons[long] = f"longer than {max_len} characters"
-    return values, reasons
+    return values, _objects(reasons)
 
 
 def _clean_text(value) -> str | None:
@@ -42,9 +53,8 @@ def _clean_text(value) -> str | None:
 
 def number(raw: pd.Series, low: float | None = None, high: float | None = None, *, decimal_comma: bool = False,
            integer: bool = False, low_exclusive: bool = False) -> tuple[pd.Series, pd.Series]:
-    cleaned = raw.map(_clean_text)
-    blank = cleaned.isna()
-    as_text = cleaned.astype(object)
+    as_text = cleaned(raw)
+    blank = as_text.isna()
     if decimal_comma:
         as_text = as_text.map(lambda v: v.replace(",", ".") if isinstance(v, str) and
                               re.fullmatch(r"[+-]?\d*,\d+", v) else v)
@@ -59,12 +69,16 @@ def number(raw: pd.Series, low: float | None = None, high: float | None = None, 
         reasons[below & reasons.isna()] = _range_text(low, high, low_exclusive)
     if high is not None:
         reasons[finite & (values > high) & reasons.isna()] = _range_text(low, high, low_exclusive)
-    return values.where(reasons.isna()), reasons
+    return values.where(reasons.isna()), _objects(reasons)
 
 
 def _range_text(low, high, low_exclusive) -> str:
     if high is None:
         return f"must be {'greater than' if low_exclusive else 'at least'} {low:g}"
+    if low is None:
+        return f"must be at most {high:g}"
+    if low_exclusive:
+        return f"must be greater than {low:g} and at most {high:g}"
     return f"must be between {low:g} and {high:g}"
 
 
@@ -78,31 +92,30 @@ def boolean(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         if word in FALSE_WORDS:
             return False
         return "?"
-    cleaned = raw.map(lambda v: _clean_text(v) if not isinstance(v, bool) else v)
-    parsed = cleaned.map(parse)
+    parsed = raw.astype(object).map(lambda v: v if isinstance(v, bool) else parse(_clean_text(v))).astype(object)
     reasons = pd.Series(None, index=raw.index, dtype=object)
     bad = parsed.map(lambda v: v == "?" if isinstance(v, str) else False).astype(bool)
     reasons[bad] = "not yes/no (use true/false, ya/tidak, 1/0)"
-    return parsed.where(~bad, None), reasons
+    return _objects(parsed.where(~bad, None)), _objects(reasons)
 
 
 def enum(raw: pd.Series, enum_cls) -> tuple[pd.Series, pd.Series]:
-    cleaned = raw.map(_clean_text)
+    texts = cleaned(raw)
     lookup: dict[str, tuple[str | None, str | None]] = {}
-    for value in cleaned.dropna().unique():
+    for value in texts.dropna().unique():
         try:
             lookup[value] = (enum_cls.parse(value).value, None)
         except VocabularyError as exc:
             lookup[value] = (None, str(exc))
-    values = cleaned.map(lambda v: lookup[v][0] if v is not None else None)
-    reasons = cleaned.map(lambda v: lookup[v][1] if v is not None else None)
-    return values, reasons
+    values = texts.map(lambda v: lookup[v][0] if v is not None else None).astype(object)
+    reasons = texts.map(lambda v: lookup[v][1] if v is not None else None).astype(object)
+    return values.where(values.notna(), None), reasons.where(reasons.notna(), None)
 
 
 def dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     parsed = raw.map(_parse_date)
-    reasons = parsed.map(lambda v: "not a date (use YYYY-MM-DD or DD/MM/YYYY)" if v == "?" else None)
-    return parsed.map(lambda v: None if v == "?" else v), reasons
+    reasons = parsed.map(lambda v: "not a date (use YYYY-MM-DD or DD/MM/YYYY)" if isinstance(v, str) else None)
+    return _objects(parsed.map(lambda v: None if isinstance(v, str) else v)), _objects(reasons)
 
 
 def _parse_date(value):
@@ -144,7 +157,7 @@ def timestamps(raw: pd.Series, timezone: str) -> tuple[pd.Series, pd.Series]:
     parsed = raw.map(parse)
     reasons = parsed.map(lambda v: "not a date and time (use ISO 8601, e.g. 2024-05-01T07:00+07:00)"
                          if isinstance(v, str) else None)
-    return parsed.map(lambda v: None if isinstance(v, str) else v), reasons
+    return _objects(parsed.map(lambda v: None if isinstance(v, str) else v)), _objects(reasons)
 
 
 def neutralise(value) -> str:

@@ -53,7 +53,7 @@ def load_demo(session: Session, demo: DemoData, progress: LoadProgress | None = 
     """Upsert the demo's districts, owners, cameras, posts, duty units and priority layer; assign districts."""
     report = progress or (lambda stage, done, total: None)
     written: dict[str, WriteSummary] = {}
-    steps = (("districts", lambda: upsert_districts(session, demo.districts)),
+    steps = (("districts", lambda: _upsert_districts_by_level(session, demo.districts)),
              ("owners", lambda: upsert_owners(session, demo.owners)),
              ("cameras", lambda: upsert_cameras(session, demo.cameras,
                                                 progress=lambda done, total: report("cameras", done, total))),
@@ -68,6 +68,16 @@ def load_demo(session: Session, demo: DemoData, progress: LoadProgress | None = 
     assigned = assign_districts(session)
     report("district assignment", 1, 1)
     return DemoLoadSummary(written, assigned)
+
+
+def _upsert_districts_by_level(session: Session, districts) -> WriteSummary:
+    """Kecamatan first, then kelurahan: each call's parents are already stored."""
+    summary = WriteSummary()
+    for level in ("kecamatan", "kelurahan"):
+        rows = districts[districts["level"] == level].reset_index(drop=True)
+        if len(rows):
+            summary = summary + upsert_districts(session, rows)
+    return summary
 
 
 def camera_count(session: Session) -> int:

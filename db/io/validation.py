@@ -142,7 +142,7 @@ def _number(raw, problems, typed, name, low=None, high=None, required=False, **k
     values, reasons = checks.number(_column(raw, name), low, high, decimal_comma=raw.decimal_comma, **kw)
     problems.add(name, reasons)
     if required:
-        blank = _column(raw, name).map(checks._clean_text).isna().to_numpy()
+        blank = checks.cleaned(_column(raw, name)).isna().to_numpy()
         problems.add_mask(name, blank, "required but empty")
     typed[name] = values
     return values
@@ -176,17 +176,17 @@ def _coordinates(raw, problems, typed, context, lon_name="lon", lat_name="lat", 
         return
     both = (lon.notna() & lat.notna()).to_numpy()
     x, y = lon.to_numpy(float), lat.to_numpy(float)
-    inside = np.ones(len(x), dtype=bool)
+    inside = np.zeros(len(x), dtype=bool)
     inside[both] = context.region.contains(x[both], y[both])
-    outside = both & ~inside
-    if not outside.any():
-        return
-    swapped = np.zeros(len(x), dtype=bool)
-    swapped[outside] = context.region.contains(y[outside], x[outside])
     shown = pd.Series([f"{a} {b}" for a, b in zip(_column(raw, lon_name), _column(raw, lat_name))],
                       index=raw.frame.index)
+    raw_x = checks.number(_column(raw, lon_name), decimal_comma=raw.decimal_comma)[0].to_numpy(float)
+    raw_y = checks.number(_column(raw, lat_name), decimal_comma=raw.decimal_comma)[0].to_numpy(float)
+    numeric = ~np.isnan(raw_x) & ~np.isnan(raw_y) & ~inside
+    swapped = np.zeros(len(x), dtype=bool)
+    swapped[numeric] = context.region.contains(raw_y[numeric], raw_x[numeric])
     problems.add_mask(f"{lon_name}/{lat_name}", swapped, "lon and lat look swapped", shown)
-    problems.add_mask(f"{lon_name}/{lat_name}", outside & ~swapped,
+    problems.add_mask(f"{lon_name}/{lat_name}", both & ~inside & ~swapped,
                       f"outside the region {context.region.label}; check the coordinates or use --allow-outside",
                       shown)
 
@@ -234,7 +234,7 @@ def _direction(raw, problems, typed) -> None:
     if "bearing_deg" not in raw.frame:
         _number(raw, problems, typed, "fov_deg", 1, 360)
         return
-    cleaned = _column(raw, "bearing_deg").map(checks._clean_text)
+    cleaned = checks.cleaned(_column(raw, "bearing_deg"))
     numeric = pd.to_numeric(cleaned.map(lambda v: v.replace(",", ".") if raw.decimal_comma and v else v),
                             errors="coerce")
     words = cleaned.notna() & numeric.isna()
@@ -250,7 +250,7 @@ def _direction(raw, problems, typed) -> None:
     problems.add("bearing_deg", reasons)
     typed["bearing_deg"] = values
     if "fov_deg" in raw.frame:
-        fov_raw = _column(raw, "fov_deg").map(checks._clean_text)
+        fov_raw = checks.cleaned(_column(raw, "fov_deg"))
         fov_raw = fov_raw.where(fov_raw.notna(), span)
     else:
         fov_raw = span
@@ -277,7 +277,7 @@ def _stream_urls(raw, problems, typed) -> None:
 def _surveillance_type(raw, problems) -> None:
     if "surveillance_type" not in raw.frame:
         return
-    kinds = _column(raw, "surveillance_type").map(checks._clean_text)
+    kinds = checks.cleaned(_column(raw, "surveillance_type"))
     not_camera = kinds.notna() & ~kinds.str.lower().isin(CAMERA_SURVEILLANCE_TYPES).astype(bool)
     problems.add_mask("surveillance_type", not_camera.to_numpy(bool), "not a camera (surveillance:type)")
 
