@@ -1,0 +1,159 @@
+"""Coverage, blind spots, the camera index and the planners, loaded from the database and cached
+by data version, so an unchanged registry is never recomputed.
+
+The key of every result is ``data_version(session, "registry", "layers")`` plus the parameters.
+Tables (coverage, blind spots, plans) are kept in memory and pickled under
+``<data_dir>/cache``; grids and indexes (large numpy arrays) stay in memory only. Anything written
+to the registry or layers bumps a version (db.repositories.bump_version), which changes the key.
+
+Public API (every function takes an open Session and a ResultCache)
+------------------------------------------------------------------
+ResultCache(directory=None, memory_items=16)       directory=None: memory only
+default_cache(settings) -> ResultCache              under settings.data_dir / "cache"
+coverage_table(session, cache, level="kecamatan") -> (DataFrame, region dict)
+blind_spots(session, cache, level="kecamatan", which="registered", block_m=100.0) -> GeoDataFrame
+camera_index(session, cache) -> geo.visibility.CameraIndex
+connect_plan(session, cache, budget, per_district=None, objective="area") -> geo.planners ConnectPlan
+reaim_plan(session, cache, districts=None, step_deg=15.0) -> geo.planners ReaimPlan
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy.orm import Session
+
+from db.repositories import LAYERS, REGISTRY, cameras_frame, data_version, districts_frame, layer_frame
+from geo.blindspots import blind_spot_layer
+from geo.coverage import DEFAULT_CELL_M, CoverageGrid, analyse_coverage, build_coverage_grid
+from geo.planners.connect_next import plan_connect_next
+from geo.planners.reaim import plan_reaim
+from geo.visibility import build_camera_index
+from geo.vocabulary import DistrictLevel
+
+log = logging.getLogger(__name__)
+FORMAT = 1  # bump when a cached object's shape changes
+
+
+class ResultCache:
+    def __init__(self, directory: Path | None = None, memory_items: int = 16) -> None:
+        self.directory = Path(directory) if directory is not None else None
+        self.memory_items = memory_items
+        self._memory: OrderedDict[tuple, Any] = OrderedDict()
+        self.computed = 0  # how many times a result was actually computed (for tests and logs)
+
+    def _path(self, key: tuple) -> Path:
+        digest = hashlib.sha256(repr((FORMAT, key)).encode()).hexdigest()[:24]
+        return self.directory / f"{key[0]}-{digest}.pkl"
+
+    def get_or_compute(self, key: tuple, compute: Callable[[], Any], disk: bool = True) -> Any:
+        if key in self._memory:
+            self._memory.move_to_end(key)
+            return self._memory[key]
+        value = self._load(key) if disk else None
+        if value is None:
+            value = compute()
+            self.computed += 1
+            if disk:
+                self._store(key, value)
+        self._memory[key] = value
+        while len(self._memory) > self.memory_items:
+            self._memory.popitem(last=False)
+        return value
+
+    def _load(self, key: tuple) -> Any:
+        if self.directory is None:
+            return None
+        path = self._path(key)
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        except FileNotFoundError:
+            return None
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            log.warning("ignoring unreadable cache file %s: %s", path.name, exc)
+            return None
+
+    def _store(self, key: tuple, value: Any) -> None:
+        if self.directory is None:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self._path(key)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+
+
+def default_cache(settings) -> ResultCache:
+    return ResultCache(Path(settings.data_dir) / "cache")
+
+
+def _version(session: Session) -> tuple[int, ...]:
+    return data_version(session, REGISTRY, LAYERS)
+
+
+def _layer(session: Session, name: str):
+    frame = layer_frame(session, name)
+    return frame if len(frame) else None
+
+
+def coverage_grid(session: Session, cache: ResultCache, level: str = "kecamatan",
+                  cell_m: float = DEFAULT_CELL_M) -> CoverageGrid:
+    level = DistrictLevel.parse(level).value
+    return cache.get_or_compute(
+        ("grid", _version(session), level, cell_m),
+        lambda: build_coverage_grid(districts_frame(session, level), _layer(session, "priority"),
+                                    _layer(session, "buildings"), cell_m),
+        disk=False)
+
+
+def coverage_result(session: Session, cache: ResultCache, level: str = "kecamatan",
+                    cell_m: float = DEFAULT_CELL_M):
+    grid = coverage_grid(session, cache, level, cell_m)
+    return cache.get_or_compute(("result", _version(session), grid.grid, level),
+                                lambda: analyse_coverage(cameras_frame(session), grid=grid), disk=False)
+
+
+def coverage_table(session: Session, cache: ResultCache, level: str = "kecamatan", cell_m: float = DEFAULT_CELL_M):
+    level = DistrictLevel.parse(level).value
+
+    def compute():
+        result = coverage_result(session, cache, level, cell_m)
+        return result.table, result.region
+
+    return cache.get_or_compute(("coverage", _version(session), level, cell_m), compute)
+
+
+def blind_spots(session: Session, cache: ResultCache, level: str = "kecamatan", which: str = "registered",
+                block_m: float = 100.0):
+    level = DistrictLevel.parse(level).value
+    return cache.get_or_compute(("blindspots", _version(session), level, which, block_m),
+                                lambda: blind_spot_layer(coverage_result(session, cache, level), which, block_m))
+
+
+def camera_index(session: Session, cache: ResultCache):
+    return cache.get_or_compute(("index", _version(session)),
+                                lambda: build_camera_index(cameras_frame(session), _layer(session, "buildings")),
+                                disk=False)
+
+
+def connect_plan(session: Session, cache: ResultCache, budget: int, per_district: int | None = None,
+                 objective: str = "area"):
+    grid = coverage_grid(session, cache, "kecamatan")
+    return cache.get_or_compute(
+        ("connect", _version(session), budget, per_district, objective),
+        lambda: plan_connect_next(cameras_frame(session), grid, budget, per_district, objective))
+
+
+def reaim_plan(session: Session, cache: ResultCache, districts: list[str] | None = None, step_deg: float = 15.0):
+    grid = coverage_grid(session, cache, "kecamatan")
+    scope = tuple(sorted(districts)) if districts else None
+    return cache.get_or_compute(
+        ("reaim", _version(session), scope, step_deg),
+        lambda: plan_reaim(cameras_frame(session), grid, list(scope) if scope else None, step_deg))
