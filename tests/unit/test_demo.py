@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.demo import DemoData, PlacementError, generate_demo
+from geo.demo import DemoData, generate_demo
 from geo.demo.facts import CITY_OUTLINE, KECAMATAN, METRIC_CRS
 from geo.demo.posts import on_duty_strength
 from geo.vocabulary import CameraKind, Connection, ConsentLevel, OwnerClass, PostKind

@@ -1,0 +1,91 @@
+"""Loading the demo into a real database (SQLite, and PostgreSQL when configured)."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from db.io.demo_loader import load_demo, registry_summary
+from db.io.writers import UnknownReference
+from db.models import Camera, District, DutyUnit, Layer, Post
+from db.repositories import cameras_frame, data_version, districts_frame, posts_frame
+from geo.demo import generate_demo
+from geo.demo.facts import KECAMATAN
+
+NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def small_demo():
+    return generate_demo(seed=11, cameras=2_000, now=NOW)
+
+
+def test_load_writes_the_registry_and_the_spatial_join_finds_each_kecamatan(session_factory, small_demo):
+    stages = []
+    with session_factory.begin() as s:
+        summary = load_demo(s, small_demo, progress=lambda stage, done, total: stages.append(stage))
+    assert summary.written["cameras"].added == 2_000 and summary.assigned == 2_000 + 17
+    assert stages[0] == "districts" and stages[-1] == "district assignment" and "cameras" in stages
+    with session_factory() as s:
+        stored = cameras_frame(s).set_index("code")
+        generated = small_demo.cameras.set_index("code")
+        assert len(stored) == 2_000
+        # districts came from the spatial join, not from the generator's own label
+        assert (stored.loc[generated.index, "kecamatan_code"] == generated["kecamatan_code"]).all()
+        assert stored["district_code"].str.len().eq(10).all()      # the finest level: a kelurahan
+        connected = stored[stored["connection"] == "connected"]
+        assert connected["kecamatan_code"].value_counts().to_dict() == {k.code: 15 for k in KECAMATAN}
+        assert "stream_url" not in stored.columns and connected["has_stream"].all()
+        urls = dict(s.execute(select(Camera.code, Camera.stream_url).where(Camera.stream_url.is_not(None))).all())
+        assert urls == small_demo.cameras.dropna(subset=["stream_url"]).set_index("code")["stream_url"].to_dict()
+        districts = districts_frame(s)
+        expected_parents = small_demo.districts.set_index("code")["parent_code"]
+        assert districts.set_index("code")["parent_code"].to_dict() == expected_parents.where(
+            expected_parents.notna(), None).to_dict()
+        assert districts["synthetic"].all()
+
+
+def test_posts_units_and_priority_layer_are_stored(session_factory, small_demo):
+    with session_factory.begin() as s:
+        load_demo(s, small_demo)
+    with session_factory() as s:
+        posts = posts_frame(s)
+        assert posts["kind"].value_counts().to_dict() == {"polres": 1, "polsek": 8, "security_post": 8}
+        assert posts["district_code"].notna().all()
+        polsek = posts[posts["kind"] == "polsek"]
+        kecamatan_of = districts_frame(s).set_index("code")["parent_name"]
+        assert all(f"Polsek {kecamatan_of[c]}" == n for c, n in zip(polsek["district_code"], polsek["name"]))
+        summary = registry_summary(s)
+        assert summary.personnel_per_kind["security_post"] == 1_858
+        assert summary.duty_units == len(small_demo.duty_units)
+        assert s.scalar(select(func.count()).select_from(DutyUnit).where(DutyUnit.post_id.is_(None))) == 0
+        assert s.scalar(select(func.count()).select_from(Layer).where(Layer.layer == "priority")) == \
+            len(small_demo.priority)
+        shift_start = s.scalar(select(func.min(DutyUnit.shift_start)))
+        assert shift_start.tzinfo is not None and shift_start <= NOW
+
+
+def test_loading_the_same_demo_again_changes_nothing(session_factory, small_demo):
+    with session_factory.begin() as s:
+        load_demo(s, small_demo)
+    with session_factory() as s:
+        before = (data_version(s, "registry", "layers"), s.scalar(select(func.max(Camera.updated_at))))
+    with session_factory.begin() as s:
+        again = load_demo(s, small_demo)
+    assert not again.changed
+    assert again.written["cameras"].unchanged == 2_000
+    with session_factory() as s:
+        assert (data_version(s, "registry", "layers"), s.scalar(select(func.max(Camera.updated_at)))) == before
+
+
+def test_a_failing_load_writes_nothing(session_factory, small_demo):
+    broken = small_demo.cameras.copy()
+    broken.loc[broken.index[-1], "owner_code"] = "OWN-NOBODY"
+    with pytest.raises(UnknownReference, match="OWN-NOBODY"):
+        with session_factory.begin() as s:
+            load_demo(s, dataclasses.replace(small_demo, cameras=broken))
+    with session_factory() as s:
+        for model in (District, Camera, Post):
+            assert s.scalar(select(func.count()).select_from(model)) == 0
