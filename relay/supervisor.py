@@ -1,39 +1,380 @@
 """One FeedSupervisor per feed: probe, launch ffmpeg, watch progress, restart with backoff.
 
-CONTRACT (implementation follows in the next commit; the signature below is fixed):
-
     sup = FeedSupervisor(camera_code, source_url, profile, config, clock=time.monotonic, on_change=cb)
     sup.start()      # wanted = True; returns at once, work happens on the supervisor's own thread
-    sup.stop()       # wanted = False; ffmpeg stopped (TERM, wait, KILL), runtime dir cleaned; state stopped
-    sup.restart()    # kill ffmpeg now and start again without backoff (restarts += 1)
+    sup.stop()       # wanted = False; ffmpeg stopped (TERM, wait, KILL), feed dir removed; -> stopped
+    sup.restart()    # kill ffmpeg now and start again without waiting for backoff, re-probing
     sup.status()     # -> relay.schemas.FeedStatus snapshot (thread-safe, cheap, redacted)
     sup.close()      # stop() and end the thread; the object is finished afterwards
 
-Threading: each supervisor runs ONE daemon thread (plain threading, no asyncio), created lazily by
-start() and ended by close(); a slow or failing camera only ever blocks its own thread.
-on_change(FeedStatus) is called from that thread on every state change; keep it short and never
-raise from it (exceptions are logged and ignored).
+Threading: each supervisor runs ONE daemon thread (plain threading, no asyncio), created by the
+first start() and ended by close(); a slow or failing camera only ever blocks its own thread.
+on_change(FeedStatus) is called from that thread after every state change; exceptions from it are
+logged and ignored. Tests of the logic pass threaded=False and drive `step()` with a fake clock.
+
+States and transitions (TRANSITIONS below is enforced):
+    stopped  -> starting                      start()
+    starting -> running                       first new segment listed
+    starting -> backoff                       camera unreachable, ffmpeg exited, no segment in time
+    starting -> failed                        unrecoverable configuration (forbidden URL ...)
+    running  -> stalled                       no new segment for stall_factor x segment length
+    running  -> backoff                       ffmpeg exited (camera closed the stream ...)
+    stalled  -> backoff                       after ffmpeg is killed
+    backoff  -> starting                      retry time reached (1, 2, 5, 10, 30, 60, 60 ... s)
+    running/starting/stalled/backoff -> starting   restart()
+    any      -> stopped                       stop()
+    failed   -> starting                      start() or restart() after the configuration is fixed
 """
 from __future__ import annotations
 
+import logging
+import queue
+import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
+from db.io.stream_url import StreamURLError, validate_stream_url
+from geo.vocabulary import FeedState
+from relay import command, process
 from relay.config import RelayConfig
+from relay.errors import RelayMediaError, SourceUnreachable, UnsupportedSource
+from relay.playlist import ProgressTracker, read_playlist
+from relay.probe import SourceInfo, probe
 from relay.profiles import Profile
+from relay.redact import redact, url_secrets
+from relay.runtime import clean_feed_dir, feed_dir, remove_stale_files
 from relay.schemas import FeedStatus
+
+log = logging.getLogger(__name__)
+
+S = FeedState
+TRANSITIONS: dict[FeedState, frozenset[FeedState]] = {
+    S.STOPPED: frozenset({S.STARTING, S.STOPPED}),
+    S.STARTING: frozenset({S.RUNNING, S.BACKOFF, S.FAILED, S.STOPPED, S.STARTING}),
+    S.RUNNING: frozenset({S.STALLED, S.BACKOFF, S.STOPPED, S.STARTING}),
+    S.STALLED: frozenset({S.BACKOFF, S.STOPPED, S.STARTING}),
+    S.BACKOFF: frozenset({S.STARTING, S.STOPPED}),
+    S.FAILED: frozenset({S.STARTING, S.STOPPED}),
+}
+TICK_S = 0.2
+STABLE_S = 10.0          # running this long without trouble resets the backoff ladder
+GUARD_EVERY_S = 5.0
+REPROBE_EVERY = 5        # retries reuse the first probe (faster recovery); every 5th failure re-probes
+ERROR_HINTS = ("error", "fail", "refused", "timed out", "timeout", "not found", "unauthorized", "forbidden",
+               "end of file", "broken pipe", "connection", "invalid")
+
+
+class IllegalTransition(RuntimeError):
+    """A state change not in TRANSITIONS: a bug in the supervisor."""
 
 
 class FeedSupervisor:
-    """Contract placeholder: the working implementation replaces these bodies."""
-
     def __init__(self, camera_code: str, source_url: str, profile: Profile, config: RelayConfig,
                  clock: Callable[[], float] = time.monotonic,
-                 on_change: Callable[[FeedStatus], None] | None = None) -> None:
-        raise NotImplementedError("FeedSupervisor lands in the next commit")
+                 on_change: Callable[[FeedStatus], None] | None = None, *,
+                 prober: Callable[..., SourceInfo] = probe, spawner: Callable[..., object] = process.spawn,
+                 stopper: Callable[..., object] = process.stop, threaded: bool = True) -> None:
+        self.camera_code = camera_code
+        self.out_dir = feed_dir(config.runtime_dir, camera_code)      # validates the code
+        self._url, self._profile, self._config = source_url, profile, config
+        self._secrets = tuple(url_secrets(source_url))
+        self._clock, self._on_change = clock, on_change
+        self._prober, self._spawner, self._stopper = prober, spawner, stopper
+        self._threaded = threaded
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake, self._cancel = threading.Event(), threading.Event()
+        self._lock = threading.RLock()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self._state, self._since = S.STOPPED, datetime.now(UTC)
+        self._entered_at = clock()
+        self._failures, self._launches = 0, 0
+        self._retry_at: float | None = None
+        self._last_error: str | None = None
+        self._proc = None
+        self._last_tail: list[str] = []
+        self._probe: SourceInfo | None = None
+        self._tracker = ProgressTracker()
+        self._guard_at = 0.0
 
-    def start(self) -> None: ...
-    def stop(self) -> None: ...
-    def restart(self) -> None: ...
-    def status(self) -> FeedStatus: ...
-    def close(self) -> None: ...
+    # ---- public API -------------------------------------------------------------------------
+    def start(self) -> None:
+        self._command("start")
+
+    def restart(self) -> None:
+        self._command("restart")
+
+    def stop(self, wait_s: float = 15.0) -> None:
+        done = threading.Event()
+        self._cancel.set()
+        self._command("stop", done)
+        if self._threaded and self._thread is not None:
+            done.wait(wait_s)
+
+    def close(self) -> None:
+        self.stop()
+        with self._lock:
+            self._closed = True
+        self._wake.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=10)
+
+    def status(self) -> FeedStatus:
+        with self._lock:
+            now = self._clock()
+            proc, probe_info = self._proc, self._probe
+            encoded = probe_info is not None and command.needs_video_encode(probe_info, self._profile)
+            return FeedStatus(
+                camera_code=self.camera_code, state=self._state, since=self._since,
+                fps=_fps(probe_info, self._profile, encoded),
+                bitrate_kbps=self._tracker.bitrate_kbps,
+                codec="h264" if probe_info is not None else None,
+                width=_width(probe_info, self._profile, encoded), height=_height(probe_info, self._profile, encoded),
+                restarts=max(0, self._launches - 1), last_error=self._last_error,
+                pid=proc.pid if proc is not None and proc.alive() else None,
+                segment_age_s=_round(self._tracker.age(now)),
+                playlist_path=str(command.playlist_path(self.out_dir)),
+                bytes_out=self._tracker.bytes_out,
+                stderr_tail=proc.tail() if proc is not None else list(self._last_tail),
+                source_codec=probe_info.video_codec if probe_info else None, transcoding=encoded,
+                next_retry_s=_round(max(0.0, self._retry_at - now)) if self._state == S.BACKOFF
+                and self._retry_at is not None else None,
+            )
+
+    @property
+    def state(self) -> FeedState:
+        return self._state
+
+    # ---- the loop ---------------------------------------------------------------------------
+    def _command(self, name: str, done: threading.Event | None = None) -> None:
+        if name != "stop":
+            self._cancel.clear()
+        self._commands.put((name, done))
+        if not self._threaded:
+            self.step()
+            return
+        self._ensure_thread()
+        self._wake.set()
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is None and not self._closed:
+                self._thread = threading.Thread(target=self._run, daemon=True, name=f"feed-{self.camera_code}")
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if self._closed and self._commands.empty():
+                    break
+            try:
+                self.step()
+            except Exception:      # a bug must not kill the feed's thread silently
+                log.exception("feed %s: supervisor step failed", self.camera_code)
+                self._fail_safe()
+            self._wake.wait(TICK_S)
+            self._wake.clear()
+
+    def step(self) -> None:
+        """Handle pending commands, then advance the state machine once."""
+        while not self._commands.empty():
+            name, done = self._commands.get()
+            getattr(self, f"_on_{name}")()
+            if done is not None:
+                done.set()
+        handler = {S.STARTING: self._tick_starting, S.RUNNING: self._tick_running,
+                   S.BACKOFF: self._tick_backoff}.get(self._state)
+        if handler is not None:
+            handler(self._clock())
+
+    # ---- commands ---------------------------------------------------------------------------
+    def _on_start(self) -> None:
+        if self._state in (S.STOPPED, S.FAILED):
+            self._failures = 0
+            self._enter(S.STARTING)
+
+    def _on_restart(self) -> None:
+        self._kill_process()
+        self._probe, self._failures = None, 0
+        self._enter(S.STARTING)
+
+    def _on_stop(self) -> None:
+        self._kill_process()
+        clean_feed_dir(self.out_dir)
+        self._tracker = ProgressTracker()
+        self._retry_at = None
+        self._enter(S.STOPPED)
+
+    # ---- per-state ticks --------------------------------------------------------------------
+    def _tick_starting(self, now: float) -> None:
+        if self._proc is None:
+            self._launch(now)
+            return
+        if self._observe(now):
+            self._enter(S.RUNNING)
+        elif not self._proc.alive():
+            self._back_off(self._exit_reason())
+        elif now - self._entered_at > self._config.start_timeout_s:
+            self._back_off(f"no playable segment within {self._config.start_timeout_s:g} s of start")
+
+    def _tick_running(self, now: float) -> None:
+        self._observe(now)
+        if now - self._guard_at > GUARD_EVERY_S:
+            self._guard(now)
+        if now - self._entered_at > STABLE_S:
+            self._failures = 0
+        if not self._proc.alive():
+            self._back_off(self._exit_reason())
+            return
+        window = self._stall_window()
+        age = self._tracker.age(now)
+        if age is not None and age > window:
+            self._enter(S.STALLED, f"stalled: no new segment for {age:.1f} s (limit {window:.1f} s)")
+            self._back_off(self._last_error)
+
+    def _tick_backoff(self, now: float) -> None:
+        if self._retry_at is not None and now >= self._retry_at:
+            self._enter(S.STARTING)
+
+    # ---- steps ------------------------------------------------------------------------------
+    def _launch(self, now: float) -> None:
+        try:
+            validate_stream_url(self._url)
+        except StreamURLError as exc:
+            self._enter(S.FAILED, f"stream URL refused: {exc}")
+            return
+        try:
+            if self._probe is None:
+                self._probe = self._prober(self._url, self._config, self._cancel)
+            argv = command.build_argv(self._url, self._probe, self._profile, self._config, self.out_dir,
+                                      start_number=self._tracker.next_start_number())
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            proc = self._spawner(argv, self.out_dir, self._secrets, self._config.stderr_lines)
+        except SourceUnreachable as exc:
+            self._back_off(f"camera unreachable: {self._redact(str(exc))}")
+            return
+        except UnsupportedSource as exc:
+            self._probe = None
+            self._back_off(f"camera stream unusable: {self._redact(str(exc))}")
+            return
+        except (OSError, RelayMediaError) as exc:
+            self._back_off(f"cannot start ffmpeg: {self._redact(str(exc))}")
+            return
+        with self._lock:
+            self._proc = proc
+            self._launches += 1
+        self._entered_at = self._clock()
+
+    def _observe(self, now: float) -> bool:
+        snapshot = read_playlist(command.playlist_path(self.out_dir))
+        with self._lock:
+            return self._tracker.observe(snapshot, self.out_dir, now)
+
+    def _stall_window(self) -> float:
+        segment = max(self._config.segment_seconds, self._tracker.target_duration or 0.0)
+        return self._config.stall_factor * segment
+
+    def _back_off(self, reason: str | None) -> None:
+        self._kill_process()
+        self._failures += 1
+        delay = self._config.backoff_delay(self._failures)
+        self._retry_at = self._clock() + delay
+        if self._failures % REPROBE_EVERY == 0:
+            self._probe = None      # the camera may have changed (firmware, codec) while away
+        self._enter(S.BACKOFF, reason)
+
+    def _kill_process(self) -> None:
+        proc = self._proc
+        if proc is None:
+            return
+        self._stopper(proc)
+        with self._lock:
+            self._last_tail = proc.tail()
+            self._proc = None
+
+    def _exit_reason(self) -> str:
+        code = self._proc.returncode() if self._proc is not None else None
+        tail = self._proc.tail() if self._proc is not None else []
+        return exit_reason(code, tail)
+
+    def _guard(self, now: float) -> None:
+        self._guard_at = now
+        snapshot = read_playlist(command.playlist_path(self.out_dir))
+        live = {s.name for s in snapshot.segments} if snapshot else set()
+        horizon = (self._config.playlist_size + 4) * max(self._config.segment_seconds,
+                                                         self._tracker.target_duration or 0.0)
+        remove_stale_files(self.out_dir, live, older_than_s=horizon)
+
+    def _enter(self, state: FeedState, reason: str | None = None) -> None:
+        with self._lock:
+            if state not in TRANSITIONS[self._state]:
+                raise IllegalTransition(f"feed {self.camera_code}: {self._state} -> {state}")
+            changed = state != self._state
+            self._state, self._entered_at = state, self._clock()
+            if changed:
+                self._since = datetime.now(UTC)
+            if reason is not None:
+                self._last_error = self._redact(reason)
+            elif state == S.RUNNING:
+                self._last_error = self._last_error if self._failures else None
+        if changed:
+            log.info("feed %s: %s%s", self.camera_code, state.value, f" ({self._last_error})" if reason else "")
+            self._notify()
+
+    def _notify(self) -> None:
+        if self._on_change is None:
+            return
+        try:
+            self._on_change(self.status())
+        except Exception:
+            log.exception("feed %s: on_change callback failed", self.camera_code)
+
+    def _fail_safe(self) -> None:
+        try:
+            self._kill_process()
+        finally:
+            with self._lock:
+                self._state = S.BACKOFF
+                self._retry_at = self._clock() + self._config.backoff_delay(self._failures or 1)
+
+    def _redact(self, text: str | None) -> str:
+        return redact(text or "", self._secrets)
+
+
+def exit_reason(code: int | None, tail: list[str]) -> str:
+    """A short, human reason for an ffmpeg exit: the signal or code plus its most telling line."""
+    if code is not None and code < 0:
+        head = f"ffmpeg was killed by signal {-code}"
+    elif code == 0:
+        head = "stream ended (the camera closed the connection)"
+    else:
+        head = f"ffmpeg exited with code {code}"
+    telling = [line for line in tail if any(hint in line.lower() for hint in ERROR_HINTS)
+               and "deprecated" not in line.lower()]
+    return f"{head}: {telling[-1]}" if telling else head
+
+
+def _fps(info: SourceInfo | None, profile: Profile, encoded: bool) -> float | None:
+    if info is None:
+        return None
+    return round(command.output_fps(info, profile), 2) if encoded else info.fps
+
+
+def _height(info: SourceInfo | None, profile: Profile, encoded: bool) -> int | None:
+    if info is None:
+        return None
+    return (command.output_height(info, profile) or info.height) if encoded else info.height
+
+
+def _width(info: SourceInfo | None, profile: Profile, encoded: bool) -> int | None:
+    if info is None or info.width is None:
+        return None
+    height = _height(info, profile, encoded)
+    if not encoded or not info.height or height == info.height:
+        return info.width
+    return int(round(info.width * height / info.height / 2) * 2)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)

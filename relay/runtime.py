@@ -1,0 +1,64 @@
+"""The relay's runtime directory: one sub-directory per feed, named by the camera code.
+
+Camera codes become path components, so they are checked against a safe charset first. The size
+of the tree stays bounded: ffmpeg deletes old segments itself, and `remove_stale_files()` removes
+whatever an earlier run left behind.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+
+from relay.errors import InvalidCameraCode
+
+CAMERA_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+KEEP = {"index.m3u8", "init.mp4", "ffmpeg.pid"}
+
+
+def validate_camera_code(code: str) -> str:
+    text = str(code)
+    if not CAMERA_CODE.match(text) or ".." in text:
+        raise InvalidCameraCode(f"camera code '{text[:80]}' cannot name a feed; use 1-64 letters, digits, "
+                                "'-', '_' or '.', starting with a letter or digit")
+    return text
+
+
+def feed_dir(runtime_dir: Path, camera_code: str) -> Path:
+    return Path(runtime_dir) / validate_camera_code(camera_code)
+
+
+def clean_feed_dir(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_stale_files(path: Path, live_names: set[str], older_than_s: float) -> int:
+    """Delete files not in the playlist and not touched for older_than_s; return bytes freed."""
+    freed, cutoff = 0, time.time() - older_than_s
+    try:
+        entries = list(Path(path).iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        if entry.name in KEEP or entry.name in live_names or not entry.is_file():
+            continue
+        try:
+            stat = entry.stat()
+            if stat.st_mtime < cutoff:
+                entry.unlink()
+                freed += stat.st_size
+        except OSError:
+            continue
+    return freed
+
+
+def tree_bytes(path: Path) -> int:
+    total = 0
+    for entry in Path(path).rglob("*"):
+        try:
+            if entry.is_file():
+                total += entry.stat().st_size
+        except OSError:
+            continue
+    return total

@@ -1,0 +1,1 @@
+"""Synthetic RTSP cameras (GStreamer RTSP server) for demos, tests and benchmarks."""
