@@ -54,3 +54,22 @@ def current_user() -> str:
     user = getattr(state, "current_user", None)
     name = user() if callable(user) else None
     return str(getattr(name, "username", name) or "anonymous")
+
+
+def relay_errors() -> tuple[type[Exception], ...]:
+    """The relay client's own exception types: the only errors pages catch around relay calls."""
+    from relay.client import RelayRefused, RelayUnavailable
+
+    return (RelayUnavailable, RelayRefused)
+
+
+def describe_relay_error(exc: Exception) -> str:
+    """A translated sentence saying what went wrong with the relay and what to do next."""
+    from dashboard.i18n import _
+    from relay.client import RelayRefused
+
+    if isinstance(exc, RelayRefused):
+        return _("The relay refused the request: {reason}. Check the feed's state and the relay's limits, "
+                 "then try again.", reason=str(exc))
+    return _("The relay cannot be reached: {reason}. Check that the relay is running (noblindspot relay) "
+             "and that the dashboard's relay URL is right, then try again.", reason=str(exc))

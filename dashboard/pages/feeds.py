@@ -1,0 +1,101 @@
+"""Umpan (Feeds): the relay's feeds for operators, with start/stop/restart/pin/profile actions.
+
+Every action goes through the relay's HTTP API (RelayClient); the relay's refusals and outages are
+shown as translated sentences saying what to do.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.components import relay_access
+from dashboard.components.feed_table import (MODES, STATES, feeds_frame, filter_feeds, mode_label,
+                                             render_feed_table, state_label)
+from dashboard.i18n import _
+
+PROFILES = ("copy", "h264-720p", "h264-360p-low")
+ACTIONS = ("start", "stop", "restart", "pin", "unpin")
+NOTICES_KEY = "feeds_notices"
+
+
+def _load_feeds(client):
+    try:
+        return feeds_frame(client.list_feeds())
+    except relay_access.relay_errors() as exc:
+        st.error(relay_access.describe_relay_error(exc))
+        return None
+
+
+def _filters(frame):
+    left, middle, right = st.columns([2, 2, 3])
+    state_labels = {s: state_label(s) for s in STATES}  # format_func must not read the session later
+    mode_labels = {m: mode_label(m) for m in MODES}
+    states = left.multiselect(_("State"), STATES, format_func=state_labels.__getitem__, key="feeds_states")
+    modes = middle.multiselect(_("Mode"), MODES, format_func=mode_labels.__getitem__, key="feeds_modes")
+    text = right.text_input(_("Search code or name"), key="feeds_search")
+    return filter_feeds(frame, states, modes, text)
+
+
+def _call(client, action: str, code: str, profile: str | None) -> None:
+    if action == "pin":
+        client.update(code, mode="always_on")
+    elif action == "unpin":
+        client.update(code, mode="on_demand")
+    elif action == "profile":
+        client.update(code, profile=profile)
+    else:
+        getattr(client, action)(code)
+
+
+def run_action(client, action: str, codes: list[str], profile: str | None = None) -> None:
+    """Apply one action to each chosen feed (one refusal does not stop the others), then reload."""
+    notices, done = [], 0
+    for code in codes:
+        try:
+            _call(client, action, code, profile)
+            done += 1
+        except relay_access.relay_errors() as exc:
+            notices.append(("error", f"{code}: {relay_access.describe_relay_error(exc)}"))
+    if done:
+        notices.append(("success", _("{action}: done for {count} feed(s).", action=_action_label(action),
+                                     count=done)))
+    st.session_state[NOTICES_KEY] = notices
+    st.rerun()
+
+
+def _show_notices() -> None:
+    for kind, text in st.session_state.pop(NOTICES_KEY, []):
+        (st.error if kind == "error" else st.success)(text)
+
+
+def _action_label(action: str) -> str:
+    labels = {"start": _("Start"), "stop": _("Stop"), "restart": _("Restart"), "pin": _("Pin (always on)"),
+              "unpin": _("Unpin (on demand)"), "profile": _("Apply profile")}
+    return labels[action]
+
+
+def _actions(client, shown) -> None:
+    codes = st.multiselect(_("Feeds to act on"), list(shown["camera_code"]), key="feeds_selected")
+    columns = st.columns(len(ACTIONS) + 2)
+    for column, action in zip(columns, ACTIONS):
+        if column.button(_action_label(action), key=f"feeds_{action}", disabled=not codes):
+            run_action(client, action, codes)
+    profile = columns[-2].selectbox(_("Profile"), PROFILES, key="feeds_profile", label_visibility="collapsed")
+    if columns[-1].button(_action_label("profile"), key="feeds_apply_profile", disabled=not codes):
+        run_action(client, "profile", codes, profile)
+
+
+def render() -> None:
+    st.title(_("Feeds"))
+    st.caption(_("Relay feeds: desired mode and profile, and what the relay observes."))
+    _show_notices()
+    client = relay_access.relay_client()
+    frame = _load_feeds(client)
+    if frame is None:
+        return
+    shown = _filters(frame)
+    st.caption(_("{shown} of {total} feeds shown", shown=len(shown), total=len(frame)))
+    render_feed_table(shown)
+    _actions(client, shown)
+
+
+render()

@@ -1,0 +1,93 @@
+"""Video wall: low-bitrate tiles of the watched (pinned) feeds, cycling through pages by itself."""
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from dashboard.components import relay_access
+from dashboard.components.feed_table import feeds_frame, watched_feeds
+from dashboard.components.player import LOW_BITRATE_PROFILE
+from dashboard.components.wall import (ENLARGED_KEY, LAYOUTS, _Feed, page_count, page_of, render_enlarged,
+                                       render_grid)
+from dashboard.i18n import _
+
+CYCLE_CHOICES = (10, 20, 30, 60)
+MANUAL_PAGE_KEY = "wall_page"
+
+
+def _watched(client):
+    try:
+        return watched_feeds(feeds_frame(client.list_feeds()))
+    except relay_access.relay_errors() as exc:
+        st.error(relay_access.describe_relay_error(exc))
+        return None
+
+
+def _page_number(pages: int, cycle_s: int | None) -> int:
+    if cycle_s:
+        return int(time.time() // cycle_s) % pages
+    return st.session_state.get(MANUAL_PAGE_KEY, 0) % pages
+
+
+def _turn_page(step: int) -> None:
+    st.session_state[MANUAL_PAGE_KEY] = st.session_state.get(MANUAL_PAGE_KEY, 0) + step
+
+
+def _manual_pager() -> None:
+    left, right = st.columns(2)
+    left.button(_("Previous page"), key="wall_prev", on_click=_turn_page, args=(-1,))
+    right.button(_("Next page"), key="wall_next", on_click=_turn_page, args=(1,))
+
+
+def wall_body(side: int, cycle_s: int | None) -> None:
+    client = relay_access.relay_client()
+    frame = _watched(client)
+    if frame is None:
+        return
+    if frame.empty:
+        st.info(_("No feed is pinned (always on). Pin feeds on the Feeds page to show them here."))
+        return
+    enlarged = frame[frame["camera_code"] == st.session_state.get(ENLARGED_KEY)]
+    if len(enlarged):
+        render_enlarged(_Feed(enlarged.iloc[0].to_dict()), relay_access.current_user())
+        return
+    per_page = side * side
+    pages = page_count(len(frame), per_page)
+    page = _page_number(pages, cycle_s)
+    st.caption(_("Page {page} of {pages} · {count} watched feeds", page=page + 1, pages=pages,
+                 count=len(frame)))
+    if not cycle_s and pages > 1:
+        _manual_pager()
+    render_grid(page_of(frame, page, per_page), relay_access.current_user(), side)
+
+
+def _low_bitrate_action(client) -> None:
+    if not st.button(_("Use the low-bitrate profile for all watched feeds"), key="wall_low_bitrate",
+                     help=_("Sets the profile {profile} on every pinned feed through the relay.",
+                            profile=LOW_BITRATE_PROFILE)):
+        return
+    frame = _watched(client)
+    if frame is None:
+        return
+    try:
+        for code in frame.loc[frame["profile"] != LOW_BITRATE_PROFILE, "camera_code"]:
+            client.update(code, profile=LOW_BITRATE_PROFILE)
+    except relay_access.relay_errors() as exc:
+        st.error(relay_access.describe_relay_error(exc))
+        return
+    st.success(_("The watched feeds now use {profile}.", profile=LOW_BITRATE_PROFILE))
+
+
+def render() -> None:
+    st.title(_("Video wall"))
+    left, middle, right = st.columns([2, 2, 2])
+    layout = left.radio(_("Layout"), list(LAYOUTS), horizontal=True, key="wall_layout")
+    cycle = middle.select_slider(_("Next page every (seconds)"), CYCLE_CHOICES, value=20, key="wall_cycle")
+    paused = right.toggle(_("Pause cycling"), key="wall_paused")
+    _low_bitrate_action(relay_access.relay_client())
+    cycle_s = None if paused or st.session_state.get(ENLARGED_KEY) else cycle
+    st.fragment(wall_body, run_every=cycle_s)(LAYOUTS[layout], cycle_s)
+
+
+render()

@@ -1,0 +1,140 @@
+"""Feeds page (AppTest): the table follows the filters, actions call the relay, relay errors are explained."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import SecretStr
+from streamlit.testing.v1 import AppTest
+
+from relay.api_models import FeedView
+from relay.client import RelayRefused, RelayUnavailable
+
+PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/feeds.py")
+SINCE = datetime(2026, 11, 22, 1, 0, tzinfo=timezone.utc)
+
+
+def feed(code: str, state: str = "running", mode: str = "always_on", profile: str = "copy", **extra) -> FeedView:
+    return FeedView(camera_code=code, camera_name=extra.pop("name", f"Camera {code}"), mode=mode, profile=profile,
+                    audio="aac", state=state, state_since=SINCE, hls_path=f"/hls/{code}/index.m3u8", **extra)
+
+
+class FakeRelayClient:
+    """Records every call; refuses or fails on request, like the real client (same exception types)."""
+
+    def __init__(self, feeds: list[FeedView], refuse: dict[str, str] | None = None, down: bool = False):
+        self.feeds = {f.camera_code: f for f in feeds}
+        self.calls: list[tuple] = []
+        self.refuse = refuse or {}
+        self.down = down
+
+    def _check(self, code: str | None = None) -> None:
+        if self.down:
+            raise RelayUnavailable("cannot reach the relay at http://127.0.0.1:8787 (ConnectError)")
+        if code in self.refuse:
+            raise RelayRefused(self.refuse[code], 429)
+
+    def list_feeds(self) -> list[FeedView]:
+        self._check()
+        return list(self.feeds.values())
+
+    def _act(self, action: str, code: str, **changes) -> FeedView:
+        self.calls.append((action, code, *changes.values()))
+        self._check(code)
+        self.feeds[code] = self.feeds[code].model_copy(update=changes)
+        return self.feeds[code]
+
+    def start(self, code: str) -> FeedView:
+        return self._act("start", code, state="starting")
+
+    def stop(self, code: str) -> FeedView:
+        return self._act("stop", code, state="stopped")
+
+    def restart(self, code: str) -> FeedView:
+        return self._act("restart", code, state="starting")
+
+    def update(self, code: str, mode: str | None = None, profile: str | None = None) -> FeedView:
+        changes = {k: v for k, v in {"mode": mode, "profile": profile}.items() if v is not None}
+        return self._act("update", code, **changes)
+
+
+def make_settings():
+    from noblindspot.settings import Settings
+
+    return Settings(relay_hls_secret=SecretStr("app-test-hls-secret-0123456789"))
+
+
+def feeds_app(client: FakeRelayClient, lang: str = "en") -> AppTest:
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.session_state["relay_client_override"] = client
+    app.session_state["settings_override"] = make_settings()
+    app.session_state["user_override"] = "operator.rina"
+    app.session_state["lang"] = lang
+    return app.run()
+
+
+def _client() -> FakeRelayClient:
+    return FakeRelayClient([feed("JB-001"), feed("JB-002", state="backoff", last_error="camera refused (401)"),
+                            feed("JB-003", state="stopped", mode="on_demand", name="Pasar Grogol")])
+
+
+def _button(app: AppTest, key: str):
+    return next(b for b in app.button if b.key == key)
+
+
+def test_table_lists_every_feed_with_state_and_error():
+    app = feeds_app(_client())
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert list(table["camera_code"]) == ["JB-001", "JB-002", "JB-003"]
+    assert list(table["state"]) == ["running", "backoff", "stopped"]
+    assert table["last_error"][1] == "camera refused (401)"
+    assert "3 of 3 feeds shown" in app.caption[1].value
+
+
+def test_filters_change_the_rows_and_the_count():
+    app = feeds_app(_client())
+    app.multiselect(key="feeds_states").select("backoff").run()
+    assert list(app.dataframe[0].value["camera_code"]) == ["JB-002"]
+    assert "1 of 3 feeds shown" in app.caption[1].value
+    app.multiselect(key="feeds_states").unselect("backoff").run()
+    app.text_input(key="feeds_search").input("grogol").run()
+    assert list(app.dataframe[0].value["camera_code"]) == ["JB-003"]
+
+
+def test_actions_call_the_relay_for_each_chosen_feed():
+    client = _client()
+    app = feeds_app(client)
+    app.multiselect(key="feeds_selected").select("JB-001").select("JB-003").run()
+    _button(app, "feeds_restart").click().run()
+    assert client.calls == [("restart", "JB-001", "starting"), ("restart", "JB-003", "starting")]
+    assert any("done for 2 feed(s)" in s.value for s in app.success)
+    app.multiselect(key="feeds_selected").select("JB-002").run()
+    _button(app, "feeds_pin").click().run()
+    assert ("update", "JB-002", "always_on") in client.calls
+    app.multiselect(key="feeds_selected").select("JB-003").run()
+    app.selectbox(key="feeds_profile").select("h264-360p-low").run()
+    _button(app, "feeds_apply_profile").click().run()
+    assert ("update", "JB-003", "h264-360p-low") in client.calls
+    assert client.feeds["JB-003"].profile == "h264-360p-low"
+
+
+def test_a_refusal_is_explained_and_the_other_feeds_still_run():
+    client = _client()
+    client.refuse["JB-001"] = "limit of 40 running feeds reached"
+    app = feeds_app(client)
+    app.multiselect(key="feeds_selected").select("JB-001").select("JB-003").run()
+    _button(app, "feeds_start").click().run()
+    assert [c[:2] for c in client.calls] == [("start", "JB-001"), ("start", "JB-003")]
+    errors = [e.value for e in app.error]
+    assert any("JB-001" in e and "limit of 40 running feeds reached" in e and "try again" in e for e in errors)
+    assert any("done for 1 feed(s)" in s.value for s in app.success)
+
+
+def test_an_unreachable_relay_says_what_to_do_in_indonesian():
+    app = feeds_app(FakeRelayClient([], down=True), lang="id")
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Umpan"
+    message = app.error[0].value
+    assert "Relay tidak dapat dihubungi" in message and "noblindspot relay" in message
+    assert len(app.dataframe) == 0
