@@ -99,6 +99,17 @@ def alias_map(kind: str) -> dict[str, str]:
     return mapping
 
 
+SHAPEFILE_FIELD_LENGTH = 10
+
+
+def _shapefile_truncated(name: str, aliases: dict[str, str]) -> str | None:
+    """Shapefiles cut field names to 10 characters: 'kelas_pemi' still means owner_class."""
+    if len(name) != SHAPEFILE_FIELD_LENGTH:
+        return None
+    targets = {target for alias, target in aliases.items() if alias.startswith(name)}
+    return targets.pop() if len(targets) == 1 else None
+
+
 def map_headers(headers: list[str], kind: str) -> tuple[dict[str, str], list[str]]:
     """Original header -> canonical name for the ones understood, plus the ignored ones."""
     aliases = alias_map(kind)
@@ -106,7 +117,7 @@ def map_headers(headers: list[str], kind: str) -> tuple[dict[str, str], list[str
     ignored: list[str] = []
     seen: dict[str, str] = {}
     for header in headers:
-        target = aliases.get(normalise_header(header))
+        target = aliases.get(normalise_header(header)) or _shapefile_truncated(normalise_header(header), aliases)
         if target is None:
             ignored.append(str(header))
             continue

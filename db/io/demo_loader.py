@@ -3,6 +3,10 @@
 The caller owns the transaction: ``load_demo`` upserts everything by code in the open session and
 never commits, so a failure leaves nothing half-written. Districts of cameras and posts are set by
 the spatial join in ``assign_districts``, exactly as after a real import.
+
+Boundaries are synthetic unless real ones were imported: when the database already holds districts
+that are not synthetic, the demo keeps them and writes none of its own, so its cameras and posts are
+assigned to the real districts (then the 15-per-kecamatan split holds only approximately).
 """
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ LoadProgress = Callable[[str, int, int], None]
 class DemoLoadSummary:
     written: dict[str, WriteSummary]
     assigned: int
+    kept_real_districts: int = 0
 
     @property
     def changed(self) -> bool:
@@ -53,7 +58,9 @@ def load_demo(session: Session, demo: DemoData, progress: LoadProgress | None = 
     """Upsert the demo's districts, owners, cameras, posts, duty units and priority layer; assign districts."""
     report = progress or (lambda stage, done, total: None)
     written: dict[str, WriteSummary] = {}
-    steps = (("districts", lambda: _upsert_districts_by_level(session, demo.districts)),
+    real = real_district_count(session)
+    keep_real = WriteSummary()
+    steps = (("districts", lambda: keep_real if real else _upsert_districts_by_level(session, demo.districts)),
              ("owners", lambda: upsert_owners(session, demo.owners)),
              ("cameras", lambda: upsert_cameras(session, demo.cameras,
                                                 progress=lambda done, total: report("cameras", done, total))),
@@ -67,7 +74,7 @@ def load_demo(session: Session, demo: DemoData, progress: LoadProgress | None = 
     report("district assignment", 0, 1)
     assigned = assign_districts(session)
     report("district assignment", 1, 1)
-    return DemoLoadSummary(written, assigned)
+    return DemoLoadSummary(written, assigned, kept_real_districts=real)
 
 
 def _upsert_districts_by_level(session: Session, districts) -> WriteSummary:
@@ -78,6 +85,12 @@ def _upsert_districts_by_level(session: Session, districts) -> WriteSummary:
         if len(rows):
             summary = summary + upsert_districts(session, rows)
     return summary
+
+
+def real_district_count(session: Session) -> int:
+    """Districts that were imported rather than generated."""
+    return int(session.scalar(select(func.count()).select_from(District)
+                              .where(District.synthetic.is_(False))) or 0)
 
 
 def camera_count(session: Session) -> int:
