@@ -43,9 +43,9 @@ def demo(app, seed: int, cameras: int, if_empty: bool, stream_host: str, stream_
             except PlacementError as exc:
                 raise click.UsageError(str(exc)) from None
             progress.update(task, total=1, completed=1)
-            load_demo(session, data, progress=_stage_reporter(progress))
+            loaded = load_demo(session, data, progress=_stage_reporter(progress))
         summary = registry_summary(session)
-    _print_summary(console, summary, seed)
+    _print_summary(console, summary, seed, loaded.kept_real_districts)
 
 
 @contextmanager
@@ -65,9 +65,14 @@ def _stage_reporter(progress: Progress):
     return report
 
 
-def _print_summary(console: Console, summary: RegistrySummary, seed: int) -> None:
-    console.print(f"Demo loaded (seed {seed}): {summary.cameras:,} cameras. "
-                  "District boundaries are synthetic (labelled 'synthetic demo').")
+def _print_summary(console: Console, summary: RegistrySummary, seed: int, kept_real_districts: int) -> None:
+    console.print(f"Demo loaded (seed {seed}): {summary.cameras:,} cameras in the registry.")
+    if kept_real_districts:
+        console.print(f"Kept the {kept_real_districts} imported districts; the demo's cameras and posts were "
+                      "assigned to them.")
+    else:
+        console.print("District boundaries are synthetic (labelled 'synthetic demo'); "
+                      "import real ones with `noblindspot import boundaries`.")
     owners = Table("owner class", "cameras", title="Cameras per owner class")
     for owner_class, count in sorted(summary.cameras_per_owner_class.items(), key=lambda kv: -kv[1]):
         owners.add_row(owner_class, f"{count:,}")

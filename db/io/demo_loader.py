@@ -55,12 +55,11 @@ class RegistrySummary:
 
 
 def load_demo(session: Session, demo: DemoData, progress: LoadProgress | None = None) -> DemoLoadSummary:
-    """Upsert the demo's districts, owners, cameras, posts, duty units and priority layer; assign districts."""
+    """Upsert districts, owners, cameras, posts, duty units and the priority layer; assign districts."""
     report = progress or (lambda stage, done, total: None)
     written: dict[str, WriteSummary] = {}
     real = real_district_count(session)
-    keep_real = WriteSummary()
-    steps = (("districts", lambda: keep_real if real else _upsert_districts_by_level(session, demo.districts)),
+    steps = (("districts", lambda: WriteSummary() if real else _upsert_by_level(session, demo.districts)),
              ("owners", lambda: upsert_owners(session, demo.owners)),
              ("cameras", lambda: upsert_cameras(session, demo.cameras,
                                                 progress=lambda done, total: report("cameras", done, total))),
@@ -77,7 +76,7 @@ def load_demo(session: Session, demo: DemoData, progress: LoadProgress | None = 
     return DemoLoadSummary(written, assigned, kept_real_districts=real)
 
 
-def _upsert_districts_by_level(session: Session, districts) -> WriteSummary:
+def _upsert_by_level(session: Session, districts) -> WriteSummary:
     """Kecamatan first, then kelurahan: each call's parents are already stored."""
     summary = WriteSummary()
     for level in ("kecamatan", "kelurahan"):

@@ -47,7 +47,8 @@ def generate_demo(seed: int = DEFAULT_SEED, cameras: int = DEFAULT_CAMERAS, *, n
     layout = build_layout(_rng(seed, "districts"))
     districts = districts_frame(layout)
     areas = _placement_areas(layout)
-    counts = cameras_per_kecamatan(cameras, np.array([k.population for k in KECAMATAN]), connected_per_kecamatan)
+    populations = np.array([k.population for k in KECAMATAN])
+    counts = cameras_per_kecamatan(cameras, populations, connected_per_kecamatan)
     labels = KecamatanLabels(np.array([k.code for k in KECAMATAN], dtype=object),
                              np.array([k.name for k in KECAMATAN], dtype=object))
     camera_frame, owners = build_cameras(areas, labels, counts, connected_per_kecamatan, now.date(), streams,

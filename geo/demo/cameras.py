@@ -58,7 +58,8 @@ class KecamatanLabels:
 
 
 def build_cameras(areas: list[KecamatanArea], labels: KecamatanLabels, counts: np.ndarray, quota: int,
-                  today: date, stream: StreamTarget, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  today: date, stream: StreamTarget,
+                  rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cameras frame and the owners frame, codes JB-000001 ... in kecamatan order."""
     placed = place_cameras(areas, counts, rng)
     n = len(placed.lon)
@@ -153,7 +154,8 @@ def _registration(connected: np.ndarray, today: date, rng: np.random.Generator) 
     retention = np.where(connected, rng.choice(CONNECTED_RETENTION_DAYS, size=n),
                          rng.choice(REGISTERED_RETENTION_DAYS, size=n))
     sticker = connected | (rng.random(n) < STICKER_SHARE)
-    return {"connection": np.where(connected, Connection.CONNECTED.value, Connection.REGISTERED.value).astype(object),
+    connection = np.where(connected, Connection.CONNECTED.value, Connection.REGISTERED.value)
+    return {"connection": connection.astype(object),
             "consent": np.array([c.value for c in CONSENT_LEVELS], dtype=object)[consent_index],
             "consent_signed_on": signed.astype(object), "consent_expires_on": expires.astype(object),
             "dvr_retention_days": retention.astype(int), "sticker_installed": sticker}

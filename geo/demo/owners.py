@@ -86,9 +86,9 @@ def owners_frame(owners: list[tuple[int, int]], kecamatan_names: np.ndarray, add
     no_email = (classes == OWNER_CLASSES.index(OwnerClass.PRIVATE)) & (rng.random(count) < 0.6)
     emails = [None if skip else f"cctv.{code.lower()}@demo.example" for code, skip in zip(codes, no_email)]
     phones = [f"+62 000 {n:07d}" for n in numbers]
-    return pd.DataFrame({"code": codes, "name": names, "owner_class": [OWNER_CLASSES[c].value for c in classes],
-                         "phone": phones, "email": emails, "address": addresses[first].astype(str)},
-                        columns=OWNER_COLUMNS)
+    owner_classes = [OWNER_CLASSES[c].value for c in classes]
+    return pd.DataFrame({"code": codes, "name": names, "owner_class": owner_classes, "phone": phones,
+                         "email": emails, "address": addresses[first].astype(str)}, columns=OWNER_COLUMNS)
 
 
 def _owner_name(owner_class: OwnerClass, kecamatan: str, picks: np.ndarray) -> str:

@@ -57,7 +57,8 @@ def build_posts(kecamatan_cells_lonlat: list[shapely.Polygon]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=POST_COLUMNS)
     security = frame.loc[frame["kind"] == PostKind.SECURITY_POST.value, "personnel"].sum()
     if security != SECURITY_POST_PERSONNEL:
-        raise PostsError(f"security posts hold {security} personnel, the programme says {SECURITY_POST_PERSONNEL}")
+        raise PostsError(f"security posts hold {security} personnel, "
+                         f"the programme says {SECURITY_POST_PERSONNEL}")
     return frame
 
 

@@ -30,7 +30,8 @@ def _state(session_factory):
 
 
 def test_demo_loads_and_if_empty_then_changes_nothing(run, session_factory):
-    result = run("demo", "--cameras", "2000", "--seed", "5", "--stream-host", "sim.local", "--stream-port", "9554")
+    result = run("demo", "--cameras", "2000", "--seed", "5", "--stream-host", "sim.local",
+                 "--stream-port", "9554")
     assert result.exit_code == 0, result.output
     assert "2,000 cameras" in result.output and "1,858" in result.output and "synthetic" in result.output
     with session_factory() as s:

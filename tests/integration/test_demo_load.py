@@ -38,8 +38,10 @@ def test_load_writes_the_registry_and_the_spatial_join_finds_each_kecamatan(sess
         connected = stored[stored["connection"] == "connected"]
         assert connected["kecamatan_code"].value_counts().to_dict() == {k.code: 15 for k in KECAMATAN}
         assert "stream_url" not in stored.columns and connected["has_stream"].all()
-        urls = dict(s.execute(select(Camera.code, Camera.stream_url).where(Camera.stream_url.is_not(None))).all())
-        assert urls == small_demo.cameras.dropna(subset=["stream_url"]).set_index("code")["stream_url"].to_dict()
+        urls = dict(s.execute(select(Camera.code, Camera.stream_url)
+                              .where(Camera.stream_url.is_not(None))).all())
+        expected = small_demo.cameras.dropna(subset=["stream_url"]).set_index("code")["stream_url"]
+        assert urls == expected.to_dict()
         districts = districts_frame(s)
         expected_parents = small_demo.districts.set_index("code")["parent_code"]
         assert districts.set_index("code")["parent_code"].to_dict() == expected_parents.where(
@@ -77,7 +79,8 @@ def test_loading_the_same_demo_again_changes_nothing(session_factory, small_demo
     assert not again.changed
     assert again.written["cameras"].unchanged == 2_000
     with session_factory() as s:
-        assert (data_version(s, "registry", "layers"), s.scalar(select(func.max(Camera.updated_at)))) == before
+        after = (data_version(s, "registry", "layers"), s.scalar(select(func.max(Camera.updated_at))))
+    assert after == before
 
 
 def test_a_failing_load_writes_nothing(session_factory, small_demo):
@@ -89,3 +92,30 @@ def test_a_failing_load_writes_nothing(session_factory, small_demo):
     with session_factory() as s:
         for model in (District, Camera, Post):
             assert s.scalar(select(func.count()).select_from(model)) == 0
+
+
+@pytest.mark.realdata
+def test_imported_real_boundaries_are_kept_and_joined(session_factory, small_demo, shared_data):
+    import geopandas as gpd
+
+    from db.io.writers import upsert_districts
+
+    real = gpd.read_file(shared_data / "jakbar_kecamatan.geojson")
+    frame = gpd.GeoDataFrame({"code": real["kode_bps_kec"], "name": real["kecamatan"], "level": "kecamatan",
+                              "population": real["pop_bps_est_2019"], "area_km2": real["area_km2_utm48s"],
+                              "synthetic": False, "source": "BPS / OCHA, via HDX"},
+                             geometry=real.geometry, crs=real.crs)
+    with session_factory.begin() as s:
+        upsert_districts(s, frame)
+    with session_factory.begin() as s:
+        summary = load_demo(s, small_demo)
+    assert summary.kept_real_districts == 8
+    with session_factory() as s:
+        districts = districts_frame(s)
+        assert len(districts) == 8 and not districts["synthetic"].any()
+        stored = cameras_frame(s).set_index("code")
+    generated = small_demo.cameras.set_index("code")["kecamatan_code"]
+    same = (stored.loc[generated.index, "kecamatan_code"] == generated).mean()
+    assert same > 0.7                       # the synthetic cells resemble the real kecamatan
+    connected = stored[stored["connection"] == "connected"]
+    assert connected["kecamatan_code"].nunique() == 8

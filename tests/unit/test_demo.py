@@ -31,7 +31,8 @@ def test_programme_figures(demo):
     cams = demo.cameras
     assert len(cams) == 19_942
     assert cams["code"].is_unique
-    assert set(cams["owner_code"].map(demo.owners.set_index("code")["owner_class"])) == {c.value for c in OwnerClass}
+    classes = cams["owner_code"].map(demo.owners.set_index("code")["owner_class"])
+    assert set(classes) == {c.value for c in OwnerClass}
     connected = cams[cams["connection"] == Connection.CONNECTED.value]
     assert len(connected) == 120
     assert connected["kecamatan_code"].value_counts().to_dict() == {k.code: 15 for k in KECAMATAN}
@@ -145,7 +146,8 @@ def test_posts_and_personnel(demo):
     assert by_kind == {"polres": 1, "polsek": 8, "security_post": 8}
     polres = posts[posts["kind"] == "polres"].iloc[0]
     assert polres["name"] == "Polres Metro Jakarta Barat" and "S. Parman" in polres["address"]
-    assert sorted(posts.loc[posts["kind"] == "polsek", "name"]) == sorted(f"Polsek {k.name}" for k in KECAMATAN)
+    polsek_names = sorted(posts.loc[posts["kind"] == "polsek", "name"])
+    assert polsek_names == sorted(f"Polsek {k.name}" for k in KECAMATAN)
     assert posts.loc[posts["kind"] == "security_post", "personnel"].sum() == 1_858
     regular = posts.loc[posts["kind"] != "security_post", "personnel"].sum()
     assert 1_200 <= regular <= 1_400
@@ -157,7 +159,8 @@ def test_each_polsek_stands_in_its_kecamatan(demo):
     for post in demo.posts.itertuples():
         assert shapely.contains_xy(shapely.Polygon(CITY_OUTLINE), post.lon, post.lat), post.code
         if post.kind == "polsek":
-            assert kec.loc[post.name.removeprefix("Polsek "), "geometry"].contains(shapely.Point(post.lon, post.lat))
+            cell = kec.loc[post.name.removeprefix("Polsek "), "geometry"]
+            assert cell.contains(shapely.Point(post.lon, post.lat)), post.code
 
 
 def test_duty_units_cover_now_and_add_up(demo):

@@ -22,8 +22,9 @@ def _assert_same(a, b) -> None:
     for name in FRAMES:
         left, right = getattr(a, name), getattr(b, name)
         if hasattr(left, "geometry") and "geometry" in left:
-            assert list(shapely.to_wkb(left.geometry.values)) == list(shapely.to_wkb(right.geometry.values)), name
-            left, right = pd.DataFrame(left.drop(columns="geometry")), pd.DataFrame(right.drop(columns="geometry"))
+            assert list(shapely.to_wkb(left.geometry.values)) == list(shapely.to_wkb(right.geometry.values))
+            left = pd.DataFrame(left.drop(columns="geometry"))
+            right = pd.DataFrame(right.drop(columns="geometry"))
         pd.testing.assert_frame_equal(left, right, obj=name)
 
 
