@@ -1,8 +1,8 @@
 """The two planners on the coverage page: connect next and re-aim, with progress, map and CSV download.
 
-The planning itself is geo.planners; this module reads the operator's parameters, runs the planner
-with a progress bar (the coverage grid is built first, then the plan), keeps the result in the session
-so reruns do not recompute it, and shows it.
+The planning is geo.planners through db.coverage_cache (keyed by the registry's data version, so a
+plan is computed once per registry state and parameters). The session keeps the parameters of the
+last plan asked for, so reruns show it again from the cache without recomputing.
 """
 from __future__ import annotations
 
@@ -10,41 +10,54 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from dashboard import state
+from dashboard.components import relay_access
 from dashboard.components.coverage_view import render_blind_spot_map
 from dashboard.i18n import _, format_number, format_percent
-from geo.coverage import CoverageInputError, build_coverage_grid
-from geo.planners.connect_next import PlanError, plan_connect_next
-from geo.planners.reaim import plan_reaim
+from db import coverage_cache
+from geo.coverage import CoverageInputError
+from geo.planners.connect_next import PlanError
 
-CONNECT_RESULT = "coverage_plan_connect"
-REAIM_RESULT = "coverage_plan_reaim"
-
-
-def _grid(districts: gpd.GeoDataFrame, priority: gpd.GeoDataFrame | None, progress):
-    progress.progress(10, text=_("Building the coverage grid…"))
-    return build_coverage_grid(districts, priority)
+CONNECT_PARAMS = "coverage_plan_connect"
+REAIM_PARAMS = "coverage_plan_reaim"
 
 
-def run_connect_next(cameras, districts, priority, budget: int, per_district: int | None, objective: str) -> dict:
-    progress = st.progress(0)
-    grid = _grid(districts, priority if objective == "priority" else None, progress)
-    progress.progress(50, text=_("Choosing cameras to connect…"))
-    plan = plan_connect_next(cameras, grid, budget, per_district=per_district, objective=objective)
-    progress.empty()
+def connect_next(budget: int, per_district: int | None, objective: str) -> dict:
+    progress = st.progress(10, text=_("Choosing cameras to connect…"))
+    try:
+        with state.session_factory()() as session:
+            plan = coverage_cache.connect_plan(session, relay_access.result_cache(), budget, per_district, objective)
+    finally:
+        progress.empty()
     picks = plan.picks.rename(columns={"code": "camera_code"})
-    return {"picks": picks, "gain_m2": plan.greedy_gain_m2, "baseline_m2": plan.baseline_m2,
-            "gap_pct": plan.optimality_gap_pct, "candidates": plan.candidates}
+    return {"picks": picks, "gain_m2": plan.greedy_gain_m2, "gap_pct": plan.optimality_gap_pct}
 
 
-def run_reaim(cameras, districts, district_codes: list[str], step_deg: float) -> dict:
-    progress = st.progress(0)
-    grid = _grid(districts, None, progress)
-    progress.progress(50, text=_("Trying new bearings…"))
-    plan = plan_reaim(cameras, grid, districts=district_codes or None, step_deg=step_deg)
-    progress.empty()
+def reaim(district_codes: list[str], step_deg: float) -> dict:
+    progress = st.progress(10, text=_("Trying new bearings…"))
+    try:
+        with state.session_factory()() as session:
+            plan = coverage_cache.reaim_plan(session, relay_access.result_cache(), district_codes or None, step_deg)
+    finally:
+        progress.empty()
     moves = plan.moves.rename(columns={"code": "camera_code"})
-    positions = cameras[["code", "lon", "lat"]].rename(columns={"code": "camera_code"})
+    positions = state.cameras_frame()[["code", "lon", "lat"]].rename(columns={"code": "camera_code"})
     return {"moves": moves.merge(positions, on="camera_code", how="left"), "gain_m2": plan.total_gain_m2}
+
+
+def _planned(params_key: str, run, params: tuple | None) -> dict | None:
+    """Run (or fetch from the cache) the plan for the stored parameters; errors are explained."""
+    if params is not None:
+        st.session_state[params_key] = params
+    params = st.session_state.get(params_key)
+    if params is None:
+        return None
+    try:
+        return run(*params)
+    except (PlanError, CoverageInputError) as exc:
+        st.session_state.pop(params_key, None)
+        st.error(_("The plan cannot be made: {reason}", reason=str(exc)))
+        return None
 
 
 def _proposals(frame: pd.DataFrame, detail: pd.Series) -> pd.DataFrame:
@@ -62,18 +75,12 @@ def _connect_form(key: str) -> tuple[int, int | None, str]:
     return int(budget), int(quota) or None, objective
 
 
-def render_connect_next(cameras, districts, priority, blocks, basemap_url) -> None:
+def render_connect_next(districts: gpd.GeoDataFrame, blocks, basemap_url) -> None:
     st.caption(_("Registered cameras whose owners consented to live connection, chosen so that live "
                  "coverage grows the most."))
-    budget, quota, objective = _connect_form("connect")
-    if st.button(_("Plan connections"), key="connect_plan"):
-        try:
-            st.session_state[CONNECT_RESULT] = run_connect_next(cameras, districts, priority, budget, quota,
-                                                                objective)
-        except (PlanError, CoverageInputError) as exc:
-            st.error(_("The plan cannot be made: {reason}", reason=str(exc)))
-            return
-    result = st.session_state.get(CONNECT_RESULT)
+    params = _connect_form("connect")
+    asked = params if st.button(_("Plan connections"), key="connect_plan") else None
+    result = _planned(CONNECT_PARAMS, connect_next, asked)
     if not result:
         return
     picks = result["picks"]
@@ -87,19 +94,14 @@ def render_connect_next(cameras, districts, priority, blocks, basemap_url) -> No
         render_blind_spot_map(blocks, districts, basemap_url, _proposals(picks, detail), key="connect_map")
 
 
-def render_reaim(cameras, districts, blocks, basemap_url) -> None:
+def render_reaim(districts: gpd.GeoDataFrame, blocks, basemap_url) -> None:
     st.caption(_("Adjustable fixed cameras turned to see more without uncovering what only they see."))
     left, right = st.columns(2)
     codes = left.multiselect(_("Only in these districts (empty = all)"), list(districts["code"]),
                              key="reaim_districts")
     step = right.select_slider(_("Bearing step (degrees)"), (5, 10, 15, 30, 45), value=15, key="reaim_step")
-    if st.button(_("Plan re-aiming"), key="reaim_plan"):
-        try:
-            st.session_state[REAIM_RESULT] = run_reaim(cameras, districts, codes, float(step))
-        except (PlanError, CoverageInputError) as exc:
-            st.error(_("The plan cannot be made: {reason}", reason=str(exc)))
-            return
-    result = st.session_state.get(REAIM_RESULT)
+    asked = (sorted(codes), float(step)) if st.button(_("Plan re-aiming"), key="reaim_plan") else None
+    result = _planned(REAIM_PARAMS, reaim, asked)
     if not result:
         return
     moves = result["moves"]

@@ -73,3 +73,28 @@ def describe_relay_error(exc: Exception) -> str:
                  "then try again.", reason=str(exc))
     return _("The relay cannot be reached: {reason}. Check that the relay is running (noblindspot relay) "
              "and that the dashboard's relay URL is right, then try again.", reason=str(exc))
+
+
+RESULT_CACHE_OVERRIDE = "result_cache_override"
+_SESSION_RESULT_CACHE = "_session_result_cache"
+
+
+def result_cache() -> Any:
+    """The coverage/planner result cache (db.coverage_cache.ResultCache) shared by the server.
+
+    dashboard/deps.py is where a server-wide cache belongs; until it offers ``result_cache()``, each
+    session keeps a memory-only cache of its own (correct, just recomputed once per session).
+    """
+    override = st.session_state.get(RESULT_CACHE_OVERRIDE)
+    if override is not None:
+        return override
+    from dashboard import deps
+
+    shared = getattr(deps, "result_cache", None)
+    if callable(shared):
+        return shared()
+    from db.coverage_cache import ResultCache
+
+    if _SESSION_RESULT_CACHE not in st.session_state:
+        st.session_state[_SESSION_RESULT_CACHE] = ResultCache(directory=None)
+    return st.session_state[_SESSION_RESULT_CACHE]

@@ -1,4 +1,8 @@
-"""Cakupan (Coverage): per-district coverage, registered vs live, the blind-spot map and the planners."""
+"""Cakupan (Coverage): per-district coverage, registered vs live, the blind-spot map and the planners.
+
+The numbers come from db.coverage_cache (geo/ computations keyed by the registry's data version), the
+same results the `noblindspot coverage` and `plan` commands print.
+"""
 from __future__ import annotations
 
 import geopandas as gpd
@@ -10,58 +14,33 @@ from dashboard.components.coverage_view import (display_table, render_blind_spot
                                                 render_region_metrics)
 from dashboard.components.planner_view import render_connect_next, render_reaim
 from dashboard.i18n import _
-from db import repositories
-from geo.blindspots import blind_spot_layer
-from geo.coverage import CoverageInputError, analyse_coverage
+from db import coverage_cache
+from geo.coverage import CoverageInputError
 
-PRIORITY_LAYER = "priority"
 LEVELS = ("kecamatan", "kelurahan")
-
-
-def _versions() -> tuple[int, ...]:
-    with state.session_factory()() as session:
-        return repositories.data_version(session, repositories.REGISTRY, repositories.LAYERS)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _priority(_db: str, versions: tuple[int, ...]) -> gpd.GeoDataFrame:
-    with state.session_factory()() as session:
-        return repositories.layer_frame(session, PRIORITY_LAYER)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _coverage(_cameras, _districts, _priority_layer, _db: str, versions: tuple[int, ...],
-              level: str) -> dict:
-    """table, region, and the blind-spot blocks seen by registered and by live cameras (plain dict:
-    page scripts are re-executed, so cached values hold no class defined here)."""
-    priority = _priority_layer if len(_priority_layer) else None
-    result = analyse_coverage(_cameras, _districts, priority=priority)
-    return {"table": result.table, "region": result.region,
-            "registered": blind_spot_layer(result, "registered", min_blind_share=0.5),
-            "live": blind_spot_layer(result, "live", min_blind_share=0.5)}
+MIN_BLIND_SHARE = 0.5  # blocks drawn on the map: at least half of the ground unseen
 
 
 def load_coverage(level: str) -> dict | None:
-    """Coverage for the chosen district level, with a progress bar while it is computed."""
-    progress = st.progress(0, text=_("Loading the registry…"))
-    db, versions = state.database_key(), _versions()
-    cameras = state.cameras_frame()
-    districts = state.districts_frame(level)
-    priority = _priority(db, versions)
-    if districts.empty:
-        progress.empty()
+    """Coverage table, region figures and blind spots, with a progress bar while they are computed."""
+    if state.districts_frame(level).empty:
         st.warning(_("No {level} boundaries are loaded yet. Import boundaries first (Registry page or "
                      "noblindspot import).", level=level))
         return None
-    progress.progress(30, text=_("Computing coverage for {count} cameras…", count=len(cameras)))
+    cache = relay_access.result_cache()
+    progress = st.progress(0, text=_("Computing coverage for {count} cameras…", count=len(state.cameras_frame())))
     try:
-        products = _coverage(cameras, districts, priority, db, versions, level)
+        with state.session_factory()() as session:
+            table, region = coverage_cache.coverage_table(session, cache, level)
+            progress.progress(60, text=_("Finding blind spots…"))
+            blind = {which: coverage_cache.blind_spots(session, cache, level, which) for which in ("registered", "live")}
     except CoverageInputError as exc:
-        progress.empty()
         st.error(_("Coverage cannot be computed: {reason}", reason=str(exc)))
         return None
-    progress.empty()
-    return products
+    finally:
+        progress.empty()
+    blind = {which: blocks[blocks["blind_share"] >= MIN_BLIND_SHARE] for which, blocks in blind.items()}
+    return {"table": table, "region": region, **blind}
 
 
 def _blind_spots(products: dict, districts: gpd.GeoDataFrame) -> None:
@@ -70,9 +49,19 @@ def _blind_spots(products: dict, districts: gpd.GeoDataFrame) -> None:
     labels = {"registered": _("all registered cameras"), "live": _("connected (live) cameras only")}
     which = st.radio(_("Seen by"), list(labels), horizontal=True, key="coverage_blind_which",
                      format_func=labels.__getitem__)
-    blocks = products[which]
     st.caption(_("Blocks of 100 m where at least half of the ground is not seen; darker means less seen."))
-    render_blind_spot_map(blocks, districts, relay_access.settings().basemap_url)
+    render_blind_spot_map(products[which], districts, relay_access.settings().basemap_url)
+
+
+def _planners(products: dict) -> None:
+    st.subheader(_("Planners"))
+    districts = state.districts_frame("kecamatan")
+    basemap = relay_access.settings().basemap_url
+    connect_tab, reaim_tab = st.tabs([_("Connect next"), _("Re-aim")])
+    with connect_tab:
+        render_connect_next(districts, products["live"], basemap)
+    with reaim_tab:
+        render_reaim(districts, products["registered"], basemap)
 
 
 def render() -> None:
@@ -90,21 +79,8 @@ def render() -> None:
                        file_name=f"coverage-{level}.csv", mime="text/csv", key="coverage_table_csv")
     st.subheader(_("Registered vs live coverage"))
     render_chart(products["table"])
-    districts = state.districts_frame(level)
-    _blind_spots(products, districts)
-    _planners(products, districts)
-
-
-def _planners(products: dict, districts: gpd.GeoDataFrame) -> None:
-    st.subheader(_("Planners"))
-    cameras = state.cameras_frame()
-    priority = _priority(state.database_key(), _versions())
-    basemap = relay_access.settings().basemap_url
-    connect_tab, reaim_tab = st.tabs([_("Connect next"), _("Re-aim")])
-    with connect_tab:
-        render_connect_next(cameras, districts, priority if len(priority) else None, products["live"], basemap)
-    with reaim_tab:
-        render_reaim(cameras, districts, products["registered"], basemap)
+    _blind_spots(products, state.districts_frame(level))
+    _planners(products)
 
 
 render()
