@@ -1,0 +1,115 @@
+"""Golden tests of the ffmpeg argv for each profile and camera codec combination."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from relay.command import build_argv, needs_video_encode
+from relay.config import RelayConfig
+from relay.probe import SourceInfo
+from relay.profiles import UnknownProfile, get_profile
+
+URL = "rtsp://admin:pw@10.0.0.5:554/stream1"
+OUT = Path("/run/nbs/cam-1")
+H264_1080 = SourceInfo("h264", 1920, 1080, 25.0, None)
+H264_PCMA = SourceInfo("h264", 1280, 720, 25.0, "pcm_alaw", 8000)
+H264_AAC = SourceInfo("h264", 1280, 720, 25.0, "aac", 16000)
+HEVC_720 = SourceInfo("hevc", 1280, 720, 20.0, None)
+MJPEG_480 = SourceInfo("mjpeg", 640, 480, 10.0, "pcm_mulaw", 8000)
+
+INPUT = ["ffmpeg", "-analyzeduration", "1000000", "-probesize", "1000000",
+         "-protocol_whitelist", "rtsp,rtsps,rtp,udp,tcp,tls,crypto", "-rtsp_transport", "tcp",
+         "-timeout", "5000000", "-i", URL]
+HLS = ["-f", "hls"]
+HLS_TAIL = ["-hls_allow_cache", "0", "-hls_delete_threshold", "2",
+            "-hls_flags", "delete_segments+temp_file+omit_endlist+independent_segments+program_date_time",
+            "-hls_list_size", "6", "-hls_segment_filename", "/run/nbs/cam-1/seg_%06d.ts",
+            "-hls_segment_type", "mpegts", "-hls_time", "1"]
+GLOBAL = ["/run/nbs/cam-1/index.m3u8", "-hide_banner", "-nostdin", "-loglevel", "warning", "-nostats",
+          "-progress", "pipe:1", "-stats_period", "1", "-y"]
+
+
+def config(**overrides) -> RelayConfig:
+    return RelayConfig(runtime_dir=Path("/run/nbs"), **overrides)
+
+
+def argv(info: SourceInfo, profile: str = "copy", start_number: int = 0, **cfg) -> list[str]:
+    return build_argv(URL, info, get_profile(profile), config(**cfg), OUT, start_number=start_number)
+
+
+def x264(kbps: int, keyint: int, seg: str = "1") -> list[str]:
+    return ["-b:v", f"{kbps}k", "-bufsize", f"{kbps * 2}k", "-c:v", "libx264",
+            "-force_key_frames", f"expr:gte(t,n_forced*{seg})", "-g", str(keyint)]
+
+
+def test_h264_copy_is_a_pure_remux():
+    assert argv(H264_1080) == INPUT + ["-map", "0:v:0"] + HLS + ["-an", "-c:v", "copy"] + HLS_TAIL + [
+        "-start_number", "0"] + GLOBAL
+
+
+def test_h264_with_g711_keeps_video_and_encodes_audio_to_aac_at_16k():
+    assert argv(H264_PCMA) == INPUT + ["-map", "0:v:0", "-map", "0:a:0"] + HLS + [
+        "-ac", "1", "-ar", "16000", "-b:a", "64k", "-c:a", "aac", "-c:v", "copy"] + HLS_TAIL + [
+        "-start_number", "0"] + GLOBAL
+
+
+def test_aac_audio_is_copied_and_drop_policy_removes_audio():
+    assert ["-c:a", "copy"] == argv(H264_AAC)[argv(H264_AAC).index("-c:a"):][:2]
+    dropped = argv(H264_AAC, audio="drop")
+    assert "-an" in dropped and "0:a:0" not in dropped and "-c:a" not in dropped
+
+
+def test_h265_is_transcoded_at_source_size_with_keyframes_every_segment():
+    got = argv(HEVC_720)
+    filt = got[got.index("-filter_complex") + 1] if "-filter_complex" in got else None
+    assert filt is None                      # 720 lines <= 1080 cap: no scaling
+    start = got.index("-b:v")
+    assert got[start:start + 10] == x264(1800, 20)
+    assert got[got.index("-preset") + 1] == "veryfast" and got[got.index("-tune") + 1] == "zerolatency"
+    assert got[got.index("-sc_threshold") + 1] == "0"
+
+
+def test_transcode_profiles_scale_and_cap_fps():
+    got = argv(H264_1080, "h264-720p")
+    assert got[got.index("-filter_complex") + 1] == "[0:v:0]scale=-2:720[s0]"
+    assert got[got.index("-b:v") + 1] == "2000k"
+    low = argv(H264_1080, "h264-360p-low")
+    assert low[low.index("-filter_complex") + 1] == "[0:v:0]scale=-2:360[s0]"
+    assert low[low.index("-r") + 1] == "15" and low[low.index("-g") + 1] == "15"
+
+
+def test_mjpeg_with_mulaw_is_fully_transcoded_without_upscaling():
+    got = argv(MJPEG_480, "h264-720p")
+    assert "-filter_complex" not in got and got[got.index("-c:v") + 1] == "libx264"
+    assert got[got.index("-c:a") + 1] == "aac" and got[got.index("-g") + 1] == "10"
+
+
+def test_restart_continues_numbering_with_discontinuity_and_fmp4_names_init():
+    got = argv(H264_1080, start_number=42, hls_format="fmp4", segment_seconds=2.0)
+    assert got[got.index("-start_number") + 1] == "42"
+    assert "+discont_start" in got[got.index("-hls_flags") + 1]
+    assert got[got.index("-hls_segment_filename") + 1] == "/run/nbs/cam-1/seg_%06d.m4s"
+    assert got[got.index("-hls_fmp4_init_filename") + 1] == "init.mp4"
+    assert got[got.index("-hls_time") + 1] == "2"
+
+
+def test_every_argv_whitelists_network_protocols_only_and_has_a_socket_timeout():
+    for info in (H264_1080, H264_PCMA, HEVC_720, MJPEG_480):
+        got = argv(info)
+        whitelist = got[got.index("-protocol_whitelist") + 1].split(",")
+        assert not {"file", "http", "https", "concat", "subfile", "data", "pipe"} & set(whitelist)
+        assert got.index("-protocol_whitelist") < got.index("-i")
+        assert got[got.index("-timeout") + 1] == "5000000"
+        assert got[got.index("-rtsp_transport") + 1] == "tcp"
+
+
+def test_only_h264_is_remuxed():
+    assert not needs_video_encode(H264_1080, get_profile("copy"))
+    assert needs_video_encode(HEVC_720, get_profile("copy"))
+    assert needs_video_encode(H264_1080, get_profile("h264-720p"))
+
+
+def test_unknown_profile_names_the_choices():
+    with pytest.raises(UnknownProfile, match="copy, h264-360p-low, h264-720p"):
+        get_profile("4k-hdr")

@@ -1,0 +1,239 @@
+"""The feed state machine, driven step by step with a fake clock, fake ffmpeg and fake probe."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from geo.vocabulary import FeedState as S
+from relay.config import RelayConfig
+from relay.errors import SourceUnreachable
+from relay.probe import SourceInfo
+from relay.profiles import get_profile
+from relay.supervisor import TRANSITIONS, FeedSupervisor, IllegalTransition
+
+URL = "rtsp://admin:topsecret@10.0.0.7:554/ch1"
+H264 = SourceInfo("h264", 1280, 720, 25.0, "pcm_alaw", 8000)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class FakeProcess:
+    _next_pid = 5000
+
+    def __init__(self, argv: list[str]) -> None:
+        FakeProcess._next_pid += 1
+        self.pid, self.argv, self.code, self.stopped = FakeProcess._next_pid, argv, None, False
+        self.lines: list[str] = []
+
+    def alive(self) -> bool:
+        return self.code is None
+
+    def returncode(self):
+        return self.code
+
+    def tail(self) -> list[str]:
+        return list(self.lines)
+
+    def latest_progress(self) -> dict:
+        return {}
+
+
+class FakeMedia:
+    """Stands in for ffprobe + ffmpeg; the test decides what the camera does."""
+
+    def __init__(self) -> None:
+        self.probes, self.spawned = 0, []
+        self.unreachable: str | None = None
+
+    def probe(self, url, config, cancel=None) -> SourceInfo:
+        self.probes += 1
+        if self.unreachable:
+            raise SourceUnreachable(self.unreachable)
+        return H264
+
+    def spawn(self, argv, marker_dir, secrets, tail_lines) -> FakeProcess:
+        proc = FakeProcess(argv)
+        self.spawned.append(proc)
+        return proc
+
+    def stop(self, proc: FakeProcess) -> int:
+        proc.stopped = True
+        if proc.code is None:
+            proc.code = -15
+        return proc.code
+
+
+@pytest.fixture
+def rig(tmp_path):
+    clock, media, seen = FakeClock(), FakeMedia(), []
+    config = RelayConfig(runtime_dir=tmp_path)
+    sup = FeedSupervisor("cam-1", URL, get_profile("copy"), config, clock=clock,
+                         on_change=lambda st: seen.append(st.state), prober=media.probe,
+                         spawner=media.spawn, stopper=media.stop, threaded=False)
+    return sup, clock, media, seen
+
+
+def emit_segment(sup: FeedSupervisor, sequence: int) -> None:
+    sup.out_dir.mkdir(parents=True, exist_ok=True)
+    (sup.out_dir / f"seg_{sequence:06d}.ts").write_bytes(b"\0" * 1880)
+    (sup.out_dir / "index.m3u8").write_text(
+        f"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:{sequence}\n#EXTINF:1.0,\nseg_{sequence:06d}.ts\n")
+
+
+def run_until_running(sup, clock, first_sequence=0):
+    sup.step()                                   # probe + launch
+    emit_segment(sup, first_sequence)
+    clock.advance(0.2)
+    sup.step()
+    assert sup.state == S.RUNNING
+
+
+def test_start_goes_through_starting_to_running_on_first_segment(rig):
+    sup, clock, media, seen = rig
+    sup.start()
+    assert sup.state == S.STARTING and len(media.spawned) == 1
+    sup.step()
+    assert sup.state == S.STARTING               # a live PID alone is not health
+    emit_segment(sup, 0)
+    sup.step()
+    status = sup.status()
+    assert status.state == S.RUNNING and status.pid == media.spawned[0].pid and status.codec == "h264"
+    assert seen == [S.STARTING, S.RUNNING] and status.restarts == 0 and status.bytes_out == 1880
+
+
+def test_no_new_segment_for_three_segment_times_is_a_stall_then_backoff(rig):
+    sup, clock, media, seen = rig
+    sup.start()
+    run_until_running(sup, clock)
+    clock.advance(2.9)
+    sup.step()
+    assert sup.state == S.RUNNING
+    clock.advance(0.3)
+    sup.step()
+    assert seen[-2:] == [S.STALLED, S.BACKOFF] and media.spawned[0].stopped
+    assert "stalled" in sup.status().last_error and sup.status().next_retry_s == 1.0
+
+
+def test_backoff_ladder_keeps_trying_forever_with_the_reason_visible(rig):
+    sup, clock, media, seen = rig
+    media.unreachable = "rtsp://admin:topsecret@10.0.0.7:554/ch1: Server returned 404 Not Found"
+    sup.start()
+    delays = []
+    for _ in range(8):
+        sup.step()
+        assert sup.state == S.BACKOFF
+        status = sup.status()
+        delays.append(status.next_retry_s)
+        assert "404" in status.last_error and "topsecret" not in json.dumps(status.to_dict())
+        clock.advance(status.next_retry_s - 0.01)
+        sup.step()
+        assert sup.state == S.BACKOFF            # not a moment early
+        clock.advance(0.01)
+        sup.step()
+        assert sup.state == S.STARTING
+    assert delays == [1, 2, 5, 10, 30, 60, 60, 60]
+    media.unreachable = None
+    sup.step()
+    emit_segment(sup, 0)
+    sup.step()
+    assert sup.state == S.RUNNING
+
+
+def test_ffmpeg_exit_backs_off_and_the_next_run_continues_segment_numbers(rig):
+    sup, clock, media, seen = rig
+    sup.start()
+    run_until_running(sup, clock, first_sequence=7)
+    media.spawned[0].code = 0
+    media.spawned[0].lines = ["[rtsp @ 0x1] rtsp://***@10.0.0.7:554/ch1: End of file"]
+    sup.step()
+    assert sup.state == S.BACKOFF and sup.status().last_error.startswith("stream ended")
+    assert "End of file" in sup.status().last_error
+    clock.advance(1.0)
+    sup.step()
+    sup.step()
+    argv = media.spawned[1].argv
+    assert argv[argv.index("-start_number") + 1] == "8" and "+discont_start" in argv[argv.index("-hls_flags") + 1]
+    assert media.probes == 1                     # retries reuse the first probe
+    emit_segment(sup, 8)
+    sup.step()
+    assert sup.state == S.RUNNING and sup.status().restarts == 1
+
+
+def test_forbidden_url_is_failed_not_retried(tmp_path):
+    media = FakeMedia()
+    sup = FeedSupervisor("cam-2", "file:///etc/passwd", get_profile("copy"), RelayConfig(runtime_dir=tmp_path),
+                         clock=FakeClock(), prober=media.probe, spawner=media.spawn, stopper=media.stop,
+                         threaded=False)
+    sup.start()
+    sup.step()
+    status = sup.status()
+    assert status.state == S.FAILED and "rtsp://" in status.last_error
+    assert media.probes == 0 and media.spawned == []
+    sup.step()
+    assert sup.state == S.FAILED
+
+
+def test_stop_kills_ffmpeg_and_removes_the_feed_directory(rig):
+    sup, clock, media, seen = rig
+    sup.start()
+    run_until_running(sup, clock)
+    assert sup.out_dir.is_dir()
+    sup.stop()
+    assert sup.state == S.STOPPED and media.spawned[0].stopped and not sup.out_dir.exists()
+    assert sup.status().pid is None
+
+
+def test_restart_reprobes_and_starts_at_once(rig):
+    sup, clock, media, seen = rig
+    sup.start()
+    run_until_running(sup, clock)
+    sup.restart()
+    assert sup.state == S.STARTING and media.spawned[0].stopped and len(media.spawned) == 2
+    assert media.probes == 2
+
+
+def test_long_stable_run_resets_the_backoff_ladder(rig):
+    sup, clock, media, seen = rig
+    sup.start()
+    run_until_running(sup, clock)
+    media.spawned[-1].code = 1
+    sup.step()
+    assert sup.status().next_retry_s == 1.0
+    clock.advance(1.0)
+    sup.step()
+    emit_segment(sup, 1)
+    sup.step()
+    for seq in range(2, 14):                     # 12 s of healthy segments
+        clock.advance(1.0)
+        emit_segment(sup, seq)
+        sup.step()
+    media.spawned[-1].code = 1
+    sup.step()
+    assert sup.status().next_retry_s == 1.0      # not 2: the earlier failure is forgotten
+
+
+def test_transition_table_is_enforced(rig):
+    sup, *_ = rig
+    assert S.RUNNING not in TRANSITIONS[S.STOPPED]
+    with pytest.raises(IllegalTransition, match="stopped -> running"):
+        sup._enter(S.RUNNING)
+
+
+def test_status_never_carries_the_stream_url(rig):
+    sup, clock, media, seen = rig
+    sup.start()
+    run_until_running(sup, clock)
+    text = json.dumps(sup.status().to_dict())
+    assert "topsecret" not in text and "admin" not in text and "10.0.0.7" not in text
+    assert Path(sup.status().playlist_path).name == "index.m3u8"
