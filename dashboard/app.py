@@ -13,7 +13,7 @@ import streamlit as st
 if __package__ in (None, ""):  # run as a script by `streamlit run`: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard import i18n, state
+from dashboard import auth, i18n, state
 from dashboard.i18n import _
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
@@ -55,32 +55,26 @@ def permitted(stem: str) -> bool:
     return state.allowed(permission)
 
 
-def _sign_in_gate() -> bool:
-    """True when the page may render; otherwise the sign-in form (dashboard/auth.py) was shown."""
-    if not state.auth_available():
+def _signed_in() -> bool:
+    """True when someone is signed in; otherwise the sign-in form was shown."""
+    if auth.current_user() is not None:
         return True
-    from dashboard import auth
-
-    if state.current_user() is not None:
-        return True
-    sign_in = getattr(auth, "render_sign_in", None)
-    if callable(sign_in):
-        sign_in()
-        return False
-    return True
+    auth.render_sign_in()
+    return False
 
 
 def _sidebar_frame() -> None:
     with st.sidebar:
         st.markdown(f"**No Blindspot** · {_('Community CCTV')}")
         i18n.language_switch(st.sidebar)
+        auth.user_menu(st.sidebar)
 
 
 def main() -> None:
     st.set_page_config(page_title="No Blindspot", page_icon=":material/videocam:", layout="wide",
                        initial_sidebar_state="collapsed" if briefing_mode() else "auto")
     i18n.current_language()
-    if not _sign_in_gate():
+    if not _signed_in():
         return
     if briefing_mode():
         st.navigation([_page("briefing")], position="hidden").run()

@@ -16,6 +16,7 @@ import streamlit as st
 from sqlalchemy import func, inspect, select
 
 from dashboard import deps
+from dashboard.components import relay_access
 from dashboard.components.map_layers import OWNER_ORDER, CameraPoints, build_camera_points
 from db import repositories
 from db.models import Camera, Feed, Owner
@@ -33,7 +34,8 @@ _FAULT_STATES = {FeedState.STALLED.value, FeedState.BACKOFF.value, FeedState.FAI
 
 
 def session_factory():
-    return deps.session_factory()
+    """The session factory for this run (tests may put their own in session_state; see relay_access)."""
+    return relay_access.session_factory()
 
 
 def data_version() -> tuple[int, ...]:
@@ -43,7 +45,8 @@ def data_version() -> tuple[int, ...]:
 
 def database_key() -> str:
     """Distinguishes databases in cache keys (tests and staging run several in one process)."""
-    return str(deps.engine().url.render_as_string(hide_password=True))
+    bind = session_factory().kw.get("bind")
+    return bind.url.render_as_string(hide_password=True) if bind is not None else "default"
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -145,7 +148,8 @@ def personnel_on_duty(at: datetime | None = None) -> pd.DataFrame:
 
 
 def table_exists(name: str) -> bool:
-    return inspect(deps.engine()).has_table(name)
+    with session_factory()() as session:
+        return inspect(session.connection()).has_table(name)
 
 
 def count_rows(model, *where) -> int:
@@ -154,46 +158,22 @@ def count_rows(model, *where) -> int:
 
 
 def current_user():
-    """The signed-in user (from dashboard/auth.py once sign-in exists), else None."""
-    try:
-        from dashboard import auth
-    except ImportError:
-        return None
-    getter = getattr(auth, "current_user", None)
-    return getter() if callable(getter) else None
+    """The signed-in user (dashboard/auth.py), or None."""
+    from dashboard import auth
 
-
-def current_role() -> str | None:
-    user = current_user()
-    role = getattr(user, "role", None) if user is not None else None
-    return getattr(role, "value", role)
-
-
-def auth_available() -> bool:
-    try:
-        from dashboard import auth  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return auth.current_user()
 
 
 def allowed(action: str) -> bool:
-    """Whether the signed-in role may do ``action`` (db.users.PERMISSIONS).
+    """Whether the signed-in role may do ``action`` (db.users.PERMISSIONS)."""
+    from dashboard import auth
 
-    Before sign-in exists (no dashboard/auth.py) a local single-user install may do everything.
-    """
-    if not auth_available():
-        return True
-    from db.users import can
-
-    return can(current_role(), action)
+    return auth.can(auth.current_user(), action)
 
 
 def can_see_contacts() -> bool:
     """Owner contact details: commanders, operators and admins; not the briefing account."""
     return allowed("owner_contacts")
-
-
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -276,7 +256,7 @@ def district_figures(level: str) -> pd.DataFrame:
     frame["connected"] = frame["code"].map(dict(zip(live_codes, live_counts))).fillna(0).astype(int)
     frame["personnel"] = frame["code"].map(per_district["personnel"]).fillna(0).astype(int)
     frame["on_duty"] = frame["code"].map(per_district["on_duty"]).fillna(0).astype(int)
-    coverage = coverage_by_district()
+    coverage = coverage_by_district(level)
     frame["live_coverage"] = frame["code"].map(coverage["live"]) if coverage is not None else np.nan
     frame["registered_coverage"] = frame["code"].map(coverage["registered"]) if coverage is not None else np.nan
     return frame
@@ -290,17 +270,48 @@ def _with_kecamatan(posts: pd.DataFrame, kelurahan: pd.DataFrame) -> pd.DataFram
     return posts
 
 
-def coverage_by_district() -> pd.DataFrame | None:
-    """Live and registered coverage fraction per district code, from the geo engine when it is there.
+@st.cache_data(show_spinner=False, max_entries=4)
+def _coverage(_db: str, version: tuple[int, ...], level: str) -> pd.DataFrame | None:
+    from geo.coverage import CoverageInputError, analyse_coverage
 
-    TODO(geo engine): geo/coverage.py has not landed yet; until it does the map and briefing show
-    coverage as unknown ("–") rather than a made-up figure.
-    """
-    try:
-        from geo import coverage  # noqa: F401
-    except ImportError:
+    with session_factory()() as session:
+        cameras = repositories.cameras_frame(session)
+        districts = repositories.districts_frame(session, level)
+    if districts.empty:
         return None
-    return None
+    try:
+        table = analyse_coverage(cameras, districts).table
+    except CoverageInputError:
+        return None
+    return pd.DataFrame({"live": table["live_coverage_pct"].to_numpy() / 100.0,
+                         "registered": table["registered_coverage_pct"].to_numpy() / 100.0},
+                        index=table["code"].to_numpy())
+
+
+def coverage_by_district(level: str = "kecamatan") -> pd.DataFrame | None:
+    """Live and registered coverage (fractions) per district code, from geo.coverage (cached per version)."""
+    return _coverage(database_key(), data_version(), level)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _blind_spots(_db: str, version: tuple[int, ...], which: str, block_m: float) -> pd.DataFrame:
+    from geo.blindspots import blind_spot_layer
+    from geo.coverage import analyse_coverage
+
+    with session_factory()() as session:
+        cameras = repositories.cameras_frame(session)
+        districts = repositories.districts_frame(session, "kecamatan")
+    if districts.empty:
+        return pd.DataFrame({"lon": [], "lat": [], "blind_share": []})
+    blocks = blind_spot_layer(analyse_coverage(cameras, districts), which, block_m=block_m, min_blind_share=0.5)
+    bounds = blocks.geometry.bounds
+    return pd.DataFrame({"lon": bounds["minx"].to_numpy(), "lat": bounds["miny"].to_numpy(),
+                         "blind_share": blocks["blind_share"].to_numpy()})
+
+
+def blind_spots(which: str = "registered", block_m: float = 200.0) -> pd.DataFrame:
+    """South-west corners of the mostly-unseen blocks (>= half blind), with their blind share."""
+    return _blind_spots(database_key(), data_version(), which, block_m)
 
 
 def open_operations() -> dict[str, int] | None:

@@ -34,7 +34,6 @@ TOOLTIP = {"text": "{t}\n{d}", "style": {"whiteSpace": "pre-line", "fontSize": "
                                            "backgroundColor": "#1f2430", "color": "#f4f4f4"}}
 CAMERA_LAYER_REGISTERED = "cameras-registered"
 CAMERA_LAYER_CONNECTED = "cameras-connected"
-CAMERA_LAYERS = (CAMERA_LAYER_REGISTERED, CAMERA_LAYER_CONNECTED)
 FOV_COLUMNS = ("kind", "bearing_deg", "fov_deg", "range_m")
 
 
@@ -81,8 +80,8 @@ def build_camera_points(cameras: pd.DataFrame, origin: tuple[float, float]) -> C
     address = cameras["address"].fillna("").astype(str).to_numpy(object) if n else np.array([], object)
     xs, ys = _offsets(lon, origin[0]), _offsets(lat, origin[1])
     fragment = np.array([
-        f'{{"x":{x},"y":{y},"o":{o},"t":{json.dumps(c)},"d":{json.dumps(nm)}}}'.encode()
-        for x, y, o, c, nm in zip(xs.tolist(), ys.tolist(), owner.tolist(), code, name)], dtype=object)
+        f'{{"x":{x},"y":{y},"t":{json.dumps(c)},"d":{json.dumps(nm)}}}'.encode()
+        for x, y, c, nm in zip(xs.tolist(), ys.tolist(), code, name)], dtype=object)
     kecamatan = (cameras["kecamatan_code"].fillna("").astype(str).to_numpy(object) if n
                  else np.array([], object))
     text = np.array([f"{c} {nm} {a}".lower() for c, nm, a in zip(code, name, address)], dtype=object)
@@ -100,14 +99,25 @@ def _position_expr(origin: tuple[float, float]) -> str:
     return f"[{origin[0]!r} + x / {SCALE}, {origin[1]!r} + y / {SCALE}]"
 
 
-def registered_camera_layer(points: CameraPoints, rows: np.ndarray) -> tuple[pdk.Layer, str]:
-    """Registered-only cameras: small dots in the owner's colour. Returns the layer and its data JSON."""
-    data = b"[" + b",".join(points.fragment[rows].tolist()) + b"]"
-    layer = pdk.Layer("ScatterplotLayer", id=CAMERA_LAYER_REGISTERED, data=f"@@data:{CAMERA_LAYER_REGISTERED}",
-                      get_position=_position_expr(points.origin), get_fill_color=f"{_palette(190)}[o]",
-                      get_radius=6, radius_units="meters", radius_min_pixels=2, radius_max_pixels=6,
-                      stroked=False, pickable=True, auto_highlight=True)
-    return layer, data.decode()
+def registered_camera_layers(points: CameraPoints, rows: np.ndarray) -> list[tuple[pdk.Layer, str]]:
+    """Registered-only cameras: small dots, one layer per owner class (its colour is a constant)."""
+    layered = []
+    for index, owner_class in enumerate(OWNER_ORDER):
+        chosen = rows[points.owner[rows] == index]
+        if index == len(OWNER_ORDER) - 1 and not len(chosen):
+            continue
+        layer_id = f"{CAMERA_LAYER_REGISTERED}-{owner_class}"
+        data = b"[" + b",".join(points.fragment[chosen].tolist()) + b"]"
+        layer = pdk.Layer("ScatterplotLayer", id=layer_id, data=f"@@data:{layer_id}",
+                          get_position=_position_expr(points.origin), get_fill_color=[*OWNER_COLOURS[index], 190],
+                          get_radius=6, radius_units="meters", radius_min_pixels=2, radius_max_pixels=6,
+                          stroked=False, pickable=True, auto_highlight=True)
+        layered.append((layer, data.decode()))
+    return layered
+
+
+def is_camera_layer(layer_id: str) -> bool:
+    return layer_id.startswith(CAMERA_LAYER_REGISTERED) or layer_id == CAMERA_LAYER_CONNECTED
 
 
 def connected_camera_layer(points: CameraPoints, rows: np.ndarray, health: dict[str, str],
@@ -163,6 +173,18 @@ def cone_layer(cones: pd.DataFrame, owner: np.ndarray) -> tuple[pdk.Layer, str]:
     return layer, json.dumps(records, separators=(",", ":"))
 
 
+def blind_spot_layer(blocks: pd.DataFrame, origin: tuple[float, float], block_m: float) -> tuple[pdk.Layer, str]:
+    """Mostly-unseen blocks as flat grid cells, darker where more of the block is blind."""
+    xs, ys = _offsets(blocks["lon"].to_numpy(float), origin[0]), _offsets(blocks["lat"].to_numpy(float), origin[1])
+    share = np.rint(blocks["blind_share"].to_numpy(float) * 100).astype(int)
+    data = "[" + ",".join(f'{{"x":{x},"y":{y},"b":{b}}}' for x, y, b in zip(xs.tolist(), ys.tolist(),
+                                                                           share.tolist())) + "]"
+    layer = pdk.Layer("GridCellLayer", id="blind-spots", data="@@data:blind-spots",
+                      get_position=_position_expr(origin), cell_size=block_m, extruded=False,
+                      get_fill_color="[213, 94, 0, 40 + b]", pickable=False)
+    return layer, data
+
+
 def post_layers(posts: pd.DataFrame, details: dict[str, str]) -> list[tuple[pdk.Layer, str]]:
     """Polres, Polsek and security posts: dark markers sized by kind, labelled with personnel."""
     size = {"polres": 16, "polsek": 12, "security_post": 8}
@@ -212,10 +234,15 @@ class SplicedDeck(pdk.Deck):
         self._basemap_url = basemap_url
 
     def to_json(self) -> str:
-        text = json.dumps(json.loads(super().to_json()), separators=(",", ":"))
-        for layer_id, data in self._spliced.items():
+        # pydeck serialises every attribute: keep the spliced data out of its view while it runs.
+        spliced, basemap = self.__dict__.pop("_spliced"), self.__dict__.pop("_basemap_url")
+        try:
+            text = json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+        finally:
+            self._spliced, self._basemap_url = spliced, basemap
+        for layer_id, data in spliced.items():
             text = text.replace(json.dumps(f"@@data:{layer_id}"), data, 1)
-        if self._basemap_url:
-            style = json.dumps([raster_basemap_style(self._basemap_url)], separators=(",", ":"))
+        if basemap:
+            style = json.dumps([raster_basemap_style(basemap)], separators=(",", ":"))
             text = text.replace('"mapStyle":"__MAP_STYLE__"', f'"mapStyle":{style}', 1)
         return text

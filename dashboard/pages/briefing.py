@@ -10,7 +10,7 @@ import numpy as np
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import deps, state
+from dashboard import auth, deps, state
 from dashboard.components import map_layers as ml
 from dashboard.i18n import _, format_datetime, format_number, format_percent, now_local
 
@@ -54,7 +54,7 @@ def _district_deck(code: str, points: ml.CameraPoints, health_by_code: dict[str,
         layered.append(ml.district_layer(kelurahan[kelurahan["parent_code"] == code], {}, "briefing-kelurahan",
                                          False, 1))
     inside = points.kecamatan == code
-    layered.append(ml.registered_camera_layer(points, np.flatnonzero(inside & ~points.connected)))
+    layered += ml.registered_camera_layers(points, np.flatnonzero(inside & ~points.connected))
     layered.append(ml.connected_camera_layer(points, np.flatnonzero(inside & points.connected), health_by_code, {}))
     posts = state.posts_frame()
     if len(posts):
@@ -138,6 +138,7 @@ def briefing_slide() -> None:
 
 
 def render() -> None:
+    auth.require_permission("briefing")
     st.html(BRIEFING_CSS)
     st.fragment(run_every=rotate_seconds())(briefing_slide)()
 

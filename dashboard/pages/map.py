@@ -6,7 +6,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import deps, state
+from dashboard import auth, deps, state
 from dashboard.components import map_layers as ml
 from dashboard.components.camera_card import health_label, render_camera_card
 from dashboard.components.legend import owner_label, render_legend
@@ -15,14 +15,15 @@ from dashboard.i18n import _, format_number, format_percent
 MAP_KEY = "camera_map"
 CONE_LIMIT = 1_500          # draw view cones when the filtered set is at most this many cameras
 NEARBY_DEG = 0.004          # ... and around the selected camera (about 400 m)
+BLIND_BLOCK_M = 200.0       # blind-spot blocks drawn as 200 m squares
 
 
 def _on_map_select() -> None:
     event = st.session_state.get(MAP_KEY)
     objects = (event or {}).get("selection", {}).get("objects", {})
-    for layer_id in ml.CAMERA_LAYERS:
-        for obj in objects.get(layer_id, []):
-            st.session_state[state.SELECTED_CAMERA] = obj.get("t")
+    for layer_id, chosen in objects.items():
+        if ml.is_camera_layer(layer_id) and chosen:
+            st.session_state[state.SELECTED_CAMERA] = chosen[0].get("t")
             return
 
 
@@ -148,8 +149,9 @@ def build_layers(points, mask, health_by_code, level) -> list[tuple[pdk.Layer, s
         cones = _cones(points, _cone_rows(points, mask))
         if cones:
             layered.append(cones)
-    # TODO(geo engine): add the blind-spot layer from geo/coverage.py once it lands.
-    layered.append(ml.registered_camera_layer(points, np.flatnonzero(mask & ~points.connected)))
+    if st.session_state.get("show_blind_spots"):
+        layered.append(ml.blind_spot_layer(state.blind_spots(block_m=BLIND_BLOCK_M), points.origin, BLIND_BLOCK_M))
+    layered += ml.registered_camera_layers(points, np.flatnonzero(mask & ~points.connected))
     labels = {"healthy": health_label("healthy"), "fault": health_label("fault")}
     layered.append(ml.connected_camera_layer(points, np.flatnonzero(mask & points.connected), health_by_code, labels))
     posts = state.posts_frame()
@@ -195,6 +197,7 @@ def _username() -> str:
 
 
 def render() -> None:
+    auth.require_permission("map")
     st.title(_("Camera map"))
     points = state.camera_points()
     if len(points) == 0:
@@ -209,6 +212,7 @@ def render() -> None:
     level = st.sidebar.radio(_("Boundary tooltips"), ["kecamatan", "kelurahan"], horizontal=True, key="map_level",
                              format_func=lambda v: _("Kecamatan") if v == "kecamatan" else _("Kelurahan"))
     st.sidebar.toggle(_("View cones"), value=True, key="show_cones")
+    st.sidebar.toggle(_("Blind spots (no registered camera sees them)"), value=False, key="show_blind_spots")
     owners, status = _counts(points, mask, health)
     _metrics(len(points), int(mask.sum()), status)
     map_col, side_col = st.columns([3, 1])

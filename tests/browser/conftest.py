@@ -178,3 +178,35 @@ def browser():
             yield instance
         finally:
             instance.close()
+
+
+def add_user(url: str, username: str, role: str) -> None:
+    from db.models import AppUser
+    from geo.vocabulary import Role
+
+    engine = make_engine(url)
+    with make_session_factory(engine).begin() as s:
+        s.add(AppUser(username=username, display_name=username.title(), role=Role(role)))
+    engine.dispose()
+
+
+def app_test(url: str, role: str | None = "commander", lang: str | None = None, query: dict | None = None):
+    """An AppTest of dashboard/app.py on the database at ``url``, signed in as a user with ``role``."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["NOBLINDSPOT_DATABASE_URL"] = url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=120)
+    if role is not None:
+        username = f"{role}-user"
+        add_user(url, username, role)
+        now = time.time()
+        at.session_state["auth_session"] = {"username": username, "role": role, "display_name": None,
+                                            "method": "local", "signed_in_at": now, "last_seen": now}
+    if lang:
+        at.session_state["lang"] = lang
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at

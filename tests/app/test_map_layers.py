@@ -1,0 +1,154 @@
+"""The map's layer builders: compact payload, correct decoding, HTML-safe tooltips, offline basemap."""
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import pytest
+import shapely
+
+from dashboard import state
+from dashboard.components import map_layers as ml
+
+ORIGIN = (106.64, -6.26)
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def cameras(n: int = 50) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    owners = ["government", "company", "housing", "private", None]
+    return pd.DataFrame({
+        "code": [f"JB-{i:06d}" for i in range(n)],
+        "name": [XSS if i == 3 else f"CCTV Jl. Contoh {i}" for i in range(n)],
+        "address": [f"Jl. Contoh {i}" for i in range(n)],
+        "lon": 106.70 + rng.random(n) * 0.1, "lat": -6.20 + rng.random(n) * 0.1,
+        "owner_class": [owners[i % 5] for i in range(n)],
+        "connection": ["connected" if i < 5 else "registered" for i in range(n)],
+        "consent": ["live" if i < 5 else "on_request" for i in range(n)],
+        "kecamatan_code": ["K1" if i % 2 else "K2" for i in range(n)],
+        "district_code": ["K1.1" if i % 2 else "K2.1" for i in range(n)],
+        "kind": ["fixed"] * n, "bearing_deg": [90.0] * n, "fov_deg": [90.0] * n, "range_m": [30.0] * n})
+
+
+def layer_data(spec: str, layer_id: str) -> list[dict]:
+    return next(layer["data"] for layer in json.loads(spec)["layers"] if layer["id"] == layer_id)
+
+
+def deck_for(points, basemap_url=None) -> str:
+    rows = np.arange(len(points))
+    layered = ml.registered_camera_layers(points, rows[~points.connected])
+    layered.append(ml.connected_camera_layer(points, rows[points.connected], {"JB-000000": "healthy"}, {}))
+    return ml.SplicedDeck(layered, pdk.ViewState(longitude=106.75, latitude=-6.15, zoom=11),
+                          basemap_url=basemap_url).to_json()
+
+
+def test_registered_layers_split_by_owner_and_decode_to_the_original_positions():
+    frame = cameras()
+    points = ml.build_camera_points(frame, ORIGIN)
+    spec = json.loads(deck_for(points))
+    registered = [layer for layer in spec["layers"] if layer["id"].startswith(ml.CAMERA_LAYER_REGISTERED)]
+    assert {layer["id"].rsplit("-", 1)[1] for layer in registered} == {"government", "company", "housing",
+                                                                       "private", "unknown"}
+    by_code = frame.set_index("code")
+    total = 0
+    for layer in registered:
+        owner = layer["id"].rsplit("-", 1)[1]
+        assert layer["getFillColor"][:3] == list(ml.OWNER_COLOURS[ml.OWNER_ORDER.index(owner)])
+        for row in layer["data"]:
+            original = by_code.loc[row["t"]]
+            assert (original["owner_class"] if isinstance(original["owner_class"], str) else "unknown") == owner
+            assert abs(ORIGIN[0] + row["x"] / ml.SCALE - original["lon"]) <= 0.5e-5 + 1e-12
+            assert abs(ORIGIN[1] + row["y"] / ml.SCALE - original["lat"]) <= 0.5e-5 + 1e-12
+            total += 1
+    assert total == 45  # the 5 connected cameras are in their own layer
+
+
+def test_connected_layer_encodes_health_and_unknown_feeds_count_as_faults():
+    points = ml.build_camera_points(cameras(), ORIGIN)
+    data = layer_data(deck_for(points), ml.CAMERA_LAYER_CONNECTED)
+    health = {row["t"]: row["s"] for row in data}
+    assert health == {"JB-000000": 0, "JB-000001": 1, "JB-000002": 1, "JB-000003": 1, "JB-000004": 1}
+
+
+def test_tooltips_are_text_mode_and_names_travel_raw():
+    """deck.gl's text tooltip sets innerText: markup in a camera name is shown, never parsed."""
+    points = ml.build_camera_points(cameras(), ORIGIN)
+    deck = ml.SplicedDeck(ml.registered_camera_layers(points, np.arange(len(points))),
+                          pdk.ViewState(longitude=106.75, latitude=-6.15, zoom=11))
+    assert "html" not in deck._tooltip and deck._tooltip["text"] == "{t}\n{d}"
+    spec = deck.to_json()
+    names = [row["d"] for layer in json.loads(spec)["layers"] for row in layer["data"]]
+    assert XSS in names
+    assert "<img" not in spec.replace(json.dumps(XSS)[1:-1], "")  # the only markup is inside that JSON string
+
+
+def test_no_basemap_mode_requests_nothing_and_a_tile_url_becomes_a_raster_style():
+    points = ml.build_camera_points(cameras(), ORIGIN)
+    bare = deck_for(points)
+    assert json.loads(bare)["mapStyle"] == "__MAP_STYLE__"   # Streamlit then draws no basemap at all
+    assert "cartocdn" not in bare and "mapbox" not in bare and "http" not in bare
+    tiles = "http://tiles.local:8080/{z}/{x}/{y}.png"
+    style = json.loads(deck_for(points, tiles))["mapStyle"]
+    assert style[0]["sources"]["basemap"]["tiles"] == [tiles]
+    assert style[0]["layers"][0]["type"] == "raster"
+
+
+def test_no_placeholder_or_private_attribute_leaks_into_the_spec():
+    points = ml.build_camera_points(cameras(), ORIGIN)
+    spec = deck_for(points, "http://tiles.local/{z}/{x}/{y}.png")
+    assert "@@data:" not in spec and "_spliced" not in spec and "_basemap_url" not in spec
+
+
+def test_payload_is_small_per_camera():
+    frame = cameras(2000)
+    points = ml.build_camera_points(frame, ORIGIN)
+    spec = deck_for(points)
+    naive = pdk.Deck(layers=[pdk.Layer("ScatterplotLayer", data=frame.to_dict("records"),
+                                       get_position=["lon", "lat"])]).to_json()
+    assert len(spec) / len(frame) < 80
+    assert len(spec) < len(naive) / 3
+
+
+def test_district_layer_rounds_and_keeps_every_part_of_a_multipolygon():
+    parts = shapely.MultiPolygon([shapely.box(106.7, -6.2, 106.71, -6.19), shapely.box(106.72, -6.2, 106.73, -6.19)])
+    districts = gpd.GeoDataFrame({"code": ["K1"], "name": [XSS]}, geometry=[parts], crs="EPSG:4326")
+    layer, data = ml.district_layer(districts, {"K1": "12 cameras"}, "b", True, 2)
+    rows = json.loads(data)
+    assert len(rows) == 2 and rows[0]["t"] == XSS and rows[0]["d"] == "12 cameras"
+    assert all(len(str(v).split(".")[-1]) <= 5 for ring in rows for pt in ring["p"] for v in pt)
+
+
+@pytest.mark.parametrize(("connection", "mode", "feed_state", "expected"), [
+    ("registered", None, None, state.REGISTERED_ONLY),
+    ("connected", None, None, state.FAULT),                 # no feed configured
+    ("connected", "on_demand", "stopped", state.HEALTHY),   # idle until someone watches
+    ("connected", "on_demand", "running", state.HEALTHY),
+    ("connected", "always_on", "stopped", state.FAULT),
+    ("connected", "always_on", "backoff", state.FAULT),
+    ("connected", "on_demand", "stalled", state.FAULT),
+    ("connected", "off", "stopped", state.FAULT),
+])
+def test_health_classes(connection, mode, feed_state, expected):
+    assert state.health_class(connection, mode, feed_state) == expected
+
+
+def test_filter_mask_combines_every_filter():
+    points = ml.build_camera_points(cameras(), ORIGIN)
+    health = state.health_array(points, {"JB-000000": "healthy"})
+    everything = state.filter_mask(points, state.CameraFilter(), health)
+    assert everything.all()
+    k1 = state.filter_mask(points, state.CameraFilter(kecamatan=("K1",)), health)
+    assert k1.sum() == 25
+    gov = state.filter_mask(points, state.CameraFilter(owner_class=("government",)), health)
+    assert set(points.owner[gov]) == {0}
+    live = state.filter_mask(points, state.CameraFilter(connection=("connected",)), health)
+    assert live.sum() == 5
+    faults = state.filter_mask(points, state.CameraFilter(health=("fault",)), health)
+    assert faults.sum() == 4
+    text = state.filter_mask(points, state.CameraFilter(text="IMG SRC"), health)
+    assert list(points.code[text]) == ["JB-000003"]
+    both = state.filter_mask(points, state.CameraFilter(kecamatan=("K1",), connection=("registered",)), health)
+    assert both.sum() == 23 and not points.connected[both].any()
