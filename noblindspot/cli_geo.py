@@ -99,7 +99,7 @@ def coverage(app, level: str, as_json: bool, blind_path: Path | None) -> None:
 WHO_COLUMNS = ["code", "distance_m", "connection", "consent", "owner_name", "owner_phone", "dvr_retention_days"]
 
 
-@click.command("who-sees")
+@click.command("who-sees", context_settings={"ignore_unknown_options": True})
 @click.argument("lon", type=float)
 @click.argument("lat", type=float)
 @click.option("--radius", type=float, default=None, help="Also list every camera within this many metres.")
