@@ -8,6 +8,7 @@ import click
 from pydantic import ValidationError
 
 from noblindspot.settings import Settings
+from relay.simulator.cli import simulate_command
 
 
 @click.command("relay")
@@ -60,4 +61,4 @@ def _settings(ctx: click.Context) -> Settings:
         raise click.UsageError(f"invalid configuration: {exc}") from None
 
 
-COMMANDS: list = [relay]
+COMMANDS: list = [relay, simulate_command]
