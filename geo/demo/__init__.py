@@ -25,7 +25,12 @@ DEFAULT_SEED = 2020
 
 @dataclass(frozen=True)
 class DemoData:
-    """The demo as frames in EPSG:4326; enum columns hold the geo.vocabulary values."""
+    """The demo as frames in EPSG:4326; enum columns hold the geo.vocabulary values.
+
+    ``cameras`` also carries ``kecamatan_code``, the kecamatan the generator placed each camera in (the
+    database sets a camera's district by spatial join instead). Consent dates and duty shifts are
+    anchored to ``generated_at``.
+    """
     districts: gpd.GeoDataFrame
     owners: pd.DataFrame
     cameras: pd.DataFrame
@@ -39,7 +44,12 @@ class DemoData:
 def generate_demo(seed: int = DEFAULT_SEED, cameras: int = DEFAULT_CAMERAS, *, now: datetime | None = None,
                   stream_host: str = "127.0.0.1", stream_port: int = 8554,
                   connected_per_kecamatan: int = CONNECTED_PER_KECAMATAN) -> DemoData:
-    """Build the demo. Raises PlacementError when ``cameras`` cannot hold the connected quota."""
+    """Build the demo. Raises PlacementError when ``cameras`` cannot hold the connected quota.
+
+    ``now`` (default: the current time) anchors consent dates and the shifts on duty; the same seed,
+    camera count and ``now`` give identical frames. Connected cameras stream from
+    rtsp://demo:<password>@<stream_host>:<stream_port>/<code>, one password per seed.
+    """
     now = now or datetime.now(timezone.utc)
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
