@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[2]
 SOURCES = ["dashboard/components/player.py", "dashboard/components/wall.py", "dashboard/components/feed_table.py",
            "dashboard/components/relay_access.py", "dashboard/pages/feeds.py", "dashboard/pages/wall.py",
            "dashboard/pages/coverage.py", "dashboard/pages/registry.py", "dashboard/components/coverage_view.py",
-           "dashboard/components/registry_form.py", "dashboard/components/planner_view.py"]
+           "dashboard/components/registry_form.py", "dashboard/components/planner_view.py", "dashboard/components/registry_upload.py"]
 CATALOGUE = REPO / "dashboard/locales/{lang}/LC_MESSAGES/dashboard.po"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

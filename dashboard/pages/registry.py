@@ -1,0 +1,125 @@
+"""Registri (Registry): upload registry files, add or edit a camera, consent and sticker status, export."""
+from __future__ import annotations
+
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import state
+from dashboard.components import relay_access
+from dashboard.components.registry_form import NEW_CAMERA, camera_form, save_camera, show_save_result
+from dashboard.components.registry_upload import (BOUNDARY_KINDS, IMPORT_ERRORS, RECORD_KINDS, UPLOAD_TYPES,
+                                                  import_upload, kind_labels, progress_callback, render_result)
+from dashboard.i18n import _, format_number, format_percent, now_local
+from db.io.export import export_cameras
+
+UPLOAD_RESULT = "registry_upload_result"
+EXPORT_READY = "registry_export_ready"
+EXPIRY_WARNING_DAYS = 30
+EXPORT_FORMATS = (".csv", ".geojson", ".gpkg")
+
+
+def _upload_tab() -> None:
+    labels = kind_labels()
+    kind = st.selectbox(_("What the file holds"), list(RECORD_KINDS) + list(BOUNDARY_KINDS), key="registry_kind",
+                        format_func=labels.__getitem__)
+    uploaded = st.file_uploader(_("Registry file (CSV, GeoJSON, GeoPackage or zipped Shapefile)"),
+                                type=UPLOAD_TYPES, key="registry_file")
+    skip = st.checkbox(_("Skip invalid rows and import the rest"), key="registry_skip_invalid")
+    if st.button(_("Import"), key="registry_import", disabled=uploaded is None, type="primary"):
+        bar = st.progress(0, text=_("Reading and checking {file}…", file=uploaded.name))
+        try:
+            result = import_upload(state.session_factory(), relay_access.settings(), kind, uploaded.name,
+                                   uploaded.getvalue(), skip, progress=progress_callback(bar))
+        except IMPORT_ERRORS as exc:
+            st.session_state.pop(UPLOAD_RESULT, None)
+            st.error(_("{file} cannot be imported: {reason}", file=uploaded.name, reason=str(exc)))
+            return
+        finally:
+            bar.empty()
+        st.session_state[UPLOAD_RESULT] = result
+    if UPLOAD_RESULT in st.session_state:
+        render_result(st.session_state[UPLOAD_RESULT])
+
+
+def _current_camera(code: str) -> dict:
+    cameras = state.cameras_frame()
+    rows = cameras[cameras["code"] == code]
+    if rows.empty:
+        return {}
+    row = rows.drop(columns="geometry").iloc[0].to_dict()
+    return {k: (None if not isinstance(v, (list, tuple)) and pd.isna(v) else v) for k, v in row.items()}
+
+
+def _edit_tab() -> None:
+    codes = list(state.cameras_frame()["code"])
+    new_label = _("New camera")
+    choice = st.selectbox(_("Camera"), [NEW_CAMERA] + codes, key="registry_edit_code",
+                          format_func=lambda c: c or new_label)
+    current = _current_camera(choice) if choice else {}
+    values = camera_form(current)
+    if values is None:
+        return
+    if current.get("owner_code"):
+        values["owner_code"] = current["owner_code"]
+    result = save_camera(state.session_factory(), relay_access.settings(), values)
+    if result is not None:
+        show_save_result(result)
+
+
+def _status_tab() -> None:
+    cameras = state.cameras_frame()
+    if cameras.empty:
+        st.info(_("The registry is empty."))
+        return
+    consent = cameras["consent"].value_counts()
+    columns = st.columns(4)
+    columns[0].metric(_("Consent: live connection"), format_number(int(consent.get("live", 0))))
+    columns[1].metric(_("Consent: footage on request"), format_number(int(consent.get("on_request", 0))))
+    columns[2].metric(_("Consent: registry only"), format_number(int(consent.get("registry_only", 0))))
+    columns[3].metric(_("Programme sticker installed"), format_percent(float(cameras["sticker_installed"].mean())))
+    today = now_local().date()
+    expires = pd.to_datetime(cameras["consent_expires_on"], errors="coerce")
+    soon = cameras[expires.notna() & (expires <= pd.Timestamp(today + timedelta(days=EXPIRY_WARNING_DAYS)))]
+    st.subheader(_("Consents expired or expiring within {days} days", days=EXPIRY_WARNING_DAYS))
+    shown = soon[["code", "name", "owner_name", "owner_phone", "consent", "consent_expires_on",
+                  "sticker_installed"]]
+    if not state.can_see_contacts():
+        shown = shown.drop(columns=["owner_phone"])
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def _export_tab() -> None:
+    fmt = st.radio(_("Format"), EXPORT_FORMATS, horizontal=True, key="registry_export_format")
+    if st.button(_("Prepare the export"), key="registry_export"):
+        with tempfile.TemporaryDirectory(prefix="nbs-export-") as tmp:
+            path = Path(tmp) / f"cameras{fmt}"
+            with state.session_factory()() as session:
+                count = export_cameras(session, path)
+            st.session_state[EXPORT_READY] = (path.name, path.read_bytes(), count)
+    ready = st.session_state.get(EXPORT_READY)
+    if ready:
+        name, data, count = ready
+        st.caption(_("{count} cameras, without stream URLs.", count=count))
+        st.download_button(_("Download {file}", file=name), data, file_name=name, key="registry_export_file",
+                           mime="text/csv" if name.endswith(".csv") else "application/octet-stream")
+
+
+def render() -> None:
+    st.title(_("Registry"))
+    upload, edit, status, export = st.tabs([_("Upload"), _("Add or edit a camera"), _("Consent and stickers"),
+                                            _("Export")])
+    with upload:
+        _upload_tab()
+    with edit:
+        _edit_tab()
+    with status:
+        _status_tab()
+    with export:
+        _export_tab()
+
+
+render()
