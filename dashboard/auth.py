@@ -1,0 +1,204 @@
+"""Sign-in gate for the dashboard: local accounts, OIDC through st.login when configured, session expiry,
+and server-side checks of what the signed-in role may do.
+
+Every page calls ``require_permission(action)`` (or ``require_role``) first: a page opened by URL, or a
+rerun triggered by a widget the role should never have seen, stops on the server before any data is
+read. The signed-in identity lives only in this server session's state; on every run it is re-read
+from the database, so a disabled account or a changed role takes effect on the next page load.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import streamlit as st
+
+from dashboard.components import relay_access
+from dashboard.i18n import _
+from db import audit, users
+from db.users import Actor, PermissionDenied, can as role_can
+from geo.vocabulary import Role
+
+AUTH_KEY = "auth_session"
+MAX_SESSION_S = 12 * 3600            # one shift
+IDLE_TIMEOUT_S = 60 * 60
+BRIEFING_MAX_SESSION_S = 7 * 24 * 3600  # a wall screen runs unattended; it has no idle timeout
+EXPIRED_NOTICE = "auth_expired_notice"
+
+
+def _session_factory():
+    return relay_access.session_factory()
+
+
+def _now() -> float:
+    return time.time()
+
+
+def oidc_configured() -> bool:
+    """True when .streamlit/secrets.toml has an [auth] section for st.login."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError):
+        return False
+    except Exception as exc:  # noqa: BLE001 - streamlit raises its own error for a missing secrets file
+        if type(exc).__name__ == "StreamlitSecretNotFoundError":
+            return False
+        raise
+
+
+def _oidc_provider() -> str | None:
+    section = st.secrets["auth"]
+    nested = [k for k, v in section.items() if hasattr(v, "items")]
+    return nested[0] if nested else None
+
+
+def _store(actor: Actor, method: str) -> None:
+    now = _now()
+    st.session_state[AUTH_KEY] = {"username": actor.username, "role": actor.role.value,
+                                  "display_name": actor.display_name, "method": method,
+                                  "signed_in_at": now, "last_seen": now}
+
+
+def _expired(record: dict[str, Any], now: float) -> bool:
+    if record.get("role") == Role.BRIEFING.value:
+        return now - record["signed_in_at"] > BRIEFING_MAX_SESSION_S
+    return now - record["signed_in_at"] > MAX_SESSION_S or now - record["last_seen"] > IDLE_TIMEOUT_S
+
+
+def _oidc_user() -> Actor | None:
+    """Sign in the OIDC identity (once per server session) when the provider has vouched for one."""
+    if not oidc_configured() or not st.user.get("is_logged_in"):
+        return None
+    email = st.user.get("email")
+    with _session_factory()() as session:
+        try:
+            actor = users.sign_in_external(session, email or "", "oidc")
+        except users.SignInRefused:
+            session.commit()
+            st.error(_("Your organisation account ({email}) has no access to this dashboard. Ask an "
+                       "administrator to add it.", email=email or "?"))
+            return None
+        session.commit()
+    _store(actor, "oidc")
+    return actor
+
+
+def current_user() -> Actor | None:
+    """The signed-in user for this run, or None (never signed in, expired, disabled)."""
+    record = st.session_state.get(AUTH_KEY)
+    if not record:
+        return _oidc_user()
+    now = _now()
+    if _expired(record, now):
+        st.session_state.pop(AUTH_KEY, None)
+        st.session_state[EXPIRED_NOTICE] = True
+        return None
+    with _session_factory()() as session:
+        actor = users.active_actor(session, record["username"])
+    if actor is None:
+        st.session_state.pop(AUTH_KEY, None)
+        return None
+    record["last_seen"] = now
+    record["role"] = actor.role.value
+    return actor
+
+
+def can(user: Actor | None, action: str) -> bool:
+    """Whether ``user`` may do ``action`` (see db.users.PERMISSIONS)."""
+    return user is not None and role_can(user.role, action)
+
+
+def _forbidden(user: Actor) -> None:
+    st.error(_("Your role ({role}) may not open this page or do this. Ask an administrator if you need "
+               "access.", role=_(user.role.value)))
+    st.stop()
+
+
+def require_signed_in() -> Actor:
+    user = current_user()
+    if user is None:
+        render_sign_in()
+        st.stop()
+    return user
+
+
+def require_permission(action: str) -> Actor:
+    """The signed-in user when the role may do ``action``; otherwise the page stops here."""
+    user = require_signed_in()
+    if not can(user, action):
+        _forbidden(user)
+    return user
+
+
+def require_role(*roles: Role | str) -> Actor:
+    """The signed-in user when its role is one of ``roles``; otherwise the page stops here."""
+    user = require_signed_in()
+    if user.role not in {Role(r) for r in roles}:
+        _forbidden(user)
+    return user
+
+
+def check(user: Actor, action: str) -> None:
+    """Re-check an action at the moment it is carried out (a button press is a new request)."""
+    try:
+        user.require(action)
+    except PermissionDenied:
+        _forbidden(user)
+
+
+def _attempt(username: str, password: str) -> Actor | None:
+    with _session_factory()() as session:
+        try:
+            actor = users.authenticate(session, username, password)
+        except users.SignInRefused:
+            session.commit()  # keep the failure count and the audit event
+            return None
+        session.commit()
+    return actor
+
+
+def render_sign_in() -> None:
+    """The sign-in form (and the OIDC button when configured)."""
+    st.title(_("Sign in"))
+    if st.session_state.pop(EXPIRED_NOTICE, False):
+        st.info(_("Your session has expired. Please sign in again."))
+    with st.form("sign_in_form"):
+        username = st.text_input(_("User name"), key="sign_in_username", autocomplete="username")
+        password = st.text_input(_("Password"), type="password", key="sign_in_password",
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button(_("Sign in"), type="primary")
+    if submitted:
+        if not username.strip() or not password:
+            st.error(_("Enter your user name and password."))
+        else:
+            actor = _attempt(username, password)
+            if actor is None:
+                st.error(_("Sign-in failed: check the user name and password. After several failed attempts, "
+                           "wait a few minutes before trying again."))
+            else:
+                _store(actor, "local")
+                st.rerun()
+    if oidc_configured() and st.button(_("Sign in with your organisation account")):
+        st.login(_oidc_provider())
+
+
+def sign_out() -> None:
+    record = st.session_state.pop(AUTH_KEY, None)
+    if record:
+        with _session_factory().begin() as session:
+            audit.record(session, record["username"], audit.AuditAction.SIGN_OUT, target=record["username"])
+    if record and record.get("method") == "oidc":
+        st.logout()
+    st.rerun()
+
+
+def user_menu(container=None) -> None:
+    """Who is signed in, with a sign-out button (for the sidebar of the app frame)."""
+    user = current_user()
+    if user is None:
+        return
+    target = container if container is not None else st.sidebar
+    target.caption(_("Signed in as {name} ({role})", name=user.display_name or user.username,
+                     role=_(user.role.value)))
+    if target.button(_("Sign out"), key="sign_out_button"):
+        sign_out()
