@@ -29,6 +29,7 @@ FIXED_FOV_CHOICES = np.array([60.0, 70.0, 80.0, 85.0, 90.0, 100.0])
 RANGE_M = {CameraKind.FIXED: (20.0, 40.0), CameraKind.DOME: (10.0, 20.0), CameraKind.PTZ: (40.0, 80.0)}
 HEIGHT_M = {CameraKind.FIXED: (2.5, 5.0), CameraKind.DOME: (2.5, 4.0), CameraKind.PTZ: (5.0, 9.0)}
 FIXED_ADJUSTABLE_SHARE = 0.8
+ROADSIDE_AIM_SIGMA_DEG = 15.0
 # Which cameras the command centre connected: weights per owner class (government first).
 CONNECT_WEIGHTS = np.array([4.0, 3.0, 1.5, 0.5])
 CONSENT_LEVELS = (ConsentLevel.REGISTRY_ONLY, ConsentLevel.ON_REQUEST, ConsentLevel.LIVE)
@@ -78,7 +79,7 @@ def build_cameras(areas: list[KecamatanArea], labels: KecamatanLabels, counts: n
                           "lon": placed.lon, "lat": placed.lat, "address": address,
                           "owner_code": owners["code"].to_numpy(object)[owner_of],
                           "kind": np.array([k.value for k in KINDS], dtype=object)[kind]})
-    frame = frame.assign(**_optics(kind, rng))
+    frame = frame.assign(**_optics(kind, placed.road_bearing, rng))
     frame = frame.assign(**_registration(connected, today, rng))
     frame["stream_url"] = np.where(connected, [stream.url(c) for c in codes], None)
     frame["notes"] = np.where(connected, CONNECTED_NOTE, None)
@@ -106,7 +107,8 @@ def _streets(placed: Placement, kecamatan_names: np.ndarray, rng: np.random.Gene
     return street, number
 
 
-def _optics(kind: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _optics(kind: np.ndarray, road_bearing: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Field of view, range, height per kind; fixed cameras on a main road look along it."""
     n = len(kind)
     fixed = kind == KINDS.index(CameraKind.FIXED)
     ptz = kind == KINDS.index(CameraKind.PTZ)
@@ -120,7 +122,9 @@ def _optics(kind: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]
         lo, hi = HEIGHT_M[camera_kind]
         height_m[where] = np.round(lo + (hi - lo) * u_height[where], 1)
     fov = np.where(fixed, FIXED_FOV_CHOICES[rng.integers(0, len(FIXED_FOV_CHOICES), n)], 360.0)
-    bearing = np.where(fixed, rng.integers(0, 360, n).astype(float), 0.0)
+    along_road = road_bearing + rng.choice([0.0, 180.0], n) + rng.normal(0.0, ROADSIDE_AIM_SIGMA_DEG, n)
+    aim = np.where(np.isnan(road_bearing), rng.integers(0, 360, n), np.round(along_road) % 360)
+    bearing = np.where(fixed, aim, 0.0).astype(float)
     adjustable = np.where(fixed, rng.random(n) < FIXED_ADJUSTABLE_SHARE, ptz)
     return {"bearing_deg": bearing, "fov_deg": fov, "range_m": range_m, "height_m": height_m,
             "bearing_adjustable": adjustable.astype(bool)}

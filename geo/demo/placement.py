@@ -46,6 +46,7 @@ class Placement:
     lon: np.ndarray
     lat: np.ndarray
     road_name: np.ndarray        # the road a roadside camera stands on, else None
+    road_bearing: np.ndarray     # that road's direction there (degrees from north), else NaN
 
 
 def cameras_per_kecamatan(total: int, populations: np.ndarray, minimum: int) -> np.ndarray:
@@ -60,28 +61,24 @@ def cameras_per_kecamatan(total: int, populations: np.ndarray, minimum: int) -> 
 def place_cameras(areas: list[KecamatanArea], counts: np.ndarray, rng: np.random.Generator) -> Placement:
     parts = [_place_in(area, int(n), rng) for area, n in zip(areas, counts)]
     index = np.concatenate([np.full(int(n), i) for i, n in enumerate(counts)])
-    lon = np.concatenate([p[0] for p in parts]) if parts else np.empty(0)
-    lat = np.concatenate([p[1] for p in parts]) if parts else np.empty(0)
-    roads = np.concatenate([p[2] for p in parts]) if parts else np.empty(0, dtype=object)
-    return Placement(index, lon, lat, roads)
+    lon, lat, roads, bearings = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    return Placement(index, lon, lat, roads, bearings)
 
 
 def _place_in(area: KecamatanArea, count: int, rng: np.random.Generator):
     inner = geometry_to_lonlat(shapely.buffer(area.cell, -INSET_M))
     shapely.prepare(inner)
-    lon_parts, lat_parts, road_parts = [], [], []
+    kept: list[tuple[np.ndarray, ...]] = []
     need = count
     while need > 0:
         size = int(need * 1.3) + 16
-        x, y, road = _draw(area, size, rng)
+        x, y, road, bearing = _draw(area, size, rng)
         lon, lat = metric_to_lonlat(x, y)
         lon, lat = np.round(lon, COORD_DECIMALS), np.round(lat, COORD_DECIMALS)
         keep = np.flatnonzero(shapely.contains_xy(inner, lon, lat))[:need]
-        lon_parts.append(lon[keep])
-        lat_parts.append(lat[keep])
-        road_parts.append(road[keep])
+        kept.append((lon[keep], lat[keep], road[keep], bearing[keep]))
         need -= len(keep)
-    return np.concatenate(lon_parts), np.concatenate(lat_parts), np.concatenate(road_parts)
+    return tuple(np.concatenate([k[i] for k in kept]) for i in range(4))
 
 
 def _draw(area: KecamatanArea, size: int, rng: np.random.Generator):
@@ -90,11 +87,12 @@ def _draw(area: KecamatanArea, size: int, rng: np.random.Generator):
     x = np.empty(size)
     y = np.empty(size)
     road = np.full(size, None, dtype=object)
+    bearing = np.full(size, np.nan)
     for kind, draw in enumerate((_around_centres, _along_roads, _anywhere)):
         where = np.flatnonzero(component == kind)
         if len(where):
-            x[where], y[where], road[where] = draw(area, len(where), rng)
-    return x, y, road
+            x[where], y[where], road[where], bearing[where] = draw(area, len(where), rng)
+    return x, y, road, bearing
 
 
 def _around_centres(area: KecamatanArea, size: int, rng: np.random.Generator):
@@ -102,7 +100,7 @@ def _around_centres(area: KecamatanArea, size: int, rng: np.random.Generator):
     which = rng.choice(len(p), size=size, p=p)
     offsets = rng.normal(0.0, 1.0, size=(size, 2)) * area.centre_sigmas[which, None]
     points = area.centres[which] + offsets
-    return points[:, 0], points[:, 1], np.full(size, None, dtype=object)
+    return points[:, 0], points[:, 1], np.full(size, None, dtype=object), np.full(size, np.nan)
 
 
 def _along_roads(area: KecamatanArea, size: int, rng: np.random.Generator):
@@ -116,14 +114,25 @@ def _along_roads(area: KecamatanArea, size: int, rng: np.random.Generator):
     pieces = np.asarray(pieces, dtype=object)
     lengths = shapely.length(pieces)
     which = rng.choice(len(pieces), size=size, p=lengths / lengths.sum())
-    points = shapely.line_interpolate_point(pieces[which], rng.uniform(0.0, lengths[which]))
-    coords = shapely.get_coordinates(points) + rng.normal(0.0, ROADSIDE_SIGMA_M, size=(size, 2))
-    return coords[:, 0], coords[:, 1], np.asarray(names, dtype=object)[which]
+    along = rng.uniform(0.0, lengths[which])
+    points = shapely.get_coordinates(shapely.line_interpolate_point(pieces[which], along))
+    coords = points + rng.normal(0.0, ROADSIDE_SIGMA_M, size=(size, 2))
+    return coords[:, 0], coords[:, 1], np.asarray(names, dtype=object)[which], \
+        _road_bearing(pieces[which], along, lengths[which])
+
+
+def _road_bearing(lines: np.ndarray, along: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Direction of each line at a distance along it, degrees clockwise from (grid) north."""
+    ahead = shapely.get_coordinates(shapely.line_interpolate_point(lines, np.minimum(along + 1.0, lengths)))
+    behind = shapely.get_coordinates(shapely.line_interpolate_point(lines, np.maximum(along - 1.0, 0.0)))
+    dx, dy = (ahead - behind).T
+    return np.degrees(np.arctan2(dx, dy)) % 360.0
 
 
 def _anywhere(area: KecamatanArea, size: int, rng: np.random.Generator):
     minx, miny, maxx, maxy = area.cell.bounds
-    return (rng.uniform(minx, maxx, size), rng.uniform(miny, maxy, size), np.full(size, None, dtype=object))
+    return (rng.uniform(minx, maxx, size), rng.uniform(miny, maxy, size), np.full(size, None, dtype=object),
+            np.full(size, np.nan))
 
 
 def kecamatan_area(name: str, population: int, cell: shapely.Polygon, kelurahan_cells: list,

@@ -90,3 +90,22 @@ def test_split_integer_is_exact_and_proportional():
     parts = split_integer(1_000, np.array([1.0, 2.0, 7.0]))
     assert parts.sum() == 1_000 and list(parts) == [100, 200, 700]
     assert split_integer(10, np.ones(3)).sum() == 10
+
+
+def test_road_bearing_follows_the_line_clockwise_from_north():
+    from geo.demo.placement import _road_bearing
+    lines = np.array([shapely.LineString([(0, 0), (0, 100)]), shapely.LineString([(0, 0), (100, 0)]),
+                      shapely.LineString([(0, 0), (-100, -100)])])
+    bearings = _road_bearing(lines, np.array([50.0, 0.0, 100.0]), shapely.length(lines))
+    assert bearings == pytest.approx([0.0, 90.0, 225.0])
+
+
+def test_fixed_cameras_on_a_road_look_along_it():
+    from geo.demo.cameras import _optics
+    n = 2_000
+    optics = _optics(np.zeros(n, dtype=int), np.full(n, 30.0), np.random.default_rng(3))
+    off_axis = np.abs((optics["bearing_deg"] - 30.0 + 90.0) % 180.0 - 90.0)
+    assert (off_axis < 45).mean() > 0.95
+    assert ((optics["bearing_deg"] > 180) & (optics["bearing_deg"] < 240)).any()   # both directions
+    free = _optics(np.zeros(n, dtype=int), np.full(n, np.nan), np.random.default_rng(3))
+    assert (np.abs((free["bearing_deg"] - 30.0 + 90.0) % 180.0 - 90.0) < 45).mean() < 0.6
