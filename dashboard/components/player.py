@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 
 import streamlit as st
 
-from dashboard.components import relay_access
+from dashboard.components import audit_hooks, relay_access
 from dashboard.components.player_script import PLAYER_JS
 from relay.tokens import mint_token
 
@@ -152,7 +152,9 @@ def render_player(camera_code: str, user: str, *, height: int = 360, low_bitrate
     import time
 
     settings = relay_access.settings()
-    token = stable_token(settings.relay_hls_secret, camera_code, user, time.time() if now is None else now)
+    now = time.time() if now is None else now
+    token = stable_token(settings.relay_hls_secret, camera_code, user, now)
+    audit_hooks.live_view(user, camera_code, int(now // TOKEN_BUCKET_S))
     source = player_source(base_url or public_base_url(settings), camera_code, token)
     down, reason = offline_reason(status)
     options = PlayerOptions(low_bitrate=low_bitrate, reason=reason, offline=down, labels=player_labels())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.components import relay_access
+from dashboard.components import audit_hooks, relay_access
 from dashboard.components.feed_table import (MODES, STATES, feeds_frame, filter_feeds, mode_label,
                                              render_feed_table, state_label)
 from dashboard.i18n import _
@@ -49,10 +49,12 @@ def _call(client, action: str, code: str, profile: str | None) -> None:
 def run_action(client, action: str, codes: list[str], profile: str | None = None) -> None:
     """Apply one action to each chosen feed (one refusal does not stop the others), then reload."""
     notices, done = [], 0
+    user = relay_access.current_user()
     for code in codes:
         try:
             _call(client, action, code, profile)
             done += 1
+            audit_hooks.feed_control(user, code, action, {"profile": profile} if profile else None)
         except relay_access.relay_errors() as exc:
             notices.append(("error", f"{code}: {relay_access.describe_relay_error(exc)}"))
     if done:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
-from dashboard.components import relay_access
+from dashboard.components import audit_hooks, relay_access
 from dashboard.components.registry_form import NEW_CAMERA, camera_form, save_camera, show_save_result
 from dashboard.components.registry_upload import (BOUNDARY_KINDS, IMPORT_ERRORS, RECORD_KINDS, UPLOAD_TYPES,
                                                   import_upload, kind_labels, progress_callback, render_result)
@@ -40,6 +40,10 @@ def _upload_tab() -> None:
             return
         finally:
             bar.empty()
+        if result.written:
+            audit_hooks.registry_change(relay_access.current_user(), "import", result.file_name,
+                                        {"kind": kind, "added": result.added, "updated": result.updated,
+                                         "rejected": result.rejected})
         st.session_state[UPLOAD_RESULT] = result
     if UPLOAD_RESULT in st.session_state:
         render_result(st.session_state[UPLOAD_RESULT])
@@ -66,8 +70,12 @@ def _edit_tab() -> None:
     if current.get("owner_code"):
         values["owner_code"] = current["owner_code"]
     result = save_camera(state.session_factory(), relay_access.settings(), values)
-    if result is not None:
-        show_save_result(result)
+    if result is None:
+        return
+    if result.written:
+        audit_hooks.registry_change(relay_access.current_user(), "edit", str(values.get("code") or ""),
+                                    {"added": result.added, "updated": result.updated})
+    show_save_result(result)
 
 
 def _status_tab() -> None:

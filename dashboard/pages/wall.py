@@ -5,7 +5,7 @@ import time
 
 import streamlit as st
 
-from dashboard.components import relay_access
+from dashboard.components import audit_hooks, relay_access
 from dashboard.components.feed_table import feeds_frame, watched_feeds
 from dashboard.components.player import LOW_BITRATE_PROFILE
 from dashboard.components.wall import (ENLARGED_KEY, LAYOUTS, _Feed, page_count, page_of, render_enlarged,
@@ -73,6 +73,7 @@ def _low_bitrate_action(client) -> None:
     try:
         for code in frame.loc[frame["profile"] != LOW_BITRATE_PROFILE, "camera_code"]:
             client.update(code, profile=LOW_BITRATE_PROFILE)
+            audit_hooks.feed_control(relay_access.current_user(), code, "profile", {"profile": LOW_BITRATE_PROFILE})
     except relay_access.relay_errors() as exc:
         st.error(relay_access.describe_relay_error(exc))
         return

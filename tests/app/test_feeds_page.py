@@ -4,8 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+import streamlit as st
 from pydantic import SecretStr
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
+
+from db.models import AuditEvent
 
 from relay.api_models import FeedView
 from relay.client import RelayRefused, RelayUnavailable
@@ -58,6 +63,25 @@ class FakeRelayClient:
         return self._act("update", code, **changes)
 
 
+@pytest.fixture
+def app_db(database_url, monkeypatch, tmp_path):
+    """The dashboard's database (audit events land there) is this test's migrated database."""
+    monkeypatch.setenv("NOBLINDSPOT_DATABASE_URL", database_url)
+    monkeypatch.setenv("NOBLINDSPOT_DATA_DIR", str(tmp_path / "data"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield database_url
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def audit_events(session_factory, action: str) -> list[tuple[str, str, dict | None]]:
+    with session_factory() as session:
+        rows = session.execute(select(AuditEvent.actor, AuditEvent.target, AuditEvent.detail)
+                               .where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
+    return [tuple(r) for r in rows]
+
+
 def make_settings():
     from noblindspot.settings import Settings
 
@@ -82,7 +106,7 @@ def _button(app: AppTest, key: str):
     return next(b for b in app.button if b.key == key)
 
 
-def test_table_lists_every_feed_with_state_and_error():
+def test_table_lists_every_feed_with_state_and_error(app_db):
     app = feeds_app(_client())
     assert not app.exception, app.exception
     table = app.dataframe[0].value
@@ -92,7 +116,7 @@ def test_table_lists_every_feed_with_state_and_error():
     assert "3 of 3 feeds shown" in app.caption[1].value
 
 
-def test_filters_change_the_rows_and_the_count():
+def test_filters_change_the_rows_and_the_count(app_db):
     app = feeds_app(_client())
     app.multiselect(key="feeds_states").select("backoff").run()
     assert list(app.dataframe[0].value["camera_code"]) == ["JB-002"]
@@ -102,7 +126,7 @@ def test_filters_change_the_rows_and_the_count():
     assert list(app.dataframe[0].value["camera_code"]) == ["JB-003"]
 
 
-def test_actions_call_the_relay_for_each_chosen_feed():
+def test_actions_call_the_relay_for_each_chosen_feed(app_db, session_factory):
     client = _client()
     app = feeds_app(client)
     app.multiselect(key="feeds_selected").select("JB-001").select("JB-003").run()
@@ -117,9 +141,13 @@ def test_actions_call_the_relay_for_each_chosen_feed():
     _button(app, "feeds_apply_profile").click().run()
     assert ("update", "JB-003", "h264-360p-low") in client.calls
     assert client.feeds["JB-003"].profile == "h264-360p-low"
+    events = audit_events(session_factory, "feed_control")
+    assert events[:2] == [("operator.rina", "JB-001", {"command": "restart"}),
+                          ("operator.rina", "JB-003", {"command": "restart"})]
+    assert ("operator.rina", "JB-003", {"command": "profile", "profile": "h264-360p-low"}) in events
 
 
-def test_a_refusal_is_explained_and_the_other_feeds_still_run():
+def test_a_refusal_is_explained_and_the_other_feeds_still_run(app_db, session_factory):
     client = _client()
     client.refuse["JB-001"] = "limit of 40 running feeds reached"
     app = feeds_app(client)
@@ -129,9 +157,10 @@ def test_a_refusal_is_explained_and_the_other_feeds_still_run():
     errors = [e.value for e in app.error]
     assert any("JB-001" in e and "limit of 40 running feeds reached" in e and "try again" in e for e in errors)
     assert any("done for 1 feed(s)" in s.value for s in app.success)
+    assert [e[1] for e in audit_events(session_factory, "feed_control")] == ["JB-003"]  # refused: not audited
 
 
-def test_an_unreachable_relay_says_what_to_do_in_indonesian():
+def test_an_unreachable_relay_says_what_to_do_in_indonesian(app_db):
     app = feeds_app(FakeRelayClient([], down=True), lang="id")
     assert not app.exception, app.exception
     assert app.title[0].value == "Umpan"

@@ -14,6 +14,7 @@ from dashboard.components.player import (TOKEN_BUCKET_S, TOKEN_TTL_S, PlayerOpti
                                          player_html, player_source, public_base_url, stable_token)
 from dashboard.components.player_script import PLAYER_JS
 from relay.tokens import verify_token
+from tests.app.test_feeds_page import app_db, audit_events  # noqa: F401
 
 HLS_SECRET = "player-test-hls-secret-0123456789"
 OPERATOR_TOKEN = "operator-token-never-in-browser"
@@ -92,7 +93,7 @@ def settings():
                     database_url=SecretStr("postgresql://u:dbpass@db/x"))
 
 
-def test_rendered_player_leaks_no_secret(settings):
+def test_rendered_player_leaks_no_secret(settings, app_db, session_factory):
     app = AppTest.from_function(_player_app)
     app.session_state["settings_override"] = settings
     app.session_state["lang"] = "en"
@@ -109,3 +110,4 @@ def test_rendered_player_leaks_no_secret(settings):
     assert verify_token(HLS_SECRET, token, "JB-0007").user == "budi"
     assert config["playlistUrl"].startswith("http://relay.test:8787/hls/JB-0007/")
     assert config["labels"]["live"] == "Live"
+    assert audit_events(session_factory, "live_view") == [("budi", "JB-0007", None)]

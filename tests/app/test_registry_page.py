@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from db.models import Camera
+from tests.app.test_feeds_page import audit_events
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/registry.py")
 GOOD_CSV = ("kode,nama,longitude,latitude,pemilik,kelas_pemilik,jenis,arah,sudut,jangkauan,status,persetujuan,"
@@ -66,6 +67,7 @@ def test_good_file_is_written_and_secrets_stay_out_of_the_page(app_env, session_
     assert not app.exception, app.exception
     assert any("2 added" in s.value for s in app.success)
     assert _count(session_factory) == 2
+    assert audit_events(session_factory, "registry_import")[0][1] == "kamera.csv"
     page_text = " ".join(str(e.value) for e in app.markdown) + " ".join(str(d.value) for d in app.dataframe)
     assert "s3cret" not in page_text
 
@@ -117,6 +119,7 @@ def test_edit_an_existing_camera_keeps_its_stream_url(app_env, session_factory):
         camera = session.execute(select(Camera).where(Camera.code == "JB-101")).scalar_one()
         assert camera.name == "Simpang Grogol Baru"
         assert camera.stream_url == "rtsp://admin:s3cret@10.0.0.7:554/ch1"
+    assert audit_events(session_factory, "registry_edit")[-1][1] == "JB-101"
 
 
 def test_export_has_the_cameras_and_no_stream_url(app_env, session_factory):

@@ -8,7 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.wall import page_count, page_of
-from tests.app.test_feeds_page import FakeRelayClient, feed, make_settings
+from tests.app.test_feeds_page import FakeRelayClient, app_db, audit_events, feed, make_settings  # noqa: F401
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/wall.py")
 
@@ -44,17 +44,19 @@ def test_paging_wraps_around():
     assert list(page_of(frame, 3, 4)["camera_code"]) == ["C0", "C1", "C2", "C3"]
 
 
-def test_wall_shows_only_pinned_feeds_as_low_bitrate_tiles():
+def test_wall_shows_only_pinned_feeds_as_low_bitrate_tiles(app_db, session_factory):
     feeds = _pinned(3) + [feed("JB-900", mode="on_demand")]
     app = wall_app(FakeRelayClient(feeds))
     assert not app.exception, app.exception
     assert _tile_codes(app) == ["JB-001", "JB-002", "JB-003"]
+    app.run()  # a refresh does not log the same live views again
+    assert [e[1] for e in audit_events(session_factory, "live_view")] == ["JB-001", "JB-002", "JB-003"]
     for frame in app.get("iframe"):
         assert '"lowBitrate": true' in frame.proto.srcdoc
     assert "Page 1 of 1 · 3 watched feeds" in [c.value for c in app.caption]
 
 
-def test_layout_and_pages():
+def test_layout_and_pages(app_db):
     app = wall_app(FakeRelayClient(_pinned(10)))
     app.radio(key="wall_layout").set_value("3x3").run()
     assert _tile_codes(app) == [f"JB-{i:03d}" for i in range(1, 10)]
@@ -62,7 +64,7 @@ def test_layout_and_pages():
     assert _tile_codes(app) == ["JB-010"]
 
 
-def test_tile_shows_state_and_enlarges_on_click():
+def test_tile_shows_state_and_enlarges_on_click(app_db):
     feeds = [feed("JB-001"), feed("JB-002", state="backoff", last_error="no route to camera")]
     app = wall_app(FakeRelayClient(feeds))
     captions = " ".join(m.value for m in app.markdown)
@@ -75,15 +77,17 @@ def test_tile_shows_state_and_enlarges_on_click():
     assert _tile_codes(app) == ["JB-001", "JB-002"]
 
 
-def test_low_bitrate_action_sets_the_profile_through_the_relay():
+def test_low_bitrate_action_sets_the_profile_through_the_relay(app_db, session_factory):
     client = FakeRelayClient([feed("JB-001"), feed("JB-002", profile="h264-360p-low")])
     app = wall_app(client)
     next(b for b in app.button if b.key == "wall_low_bitrate").click().run()
     assert client.calls == [("update", "JB-001", "h264-360p-low")]
     assert app.success
+    assert audit_events(session_factory, "feed_control") == [
+        ("duty.officer", "JB-001", {"command": "profile", "profile": "h264-360p-low"})]
 
 
-def test_wall_explains_relay_outage_and_empty_wall():
+def test_wall_explains_relay_outage_and_empty_wall(app_db):
     app = wall_app(FakeRelayClient([], down=True))
     assert "The relay cannot be reached" in app.error[0].value
     app = wall_app(FakeRelayClient([feed("JB-001", mode="on_demand")]), lang="id")
