@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from db.audit import AuditAction, record
 from db.models import Camera, Post, utcnow
@@ -165,7 +165,7 @@ def create_incident(session: Session, actor: Actor, data: IncidentInput,
 def get_incident(session: Session, actor: Actor, incident: int | str) -> Incident:
     actor.require("incidents")
     column = Incident.id if isinstance(incident, int) else Incident.code
-    found = session.scalar(select(Incident).where(column == incident))
+    found = session.scalar(select(Incident).options(selectinload(Incident.dispatched_to)).where(column == incident))
     if found is None:
         raise IncidentNotFound(f"no incident {incident!r}")
     return found
@@ -174,7 +174,8 @@ def get_incident(session: Session, actor: Actor, incident: int | str) -> Inciden
 def list_incidents(session: Session, actor: Actor, statuses: tuple[IncidentStatus, ...] = (),
                    limit: int = 500) -> list[Incident]:
     actor.require("incidents")
-    stmt = select(Incident).order_by(Incident.event_time.desc(), Incident.id.desc()).limit(limit)
+    stmt = (select(Incident).options(selectinload(Incident.dispatched_to))
+            .order_by(Incident.event_time.desc(), Incident.id.desc()).limit(limit))
     if statuses:
         stmt = stmt.where(Incident.status.in_([IncidentStatus(s) for s in statuses]))
     return list(session.scalars(stmt))

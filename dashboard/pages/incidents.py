@@ -13,7 +13,6 @@ from dashboard.components import ops_data
 from dashboard.components.camera_card import markdown_text
 from dashboard.components.player import render_player
 from dashboard.i18n import DISPLAY_TZ, _, format_datetime, format_number, now_local
-from db.audit import record_live_view
 from db.footage import FootageError, footage_queue, request_footage
 from db.incidents import (CATEGORIES, IncidentError, IncidentInput, IncidentNotFound, create_incident,
                           dispatch_incident, list_incidents, set_incident_status)
@@ -132,13 +131,11 @@ def _live_players(user: Actor, connected: pd.DataFrame) -> None:
     cols = st.columns(min(len(connected), 4))
     for col, code in zip(cols, connected["code"].head(4)):
         if col.button(_("Watch {code}", code=markdown_text(code)), key=f"watch_{code}"):
-            auth.check(user, "live_view")
-            with ops_data.session_factory().begin() as session:
-                record_live_view(session, user, code)
             st.session_state[WATCHING] = code
     watching = st.session_state.get(WATCHING)
     if watching in set(connected["code"]):
-        render_player(watching, user.username)
+        auth.check(user, "live_view")
+        render_player(watching, user.username)  # the player records the live view in the audit log
 
 
 def _footage_form(user: Actor, incident, registered: pd.DataFrame) -> None:
