@@ -6,6 +6,8 @@ ffmpeg is stopped and this node's leases are released so other nodes take over a
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import socket
 from dataclasses import dataclass, replace
@@ -78,8 +80,21 @@ def build(settings: Settings, options: RelayOptions):
                            lease=LeasePolicy(single_node=not is_postgres(engine)))
     manager = FeedManager(make_session_factory(engine), config, supervisor_factory(media))
     app = create_app(manager, ApiSettings(operator_token=settings.relay_operator_token,
-                                          hls_secret=settings.relay_hls_secret))
+                                          hls_secret=settings.relay_hls_secret), lifespan=_lifespan(manager))
     return engine, manager, app
+
+
+def _lifespan(manager):
+    """Stop every feed when serving ends. uvicorn re-raises SIGTERM once it has shut down, so this
+    must happen inside its shutdown (the ASGI lifespan), not after ``server.run()`` returns."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        yield
+        log.info("relay node %s stopping every feed", manager.config.node_id)
+        await asyncio.to_thread(manager.shutdown)
+
+    return lifespan
 
 
 def reap(runtime_dir: Path) -> list[int]:
@@ -101,14 +116,13 @@ def serve(settings: Settings, options: RelayOptions) -> None:
              options.port, manager.config.public_url, manager.config.runtime_dir)
     # access_log off: HLS URLs carry viewers' tokens in their query strings
     server = uvicorn.Server(uvicorn.Config(app, host=options.host, port=options.port, access_log=False,
-                                           log_level="warning", lifespan="off"))
+                                           log_level="warning", lifespan="on"))
     try:
         manager.sync_once()
         manager.run_background()
         server.run()
     finally:
-        log.info("relay node %s stopping every feed", manager.config.node_id)
-        manager.shutdown()
+        manager.shutdown()   # already done by the lifespan unless serving never started
         engine.dispose()
 
 

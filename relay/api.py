@@ -22,7 +22,8 @@ from db.feeds import FeedError, FeedNotFound, FeedRecord, FeedSourceRefused
 from relay import hls
 from relay.api_models import (ActionResult, FeedDetail, FeedList, FeedUpdate, FeedView, Health, TokenGrant,
                               TokenRequest)
-from relay.manager import FeedElsewhere, FeedIsOff, FeedManager, LimitReached, UnknownProfileError
+from relay.manager import (FeedElsewhere, FeedIsOff, FeedManager, LimitReached, ShuttingDown,
+                           UnknownProfileError)
 from relay.metrics import CONTENT_TYPE, ServedBytes, make_registry, render
 from relay.tokens import TokenError, mint_token, verify_token
 
@@ -41,7 +42,7 @@ class ApiSettings:
 
 
 _ERRORS = [(FeedNotFound, 404), (LimitReached, 429), (FeedIsOff, 409), (FeedElsewhere, 409),
-           (FeedSourceRefused, 422), (UnknownProfileError, 422), (FeedError, 422)]
+           (FeedSourceRefused, 422), (UnknownProfileError, 422), (FeedError, 422), (ShuttingDown, 503)]
 
 
 def _status_for(exc: Exception) -> int:
@@ -73,8 +74,9 @@ def _code(camera_code: str) -> str:
         raise HTTPException(404, "no such feed") from None
 
 
-def create_app(manager: FeedManager, settings: ApiSettings) -> FastAPI:
-    app = FastAPI(title="No Blindspot relay", version="1.0",
+def create_app(manager: FeedManager, settings: ApiSettings, lifespan=None) -> FastAPI:
+    """The relay's ASGI app; ``lifespan`` (an async context manager factory) runs around serving."""
+    app = FastAPI(title="No Blindspot relay", version="1.0", lifespan=lifespan,
                   description="RTSP camera feeds as HLS for the No Blindspot dashboard.")
     served = ServedBytes()
     registry = make_registry(manager, served)
@@ -185,9 +187,9 @@ def _hls_routes(app: FastAPI, manager: FeedManager, settings: ApiSettings, serve
             await asyncio.to_thread(manager.demand, code)
         except FeedElsewhere as exc:
             return elsewhere(request, exc)
-        except (FeedNotFound, LimitReached, FeedIsOff, FeedSourceRefused) as exc:
+        except (FeedNotFound, LimitReached, FeedIsOff, FeedSourceRefused, ShuttingDown) as exc:
             raise HTTPException(_status_for(exc), str(exc), headers=cors) from None
-        text = await _wait_for_playlist(manager.feed_dir(code) / hls.PLAYLIST, settings.playlist_wait_s)
+        text = await _wait_for_playlist(manager, code, settings.playlist_wait_s)
         if text is None:
             raise HTTPException(503, "the feed is starting; try again in a moment",
                                 headers={**cors, "Retry-After": "1"})
@@ -195,7 +197,7 @@ def _hls_routes(app: FastAPI, manager: FeedManager, settings: ApiSettings, serve
         served.add(code, len(body))
         return Response(body, media_type="application/vnd.apple.mpegurl", headers=cors)
 
-    @app.get("/hls/{camera_code}/{name}", tags=["hls"], response_class=FileResponse)
+    @app.get("/hls/{camera_code}/{name}", tags=["hls"], response_class=Response)
     def segment(camera_code: str, name: str, token: str | None = None) -> Response:
         code = _code(camera_code)
         authorise(code, token)
@@ -203,19 +205,24 @@ def _hls_routes(app: FastAPI, manager: FeedManager, settings: ApiSettings, serve
             path = hls.media_path(manager.feed_dir(code), name)
         except hls.UnsafeName:
             raise HTTPException(404, "no such segment", headers=cors) from None
-        if not path.is_file():
+        try:
+            body = path.read_bytes()   # whole: ffmpeg may delete the file while it is being sent
+        except (FileNotFoundError, IsADirectoryError):
             raise HTTPException(404, "no such segment (it may have rotated out; reload the playlist)",
-                                headers=cors)
+                                headers=cors) from None
         manager.touch(code)
-        served.add(code, path.stat().st_size)
+        served.add(code, len(body))
         media = "video/mp2t" if path.suffix == ".ts" else "video/mp4"
-        return FileResponse(path, media_type=media, headers=cors)
+        return Response(body, media_type=media, headers=cors)
 
 
-async def _wait_for_playlist(path: Path, wait_s: float) -> str | None:
+async def _wait_for_playlist(manager: FeedManager, code: str, wait_s: float) -> str | None:
+    """The playlist once it lists a segment (the viewer counts as watching while waiting)."""
+    path = manager.feed_dir(code) / hls.PLAYLIST
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_s
     while True:
+        manager.touch(code)
         try:
             text = path.read_text(encoding="utf-8")
             if "#EXTINF" in text:

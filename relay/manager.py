@@ -64,6 +64,10 @@ class FeedElsewhere(ManagerError):
         self.holder = holder
 
 
+class ShuttingDown(ManagerError):
+    """The node is stopping and starts no more feeds (HTTP 503)."""
+
+
 class UnknownProfileError(ManagerError):
     """The requested profile does not exist (HTTP 422)."""
 
@@ -115,6 +119,7 @@ class FeedManager:
         self._stop_event = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_sync_error: str | None = None
+        self._closed = False
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -243,6 +248,8 @@ class FeedManager:
     # ---- starting -----------------------------------------------------------------------------
 
     def _start_locked(self, camera_code: str, operator: bool) -> FeedStatus:
+        if self._closed:
+            raise ShuttingDown("this relay node is shutting down; try again on another node")
         with self._sessions.begin() as session:
             source = feed_repo.feed_source(session, camera_code)
             if source.mode == FeedMode.OFF:
@@ -301,6 +308,8 @@ class FeedManager:
     def sync_once(self) -> None:
         from relay.manager_sync import run_sync
         with self._lock:
+            if self._closed:
+                return
             try:
                 run_sync(self)
                 self.last_sync_error = None
@@ -321,7 +330,11 @@ class FeedManager:
             self._stop_event.wait(self.config.sync_interval_s)
 
     def shutdown(self, leave: bool = True) -> None:
-        """Stop the sync and every feed (in parallel), then give this node's leases up."""
+        """Stop the sync and every feed (in parallel), then give this node's leases up. Idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
         self._stop_event.set()
         if self._thread is not None:
             self._thread.join(timeout=self.config.sync_interval_s + 30)

@@ -69,7 +69,8 @@ def _plan(manager, session: Session, held: set[str]) -> SyncPlan:
         elif isinstance(source, FeedSourceRefused) or source.mode == FeedMode.OFF:
             plan.close.append(code)
             plan.release.add(code)
-        elif source.mode == FeedMode.ON_DEMAND and now - entry.last_demand >= idle_after:
+        elif (source.mode == FeedMode.ON_DEMAND and now - entry.last_demand >= idle_after
+              and entry.status().state != FeedState.STARTING):   # a viewer may be waiting for it
             log.info("feed %s idle for %.0f s: stopping", code, now - entry.last_demand)
             plan.close.append(code)
             plan.release.add(code)

@@ -1,0 +1,142 @@
+"""End to end: a real relay process (`python -m relay`), real ffmpeg, real GStreamer RTSP cameras.
+
+Start through the API -> the playlist plays through /hls with the token carried to its segments;
+on-demand start and idle stop; limits answer 429; kill -9 and restart resume the same feeds with no
+orphan ffmpeg; SIGTERM leaves no ffmpeg; camera credentials never reach responses or the log.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from geo.vocabulary import FeedMode
+from tests.components import need_ffmpeg, need_rtsp_server
+from tests.integration.test_relay_e2e_support import (CAMERA_PASSWORD, CAMERA_USER, RelayProcess, ffmpeg_pids,
+                                                      reap, seed_cameras)
+
+pytestmark = [pytest.mark.media, pytest.mark.slow]
+CODES = ["e2e-001", "e2e-002", "e2e-003"]
+
+
+@pytest.fixture(scope="module")
+def cameras():
+    need_ffmpeg()
+    need_rtsp_server()
+    from relay.simulator.control import CameraSpec, Simulator
+
+    specs = [CameraSpec(code, width=640, height=360, bitrate_kbps=600, gop_s=1.0) for code in CODES]
+    with Simulator(specs, user=CAMERA_USER, password=CAMERA_PASSWORD) as sim:
+        yield sim
+
+
+@pytest.fixture
+def relays(tmp_path):
+    started: list[RelayProcess] = []
+    yield started
+    for relay in started:
+        relay.close()
+        reap(relay.runtime_dir)
+        assert ffmpeg_pids(relay.runtime_dir) == []
+
+
+def seed(session_factory, cameras, modes: dict[str, FeedMode]) -> None:
+    seed_cameras(session_factory, {code: (mode, "copy", cameras.url(code)) for code, mode in modes.items()})
+
+
+def playlist_when_ready(relay: RelayProcess, code: str, timeout_s: float = 30):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        response = relay.http.get(f"/hls/{code}/index.m3u8", params={"token": relay.token(code)})
+        if response.status_code == 200 and "#EXTINF" in response.text:
+            return response
+        time.sleep(0.3)
+    raise AssertionError(f"no playlist for {code} within {timeout_s} s")
+
+
+def newest_segment(text: str) -> int:
+    return max(int(n) for n in re.findall(r"^seg_(\d+)\.ts\?", text, flags=re.M))
+
+
+def assert_no_secrets(*texts: str) -> None:
+    for text in texts:
+        assert CAMERA_PASSWORD not in text
+        assert f"{CAMERA_USER}:" not in text
+
+
+def test_start_via_api_plays_through_hls(session_factory, database_url, cameras, relays, tmp_path):
+    seed(session_factory, cameras, {"e2e-001": FeedMode.ON_DEMAND})
+    relay = RelayProcess(database_url, tmp_path).start()
+    relays.append(relay)
+    started = relay.http.post("/api/feeds/e2e-001/start")
+    assert started.status_code == 200
+    first = playlist_when_ready(relay, "e2e-001")
+    uris = [line for line in first.text.splitlines() if line and not line.startswith("#")]
+    assert uris and all(parse_qs(urlsplit(u).query)["token"] == [relay.token("e2e-001")] for u in uris)
+    segment = relay.http.get(f"/hls/e2e-001/{uris[-1]}")
+    assert segment.status_code == 200 and segment.content[:1] == b"\x47"
+    seg_file = tmp_path / "segment.ts"
+    seg_file.write_bytes(segment.content)
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                            "stream=codec_name,width", "-of", "csv=p=0", str(seg_file)],
+                           capture_output=True, text=True, timeout=30)
+    assert {line for line in probe.stdout.splitlines() if line.strip()} == {"h264,640"}
+    time.sleep(3)
+    later = relay.http.get("/hls/e2e-001/index.m3u8", params={"token": relay.token("e2e-001")})
+    assert newest_segment(later.text) >= newest_segment(first.text) + 2     # the playlist advances
+    assert relay.http.get(f"/hls/e2e-001/{uris[-1].split('?')[0]}").status_code == 403
+    view = relay.wait_state("e2e-001", "running")
+    assert view["codec"] == "h264" and view["node_url"] == relay.url
+    assert_no_secrets(first.text, later.text, relay.http.get("/api/feeds").text,
+                      relay.http.get("/api/feeds/e2e-001").text, relay.http.get("/metrics").text, relay.log())
+
+
+def test_on_demand_starts_on_first_request_and_stops_when_idle(session_factory, database_url, cameras, relays,
+                                                               tmp_path):
+    seed(session_factory, cameras, {"e2e-002": FeedMode.ON_DEMAND})
+    relay = RelayProcess(database_url, tmp_path, **{"idle-timeout": 3}).start()
+    relays.append(relay)
+    assert relay.feed("e2e-002")["state"] == "stopped" and ffmpeg_pids(relay.runtime_dir) == []
+    playlist_when_ready(relay, "e2e-002")
+    assert len(ffmpeg_pids(relay.runtime_dir)) == 1
+    view = relay.wait_state("e2e-002", "stopped", timeout_s=15)     # nobody watches: idle stop
+    assert view["node_id"] is None
+    assert ffmpeg_pids(relay.runtime_dir) == []
+
+
+def test_limits_answer_429_and_keep_running_feeds(session_factory, database_url, cameras, relays, tmp_path):
+    seed(session_factory, cameras, {code: FeedMode.ON_DEMAND for code in CODES})
+    relay = RelayProcess(database_url, tmp_path, **{"max-feeds": 2, "idle-timeout": 60}).start()
+    relays.append(relay)
+    assert relay.http.post("/api/feeds/e2e-001/start").status_code == 200
+    assert relay.http.post("/api/feeds/e2e-002/start").status_code == 200
+    refused = relay.http.post("/api/feeds/e2e-003/start")
+    assert refused.status_code == 429 and "max_feeds=2" in refused.json()["detail"]
+    viewer = relay.http.get("/hls/e2e-003/index.m3u8", params={"token": relay.token("e2e-003")})
+    assert viewer.status_code == 429
+    relay.wait_state("e2e-001", "running")
+    relay.wait_state("e2e-002", "running")
+    assert len(ffmpeg_pids(relay.runtime_dir)) == 2
+
+
+def test_restart_resumes_same_feeds_without_orphans(session_factory, database_url, cameras, relays, tmp_path):
+    seed(session_factory, cameras, {"e2e-001": FeedMode.ALWAYS_ON, "e2e-002": FeedMode.ALWAYS_ON,
+                                    "e2e-003": FeedMode.ON_DEMAND})
+    first = RelayProcess(database_url, tmp_path).start()
+    relays.append(first)
+    first.wait_state("e2e-001", "running")
+    first.wait_state("e2e-002", "running")
+    first.kill9()                                                  # no chance to clean up
+    second = RelayProcess(database_url, tmp_path, runtime_dir=first.runtime_dir).start()
+    relays.append(second)
+    second.wait_state("e2e-001", "running")
+    second.wait_state("e2e-002", "running")
+    assert second.feed("e2e-003")["state"] == "stopped"
+    assert len(ffmpeg_pids(second.runtime_dir)) == 2               # the old ones were reaped
+    assert second.terminate() in (0, -15)      # uvicorn re-raises SIGTERM after its clean shutdown
+    assert "stopping every feed" in second.log()
+    assert ffmpeg_pids(second.runtime_dir) == []
+    assert_no_secrets(first.log(), second.log())
