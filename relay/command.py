@@ -68,8 +68,8 @@ def _input_options(config: RelayConfig) -> dict:
         "rtsp_transport": config.rtsp_transport,
         "timeout": str(config.io_timeout_us),
         "protocol_whitelist": PROTOCOL_WHITELIST,
-        "analyzeduration": "1000000",
-        "probesize": "1000000",
+        "analyzeduration": "500000",
+        "probesize": "500000",
     }
 
 

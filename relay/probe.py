@@ -61,7 +61,7 @@ def probe_argv(url: str, config: RelayConfig) -> list[str]:
     return [config.ffprobe_path, "-hide_banner", "-v", "error",
             "-rtsp_transport", config.rtsp_transport, "-timeout", str(config.io_timeout_us),
             "-protocol_whitelist", PROTOCOL_WHITELIST,
-            "-analyzeduration", "500000", "-probesize", "500000",
+            "-analyzeduration", "100000", "-probesize", "100000",
             "-show_entries", "stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,sample_rate",
             "-of", "json", url]
 

@@ -20,6 +20,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Self
 from urllib.parse import quote
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -73,7 +74,7 @@ class Simulator:
         self._config_path: Path | None = None
 
     # ---- lifecycle ----------------------------------------------------------------------------
-    def start(self, timeout_s: float = 30.0) -> Simulator:
+    def start(self, timeout_s: float = 30.0) -> Self:
         if not Path(SYSTEM_PYTHON).exists():
             raise SimulatorError(f"{SYSTEM_PYTHON} is missing; install python3-gi and gir1.2-gst-rtsp-server-1.0")
         self._config_path = self._write_config()
@@ -101,7 +102,7 @@ class Simulator:
             self._config_path.unlink(missing_ok=True)
             self._config_path = None
 
-    def __enter__(self) -> Simulator:
+    def __enter__(self) -> Self:
         return self.start() if self._proc is None else self
 
     def __exit__(self, *exc) -> None:

@@ -18,7 +18,7 @@ H264_AAC = SourceInfo("h264", 1280, 720, 25.0, "aac", 16000)
 HEVC_720 = SourceInfo("hevc", 1280, 720, 20.0, None)
 MJPEG_480 = SourceInfo("mjpeg", 640, 480, 10.0, "pcm_mulaw", 8000)
 
-INPUT = ["ffmpeg", "-analyzeduration", "1000000", "-probesize", "1000000",
+INPUT = ["ffmpeg", "-analyzeduration", "500000", "-probesize", "500000",
          "-protocol_whitelist", "rtsp,rtsps,rtp,udp,tcp,tls,crypto", "-rtsp_transport", "tcp",
          "-timeout", "5000000", "-i", URL]
 HLS = ["-f", "hls"]

@@ -100,7 +100,7 @@ def run_until_running(sup, clock, first_sequence=0):
 
 
 def test_start_goes_through_starting_to_running_on_first_segment(rig):
-    sup, clock, media, seen = rig
+    sup, _clock, media, seen = rig
     sup.start()
     assert sup.state == S.STARTING and len(media.spawned) == 1
     sup.step()
@@ -126,7 +126,7 @@ def test_no_new_segment_for_three_segment_times_is_a_stall_then_backoff(rig):
 
 
 def test_backoff_ladder_keeps_trying_forever_with_the_reason_visible(rig):
-    sup, clock, media, seen = rig
+    sup, clock, media, _seen = rig
     media.unreachable = "rtsp://admin:topsecret@10.0.0.7:554/ch1: Server returned 404 Not Found"
     sup.start()
     delays = []
@@ -151,7 +151,7 @@ def test_backoff_ladder_keeps_trying_forever_with_the_reason_visible(rig):
 
 
 def test_ffmpeg_exit_backs_off_and_the_next_run_continues_segment_numbers(rig):
-    sup, clock, media, seen = rig
+    sup, clock, media, _seen = rig
     sup.start()
     run_until_running(sup, clock, first_sequence=7)
     media.spawned[0].code = 0
@@ -185,7 +185,7 @@ def test_forbidden_url_is_failed_not_retried(tmp_path):
 
 
 def test_stop_kills_ffmpeg_and_removes_the_feed_directory(rig):
-    sup, clock, media, seen = rig
+    sup, clock, media, _seen = rig
     sup.start()
     run_until_running(sup, clock)
     assert sup.out_dir.is_dir()
@@ -195,7 +195,7 @@ def test_stop_kills_ffmpeg_and_removes_the_feed_directory(rig):
 
 
 def test_restart_reprobes_and_starts_at_once(rig):
-    sup, clock, media, seen = rig
+    sup, clock, media, _seen = rig
     sup.start()
     run_until_running(sup, clock)
     sup.restart()
@@ -204,7 +204,7 @@ def test_restart_reprobes_and_starts_at_once(rig):
 
 
 def test_long_stable_run_resets_the_backoff_ladder(rig):
-    sup, clock, media, seen = rig
+    sup, clock, media, _seen = rig
     sup.start()
     run_until_running(sup, clock)
     media.spawned[-1].code = 1
@@ -231,7 +231,7 @@ def test_transition_table_is_enforced(rig):
 
 
 def test_status_never_carries_the_stream_url(rig):
-    sup, clock, media, seen = rig
+    sup, clock, _media, _seen = rig
     sup.start()
     run_until_running(sup, clock)
     text = json.dumps(sup.status().to_dict())
