@@ -78,7 +78,6 @@ def set_language(lang: str) -> None:
     if lang not in LANGUAGES:
         raise UnknownLanguage(f"no catalogue for '{lang}'; choose one of {', '.join(LANGUAGES)}")
     st.session_state[LANGUAGE_KEY] = lang
-    st.query_params[LANGUAGE_KEY] = lang
 
 
 def translate(msgid: str, lang: str, **kwargs: object) -> str:
@@ -141,6 +140,9 @@ def language_switch(container=None) -> None:
     """A sidebar control that switches the language and remembers it (session and URL)."""
     target = container if container is not None else st.sidebar
     lang = current_language()
+    # Remember the choice in the URL (set here, in the run, not in the callback).
+    if st.query_params.get(LANGUAGE_KEY, DEFAULT_LANGUAGE) != lang:
+        st.query_params[LANGUAGE_KEY] = lang
     st.session_state["_lang_choice"] = lang
     target.radio(_("Language"), LANGUAGES, key="_lang_choice", horizontal=True,
                  format_func=LANGUAGE_NAMES.__getitem__, on_change=_on_language_change)

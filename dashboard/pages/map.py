@@ -40,28 +40,26 @@ def _fly_to(points: ml.CameraPoints) -> None:
         st.session_state[state.SELECTED_CAMERA] = code
 
 
+def _choice(side, label: str, labels: dict[str, str], key: str, placeholder: str) -> list[str]:
+    # format_func is a plain dict lookup: labels are translated once, in this run's language.
+    return side.multiselect(label, list(labels), format_func=labels.__getitem__, key=key, placeholder=placeholder)
+
+
 def sidebar_filters(points: ml.CameraPoints) -> state.CameraFilter:
     side = st.sidebar
     side.subheader(_("Filters"))
     kecamatan = state.districts_frame("kecamatan")
-    names = dict(zip(kecamatan["code"], kecamatan["name"]))
-    chosen_districts = side.multiselect(_("District (kecamatan)"), list(names), format_func=names.get,
-                                        key="f_district", placeholder=_("All districts"))
-    owners = side.multiselect(_("Owner class"), list(ml.OWNER_ORDER[:4]), format_func=owner_label,
-                              key="f_owner", placeholder=_("All owners"))
-    connection = side.multiselect(_("Connection"), ["connected", "registered"], key="f_connection",
-                                  format_func=lambda v: _("Connected") if v == "connected" else _("Registered only"),
-                                  placeholder=_("Any"))
-    consent = side.multiselect(_("Consent"), ["registry_only", "on_request", "live"], key="f_consent",
-                               format_func=lambda v: {"registry_only": _("Registry only"),
-                                                      "on_request": _("Footage on request"),
-                                                      "live": _("Live viewing allowed")}[v],
-                               placeholder=_("Any"))
-    health = side.multiselect(_("Health"), list(state.HEALTH_CLASSES), format_func=health_label, key="f_health",
-                              placeholder=_("Any"))
+    districts = _choice(side, _("District (kecamatan)"), dict(zip(kecamatan["code"], kecamatan["name"])),
+                        "f_district", _("All districts"))
+    owners = _choice(side, _("Owner class"), {o: owner_label(o) for o in ml.OWNER_ORDER[:4]}, "f_owner",
+                     _("All owners"))
+    connection = _choice(side, _("Connection"), {"connected": _("Connected"), "registered": _("Registered only")},
+                         "f_connection", _("Any"))
+    consent = _choice(side, _("Consent"), {"registry_only": _("Registry only"), "on_request": _("Footage on request"),
+                                           "live": _("Live viewing allowed")}, "f_consent", _("Any"))
+    health = _choice(side, _("Health"), {h: health_label(h) for h in state.HEALTH_CLASSES}, "f_health", _("Any"))
     text = side.text_input(_("Search code, name or address"), key="f_text")
-    return state.CameraFilter(tuple(chosen_districts), tuple(owners), tuple(connection), tuple(consent),
-                              tuple(health), text)
+    return state.CameraFilter(tuple(districts), tuple(owners), tuple(connection), tuple(consent), tuple(health), text)
 
 
 def _fly_to_box(points: ml.CameraPoints, mask: np.ndarray) -> None:
@@ -209,8 +207,9 @@ def render() -> None:
     wanted = sidebar_filters(points)
     mask = state.filter_mask(points, wanted, health)
     _fly_to_box(points, mask)
-    level = st.sidebar.radio(_("Boundary tooltips"), ["kecamatan", "kelurahan"], horizontal=True, key="map_level",
-                             format_func=lambda v: _("Kecamatan") if v == "kecamatan" else _("Kelurahan"))
+    levels = {"kecamatan": _("Kecamatan"), "kelurahan": _("Kelurahan")}
+    level = st.sidebar.radio(_("Boundary tooltips"), list(levels), horizontal=True, key="map_level",
+                             format_func=levels.__getitem__)
     st.sidebar.toggle(_("View cones"), value=True, key="show_cones")
     st.sidebar.toggle(_("Blind spots (no registered camera sees them)"), value=False, key="show_blind_spots")
     owners, status = _counts(points, mask, health)

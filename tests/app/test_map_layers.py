@@ -115,7 +115,7 @@ def test_payload_is_small_per_camera():
 def test_district_layer_rounds_and_keeps_every_part_of_a_multipolygon():
     parts = shapely.MultiPolygon([shapely.box(106.7, -6.2, 106.71, -6.19), shapely.box(106.72, -6.2, 106.73, -6.19)])
     districts = gpd.GeoDataFrame({"code": ["K1"], "name": [XSS]}, geometry=[parts], crs="EPSG:4326")
-    layer, data = ml.district_layer(districts, {"K1": "12 cameras"}, "b", True, 2)
+    _layer, data = ml.district_layer(districts, {"K1": "12 cameras"}, "b", True, 2)
     rows = json.loads(data)
     assert len(rows) == 2 and rows[0]["t"] == XSS and rows[0]["d"] == "12 cameras"
     assert all(len(str(v).split(".")[-1]) <= 5 for ring in rows for pt in ring["p"] for v in pt)

@@ -184,9 +184,12 @@ def add_user(url: str, username: str, role: str) -> None:
     from db.models import AppUser
     from geo.vocabulary import Role
 
+    from sqlalchemy import select
+
     engine = make_engine(url)
     with make_session_factory(engine).begin() as s:
-        s.add(AppUser(username=username, display_name=username.title(), role=Role(role)))
+        if s.scalar(select(AppUser.id).where(AppUser.username == username)) is None:
+            s.add(AppUser(username=username, display_name=username.title(), role=Role(role)))
     engine.dispose()
 
 

@@ -1,0 +1,113 @@
+"""AppTest of the map page on a real (SQLite or PostgreSQL) database: filters, counts, card, fly-to."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import XSS_NAME, app_test, seed_database
+
+
+@pytest.fixture
+def seeded(database_url):
+    return database_url, seed_database(database_url)
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def card_values(at) -> dict[str, str]:
+    frames = [df.value for df in at.dataframe]
+    assert frames, "no camera card on the page"
+    return dict(zip(frames[-1].iloc[:, 0], frames[-1].iloc[:, 1]))
+
+
+def run(at):
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_map_counts_every_camera_by_connection_and_health(seeded):
+    url, codes = seeded
+    at = run(app_test(url, "commander", lang="en"))
+    assert metrics(at) == {"Cameras shown": "12", "Live, healthy": str(len(codes["healthy"])),
+                           "Live, with a fault": str(len(codes["fault"])),
+                           "Registered only": str(len(codes["registered"]))}
+
+
+@pytest.mark.parametrize(("key", "choice", "shown"), [
+    ("f_district", "31.73.01", "6"),
+    ("f_owner", "government", "3"),
+    ("f_connection", "connected", "4"),
+    ("f_consent", "registry_only", "2"),
+    ("f_health", "fault", "1"),
+])
+def test_each_filter_changes_the_counts(seeded, key, choice, shown):
+    url, _codes = seeded
+    at = run(app_test(url, "commander", lang="en"))
+    at.sidebar.multiselect(key=key).select(choice)
+    run(at)
+    assert metrics(at)["Cameras shown"] == shown
+
+
+def test_text_search_filters_and_flies_to_the_chosen_camera(seeded):
+    url, _codes = seeded
+    at = run(app_test(url, "commander", lang="en"))
+    at.sidebar.text_input(key="f_text").input("onerror")
+    run(at)
+    assert metrics(at)["Cameras shown"] == "1"
+    fly = at.sidebar.selectbox(key="fly_to_choice")
+    fly.select("CAM-06")
+    run(at)
+    lon, lat, zoom = at.session_state["fly_to"]
+    assert zoom >= 16 and abs(lon - 106.794) < 1e-6 and abs(lat - (-6.153)) < 1e-6
+    assert at.session_state["selected_camera"] == "CAM-06"
+    assert card_values(at)["Name"] == XSS_NAME   # shown as text in the grid, never as markup
+
+
+def test_selecting_a_registered_camera_opens_its_card_with_a_footage_action(seeded):
+    url, codes = seeded
+    at = app_test(url, "commander", lang="en")
+    at.session_state["selected_camera"] = codes["registered"][0]
+    run(at)
+    card = card_values(at)
+    assert card["Status"] == "Registered only"
+    assert card["Phone"] == "+62 21 555 0101" and card["DVR retention"] == "14 days"
+    assert not any(b.label == "Request footage" and b.disabled for b in at.button)
+    at.button(key=f"request-footage-{codes['registered'][0]}").click()
+    run(at)
+    assert at.session_state["footage_request_for"] == codes["registered"][0]
+
+
+def test_a_connected_camera_with_a_fault_shows_the_relay_reason_and_never_the_stream_url(seeded):
+    url, codes = seeded
+    at = app_test(url, "commander", lang="en")
+    at.session_state["selected_camera"] = codes["fault"][0]
+    run(at)
+    card = card_values(at)
+    assert card["Status"] == "Live, with a fault"
+    assert card["Last error"] == "no segments for 12 s"
+    page_text = " ".join(str(e.value) for e in at.main if hasattr(e, "value"))
+    assert "rtsp://" not in page_text and "secret" not in page_text
+
+
+def test_map_selection_callback_opens_the_card_for_camera_layers_only(monkeypatch):
+    import types
+
+    from dashboard.pages import map as map_page
+
+    fake = types.SimpleNamespace(session_state={})
+    monkeypatch.setattr(map_page, "st", fake)
+    fake.session_state[map_page.MAP_KEY] = {"selection": {"indices": {"posts": [0]},
+                                                          "objects": {"posts": [{"t": "Polsek X"}]}}}
+    map_page._on_map_select()
+    assert "selected_camera" not in fake.session_state
+    fake.session_state[map_page.MAP_KEY] = {"selection": {"indices": {"cameras-registered-private": [4]},
+                                                          "objects": {"cameras-registered-private": [{"t": "CAM-08"}]}}}
+    map_page._on_map_select()
+    assert fake.session_state["selected_camera"] == "CAM-08"
+
+
+def test_empty_registry_explains_how_to_load_data(database_url):
+    at = run(app_test(database_url, "commander", lang="en"))
+    assert any("noblindspot demo" in i.value for i in at.info)
