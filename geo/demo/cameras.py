@@ -68,7 +68,7 @@ def build_cameras(areas: list[KecamatanArea], labels: KecamatanLabels, counts: n
     on_road = np.not_equal(placed.road_name, None)
     owner_class = draw_owner_classes(on_road, rng)
     kind = _draw_kinds(owner_class, rng)
-    codes = np.array([f"JB-{i:06d}" for i in range(1, n + 1)], dtype=object)
+    codes = "JB-" + np.char.zfill(np.arange(1, n + 1).astype(str), 6).astype(object)
     street, number = _streets(placed, kecamatan_names, rng)
     address = street + " No. " + number + ", " + kecamatan_names.astype(object) + ", Jakarta Barat"
     x, y = lonlat_to_metric(placed.lon, placed.lat)
@@ -81,7 +81,9 @@ def build_cameras(areas: list[KecamatanArea], labels: KecamatanLabels, counts: n
                           "kind": np.array([k.value for k in KINDS], dtype=object)[kind]})
     frame = frame.assign(**_optics(kind, placed.road_bearing, rng))
     frame = frame.assign(**_registration(connected, today, rng))
-    frame["stream_url"] = np.where(connected, [stream.url(c) for c in codes], None)
+    stream_url = np.full(n, None, dtype=object)
+    stream_url[connected] = [stream.url(c) for c in codes[connected]]
+    frame["stream_url"] = stream_url
     frame["notes"] = np.where(connected, CONNECTED_NOTE, None)
     frame["registered_by"] = "Polsek " + kecamatan_names.astype(object)
     frame["kecamatan_code"] = labels.codes[placed.kecamatan_index]

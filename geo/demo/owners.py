@@ -78,32 +78,39 @@ def owners_frame(owners: list[tuple[int, int]], kecamatan_names: np.ndarray, add
     classes = np.array([c for c, _ in owners], dtype=int)
     first = np.array([f for _, f in owners], dtype=int)
     numbers = np.arange(1, count + 1)
-    letters = np.array([oc.value[0].upper() for oc in OWNER_CLASSES])[classes]
-    codes = [f"OWN-{letter}{n:06d}" for letter, n in zip(letters, numbers)]
-    picks = rng.integers(0, 1 << 30, size=(count, 4))
-    names = [_owner_name(OWNER_CLASSES[c], str(kecamatan_names[f]), p)
-             for c, f, p in zip(classes, first, picks)]
+    letters = np.array([oc.value[0].upper() for oc in OWNER_CLASSES], dtype=object)[classes]
+    codes = "OWN-" + letters + _zero_padded(numbers, 6)
+    names = owner_names(classes, kecamatan_names[first].astype(object), rng.integers(0, 1 << 30, (count, 4)))
     no_email = (classes == OWNER_CLASSES.index(OwnerClass.PRIVATE)) & (rng.random(count) < 0.6)
-    emails = [None if skip else f"cctv.{code.lower()}@demo.example" for code, skip in zip(codes, no_email)]
-    phones = [f"+62 000 {n:07d}" for n in numbers]
-    owner_classes = [OWNER_CLASSES[c].value for c in classes]
-    return pd.DataFrame({"code": codes, "name": names, "owner_class": owner_classes, "phone": phones,
-                         "email": emails, "address": addresses[first].astype(str)}, columns=OWNER_COLUMNS)
+    mailbox = "cctv." + np.char.lower(codes.astype(str)).astype(object) + "@demo.example"
+    owner_classes = np.array([oc.value for oc in OWNER_CLASSES], dtype=object)[classes]
+    return pd.DataFrame({"code": codes, "name": names, "owner_class": owner_classes,
+                         "phone": "+62 000 " + _zero_padded(numbers, 7),
+                         "email": np.where(no_email, None, mailbox),
+                         "address": addresses[first].astype(str)}, columns=OWNER_COLUMNS)
 
 
-def _owner_name(owner_class: OwnerClass, kecamatan: str, picks: np.ndarray) -> str:
-    """A name from four random integers (so names are built without per-owner generator calls)."""
-    a, b, c, d = (int(v) for v in picks)
-    if owner_class is OwnerClass.GOVERNMENT:
-        return f"{_pick(_AGENCIES, a)} {kecamatan}"
-    if owner_class is OwnerClass.COMPANY:
-        return f"{_pick(_COMPANY_FORMS, a)} {_pick(_COMPANY_WORDS, b)} {_pick(_COMPANY_WORDS, c)}"
-    if owner_class is OwnerClass.HOUSING:
-        if d % 10 < 6:
-            return f"RT {a % 15 + 1:03d}/RW {b % 12 + 1:03d} {kecamatan}"
-        return f"{_pick(_ESTATES, a)} {_pick(_COMPANY_WORDS, b)} {_pick(_COMPANY_WORDS, c)}"
-    return f"{_pick(_FIRST, a)} {_pick(_LAST, b)}"
+def owner_names(classes: np.ndarray, kecamatan: np.ndarray, picks: np.ndarray) -> np.ndarray:
+    """A plausible name per owner from four random integers each, built column-wise."""
+    a, b, c, d = picks.T
+    names = np.empty(len(classes), dtype=object)
+    word_b, word_c = _choose(_COMPANY_WORDS, b), _choose(_COMPANY_WORDS, c)
+    rt_rw = "RT " + _zero_padded(a % 15 + 1, 3) + "/RW " + _zero_padded(b % 12 + 1, 3) + " " + kecamatan
+    by_class = {
+        OwnerClass.GOVERNMENT: _choose(_AGENCIES, a) + " " + kecamatan,
+        OwnerClass.COMPANY: _choose(_COMPANY_FORMS, a) + " " + word_b + " " + word_c,
+        OwnerClass.HOUSING: np.where(d % 10 < 6, rt_rw, _choose(_ESTATES, a) + " " + word_b + " " + word_c),
+        OwnerClass.PRIVATE: _choose(_FIRST, a) + " " + _choose(_LAST, b),
+    }
+    for index, owner_class in enumerate(OWNER_CLASSES):
+        where = classes == index
+        names[where] = by_class[owner_class][where]
+    return names
 
 
-def _pick(options: tuple[str, ...], value: int) -> str:
-    return options[value % len(options)]
+def _choose(options: tuple[str, ...], values: np.ndarray) -> np.ndarray:
+    return np.asarray(options, dtype=object)[values % len(options)]
+
+
+def _zero_padded(values: np.ndarray, width: int) -> np.ndarray:
+    return np.char.zfill(np.asarray(values).astype(str), width).astype(object)
