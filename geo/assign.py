@@ -28,8 +28,9 @@ def assign_points(lon: np.ndarray, lat: np.ndarray, districts: gpd.GeoDataFrame)
     geoms = np.asarray(districts.geometry.values)[order]
     codes = districts["code"].to_numpy(dtype=object)[order]
     points = shapely.points(lon, lat)
-    tree = shapely.STRtree(geoms)
-    point_idx, district_idx = tree.query(points, predicate="intersects")
+    # Index the points and query with the (few, prepared) polygons: much faster than the other way round.
+    shapely.prepare(geoms)
+    district_idx, point_idx = shapely.STRtree(points).query(geoms, predicate="intersects")
     if len(point_idx) == 0:
         return result
     # district_idx indexes the finest-first order, so the smallest index per point is the answer.

@@ -23,7 +23,15 @@ DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 def cleaned(raw: pd.Series) -> pd.Series:
     """Trimmed text per cell, None for blanks (object dtype, never NaN)."""
-    values = raw.astype(object).map(_clean_text).astype(object)
+    raw = raw.astype(object)
+    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+        values = raw.str.strip()
+        quoted = values.str.match(r"'[=+\-@\t\r]").fillna(False).astype(bool)
+        if quoted.any():
+            values[quoted] = values[quoted].str[1:]
+        values = values.astype(object)
+        return values.where(values.notna() & (values != ""), None)
+    values = raw.map(_clean_text).astype(object)
     return values.where(values.notna(), None)
 
 
@@ -107,8 +115,8 @@ def enum(raw: pd.Series, enum_cls) -> tuple[pd.Series, pd.Series]:
             lookup[value] = (enum_cls.parse(value).value, None)
         except VocabularyError as exc:
             lookup[value] = (None, str(exc))
-    values = texts.map(lambda v: lookup[v][0] if v is not None else None).astype(object)
-    reasons = texts.map(lambda v: lookup[v][1] if v is not None else None).astype(object)
+    values = texts.map({k: v[0] for k, v in lookup.items()}).astype(object)
+    reasons = texts.map({k: v[1] for k, v in lookup.items()}).astype(object)
     return values.where(values.notna(), None), reasons.where(reasons.notna(), None)
 
 

@@ -196,6 +196,11 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:64] or "owner"
 
 
+def _slugs(names: pd.Series) -> pd.Series:
+    unique = {n: slug(n) for n in names.dropna().unique()}
+    return names.map(unique).astype(object)
+
+
 # --- record kinds ------------------------------------------------------------------------------------------
 
 def _cameras(raw: RawTable, context: ValidationContext, problems: _Problems):
@@ -289,7 +294,7 @@ def _camera_owners(raw, context, problems, typed) -> pd.DataFrame | None:
     local: dict[str, pd.Series] = {}
     name = _text(raw, problems, local, "owner", 200, present_only=False)
     code = _text(raw, problems, local, "owner_code", 64, present_only=False)
-    code = code.where(code.notna(), name.map(lambda n: slug(n) if n else None))
+    code = code.where(code.notna(), _slugs(name))
     owner_class, reasons = checks.enum(_column(raw, "owner_class"), OwnerClass)
     problems.add("owner_class", reasons)
     phone = _text(raw, problems, local, "owner_phone", 40, present_only=False)
@@ -317,7 +322,7 @@ def _owners(raw: RawTable, context: ValidationContext, problems: _Problems):
     typed: dict[str, pd.Series] = {}
     name = _text(raw, problems, typed, "name", 200, required=True)
     code = _text(raw, problems, typed, "code", 64, present_only=False)
-    typed["code"] = code.where(code.notna(), name.map(lambda n: slug(n) if n else None))
+    typed["code"] = code.where(code.notna(), _slugs(name))
     _unique(raw, problems, "code", typed["code"])
     _parsed(raw, problems, typed, "owner_class", checks.enum, OwnerClass, required=True)
     _text(raw, problems, typed, "phone", 40)
@@ -334,7 +339,7 @@ def _posts(raw: RawTable, context: ValidationContext, problems: _Problems):
     typed: dict[str, pd.Series] = {}
     name = _text(raw, problems, typed, "name", 200, required=True)
     code = _text(raw, problems, typed, "code", 64, present_only=False)
-    typed["code"] = code.where(code.notna(), name.map(lambda n: slug(n) if n else None))
+    typed["code"] = code.where(code.notna(), _slugs(name))
     _unique(raw, problems, "code", typed["code"])
     _parsed(raw, problems, typed, "kind", checks.enum, PostKind, required=True)
     _text(raw, problems, typed, "address", 300)

@@ -164,16 +164,56 @@ def _upsert(session: Session, table: Table, key: str, frame: pd.DataFrame,
 
 
 def _insert_rows(session, table, frame, progress, done, total) -> int:
-    if "created_at" in table.c and len(frame):
-        now = utcnow()
-        frame = frame.assign(created_at=now, updated_at=now)
-    records = _records(frame)
-    for start in range(0, len(records), CHUNK_ROWS):
-        session.execute(table.insert(), records[start:start + CHUNK_ROWS])
-        done += len(records[start:start + CHUNK_ROWS])
+    """Insert new rows through the driver: COPY on PostgreSQL, executemany on SQLite.
+
+    Values go through each column type's own bind processor (per column, not per row), so stored
+    values are exactly what the ORM would have written.
+    """
+    if not len(frame):
+        return done
+    frame = frame.assign(**_missing_defaults(table, frame.columns))
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = list(frame.columns)
+    values = [_bound(table.c[c], _nullable(frame[c]).tolist(), dialect) for c in columns]
+    rows = list(zip(*values))
+    quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
+    name = dialect.identifier_preparer.format_table(table)
+    for start in range(0, len(rows), CHUNK_ROWS):
+        chunk = rows[start:start + CHUNK_ROWS]
+        if dialect.name == "postgresql":
+            cursor = connection.connection.driver_connection.cursor()
+            with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
+                for row in chunk:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join("?" for _ in columns)
+            connection.exec_driver_sql(f"INSERT INTO {name} ({quoted}) VALUES ({placeholders})", chunk)
+        done += len(chunk)
         if progress is not None:
             progress(done, total)
     return done
+
+
+def _missing_defaults(table: Table, present) -> dict:
+    """Python-side defaults (scalars and callables like utcnow) for columns the frame lacks."""
+    out = {}
+    for column in table.c:
+        if column.name in present or column.primary_key or column.default is None:
+            continue
+        default = column.default
+        if default.is_scalar:
+            out[column.name] = _plain(default.arg)
+        elif default.is_callable:
+            out[column.name] = default.arg(None)
+    return out
+
+
+def _bound(column, values: list, dialect) -> list:
+    processor = column.type._cached_bind_processor(dialect)
+    if processor is None:
+        return values
+    return [processor(v) if v is not None else None for v in values]
 
 
 def _update_rows(session, table, frame, progress, done, total) -> int:
