@@ -13,7 +13,7 @@ from geo.demo import DEFAULT_CAMERAS, DEFAULT_SEED, PlacementError, generate_dem
 
 
 @click.command("demo")
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, type=int,
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, type=click.IntRange(min=0),
               help="Random seed: the same seed always gives the same demo.")
 @click.option("--cameras", "cameras", default=DEFAULT_CAMERAS, show_default=True,
               type=click.IntRange(min=1), help="How many cameras to register (at least 120).")

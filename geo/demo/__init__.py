@@ -50,6 +50,8 @@ def generate_demo(seed: int = DEFAULT_SEED, cameras: int = DEFAULT_CAMERAS, *, n
     camera count and ``now`` give identical frames. Connected cameras stream from
     rtsp://demo:<password>@<stream_host>:<stream_port>/<code>, one password per seed.
     """
+    if int(seed) < 0:
+        raise ValueError(f"seed {seed} is negative; use 0 or more")
     now = now or datetime.now(timezone.utc)
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")

@@ -69,9 +69,11 @@ def test_stream_host_and_port_are_parameters():
         generate_demo(cameras=200, now=NOW, stream_port=70_000)
 
 
-def test_naive_now_is_refused():
+def test_naive_now_and_negative_seed_are_refused():
     with pytest.raises(ValueError, match="timezone-aware"):
         generate_demo(cameras=200, now=datetime(2026, 1, 1))
+    with pytest.raises(ValueError, match="0 or more"):
+        generate_demo(seed=-1, cameras=200, now=NOW)
 
 
 @pytest.mark.parametrize(("local_hour", "kind", "start_hour", "hours"), [
