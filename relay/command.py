@@ -26,7 +26,10 @@ from relay.profiles import Profile
 PLAYLIST_NAME = "index.m3u8"
 BROWSER_VIDEO_CODECS = ("h264",)
 DEFAULT_FPS = 25.0
-MIN_AAC_RATE = 16000
+AAC_RATE = 16000        # G.711 is 8 kHz: too few bits per AAC frame at 8 kHz, and browsers like 16k
+# Before the probe answers, a `copy` feed starts on this guess (most cameras send H.264); the
+# supervisor replaces the process only if the real probe changes the video decision.
+GUESSED_SOURCE = SourceInfo("h264", None, None, None, None)
 HLS_FLAGS = "delete_segments+temp_file+omit_endlist+independent_segments+program_date_time"
 
 
@@ -52,10 +55,10 @@ def build_argv(source_url: str, probe: SourceInfo, profile: Profile, config: Rel
     """
     source = ffmpeg.input(source_url, **_input_options(config))
     streams = [_video(source, probe, profile)]
-    audio_options = _audio_options(probe, profile, config)
-    if audio_options is not None:
-        streams.append(source["a:0"])
-    options = {**_video_options(probe, profile, config), **(audio_options or {"an": None}),
+    audio_selector, audio_options = _audio_plan(probe, profile, config)
+    if audio_selector is not None:
+        streams.append(source[audio_selector])
+    options = {**_video_options(probe, profile, config), **audio_options,
                **_hls_options(config, out_dir, start_number)}
     output = ffmpeg.output(*streams, str(playlist_path(out_dir)), **options)
     output = output.global_args("-hide_banner", "-nostdin", "-loglevel", "warning",
@@ -123,16 +126,22 @@ def _video_options(probe: SourceInfo, profile: Profile, config: RelayConfig) -> 
     return options
 
 
-def _audio_options(probe: SourceInfo, profile: Profile, config: RelayConfig) -> dict | None:
-    """Options for the audio stream, or None when the output carries no audio."""
-    if probe.audio_codec is None or config.audio == "drop":
-        return None
+def _audio_plan(probe: SourceInfo, profile: Profile, config: RelayConfig) -> tuple[str | None, dict]:
+    """Which audio stream to map and how: AAC is copied; anything else (G.711, none, not yet known)
+    is mapped optionally ("a:0?") and encoded to 16 kHz mono AAC, so the same argv serves a camera
+    without audio and one whose audio is not known yet."""
+    if config.audio == "drop":
+        return None, {"an": None}
     if probe.audio_codec == "aac":
-        return {"c:a": "copy"}
-    options = {"c:a": "aac", "b:a": f"{profile.audio_bitrate_kbps}k", "ac": "1"}
-    if probe.audio_sample_rate is not None and probe.audio_sample_rate < MIN_AAC_RATE:
-        options["ar"] = str(MIN_AAC_RATE)    # G.711 is 8 kHz: too few bits per AAC frame otherwise
-    return options
+        return "a:0", {"c:a": "copy"}
+    return "a:0?", {"c:a": "aac", "b:a": f"{profile.audio_bitrate_kbps}k", "ac": "1", "ar": str(AAC_RATE)}
+
+
+def video_decision(probe: SourceInfo, profile: Profile) -> tuple[bool, int | None, float | None]:
+    """What decides the video half of the argv: encode or not, output height, output fps."""
+    if not needs_video_encode(probe, profile):
+        return (False, None, None)
+    return (True, output_height(probe, profile), output_fps(probe, profile))
 
 
 def _hls_options(config: RelayConfig, out_dir: Path, start_number: int) -> dict:

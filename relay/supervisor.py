@@ -39,6 +39,7 @@ from geo.vocabulary import FeedState
 from relay import command, process
 from relay.config import RelayConfig
 from relay.errors import RelayMediaError, SourceUnreachable, UnsupportedSource
+from relay.observed import exit_reason, output_fps, output_height, output_width, rounded
 from relay.playlist import ProgressTracker, read_playlist
 from relay.probe import SourceInfo, probe
 from relay.profiles import Profile
@@ -61,8 +62,6 @@ TICK_S = 0.2
 STABLE_S = 10.0          # running this long without trouble resets the backoff ladder
 GUARD_EVERY_S = 5.0
 REPROBE_EVERY = 5        # retries reuse the first probe (faster recovery); every 5th failure re-probes
-ERROR_HINTS = ("error", "fail", "refused", "timed out", "timeout", "not found", "unauthorized", "forbidden",
-               "end of file", "broken pipe", "connection", "invalid")
 
 
 class IllegalTransition(RuntimeError):
@@ -95,6 +94,8 @@ class FeedSupervisor:
         self._proc = None
         self._last_tail: list[str] = []
         self._probe: SourceInfo | None = None
+        self._argv_source: SourceInfo | None = None
+        self._pending_probe: SourceInfo | Exception | None = None
         self._tracker = ProgressTracker()
         self._guard_at = 0.0
 
@@ -127,18 +128,18 @@ class FeedSupervisor:
             encoded = probe_info is not None and command.needs_video_encode(probe_info, self._profile)
             return FeedStatus(
                 camera_code=self.camera_code, state=self._state, since=self._since,
-                fps=_fps(probe_info, self._profile, encoded),
+                fps=output_fps(probe_info, self._profile, encoded),
                 bitrate_kbps=self._tracker.bitrate_kbps,
                 codec="h264" if probe_info is not None else None,
-                width=_width(probe_info, self._profile, encoded), height=_height(probe_info, self._profile, encoded),
+                width=output_width(probe_info, self._profile, encoded), height=output_height(probe_info, self._profile, encoded),
                 restarts=max(0, self._launches - 1), last_error=self._last_error,
                 pid=proc.pid if proc is not None and proc.alive() else None,
-                segment_age_s=_round(self._tracker.age(now)),
+                segment_age_s=rounded(self._tracker.age(now)),
                 playlist_path=str(command.playlist_path(self.out_dir)),
                 bytes_out=self._tracker.bytes_out,
                 stderr_tail=proc.tail() if proc is not None else list(self._last_tail),
                 source_codec=probe_info.video_codec if probe_info else None, transcoding=encoded,
-                next_retry_s=_round(max(0.0, self._retry_at - now)) if self._state == S.BACKOFF
+                next_retry_s=rounded(max(0.0, self._retry_at - now)) if self._state == S.BACKOFF
                 and self._retry_at is not None else None,
             )
 
@@ -211,6 +212,9 @@ class FeedSupervisor:
         if self._proc is None:
             self._launch(now)
             return
+        self._adopt_probe()
+        if self._proc is None or self._state != S.STARTING:
+            return
         if self._observe(now):
             self._enter(S.RUNNING)
         elif not self._proc.alive():
@@ -219,6 +223,9 @@ class FeedSupervisor:
             self._back_off(f"no playable segment within {self._config.start_timeout_s:g} s of start")
 
     def _tick_running(self, now: float) -> None:
+        self._adopt_probe()
+        if self._state != S.RUNNING:
+            return
         self._observe(now)
         if now - self._guard_at > GUARD_EVERY_S:
             self._guard(now)
@@ -245,26 +252,77 @@ class FeedSupervisor:
             self._enter(S.FAILED, f"stream URL refused: {exc}")
             return
         try:
-            if self._probe is None:
-                self._probe = self._prober(self._url, self._config, self._cancel)
-            argv = command.build_argv(self._url, self._probe, self._profile, self._config, self.out_dir,
+            source = self._source_for_launch()
+            argv = command.build_argv(self._url, source, self._profile, self._config, self.out_dir,
                                       start_number=self._tracker.next_start_number())
             self.out_dir.mkdir(parents=True, exist_ok=True)
             proc = self._spawner(argv, self.out_dir, self._secrets, self._config.stderr_lines)
-        except SourceUnreachable as exc:
-            self._back_off(f"camera unreachable: {self._redact(str(exc))}")
-            return
-        except UnsupportedSource as exc:
-            self._probe = None
-            self._back_off(f"camera stream unusable: {self._redact(str(exc))}")
-            return
-        except (OSError, RelayMediaError) as exc:
-            self._back_off(f"cannot start ffmpeg: {self._redact(str(exc))}")
+        except (SourceUnreachable, UnsupportedSource, OSError, RelayMediaError) as exc:
+            self._launch_failed(exc)
             return
         with self._lock:
-            self._proc = proc
+            self._proc, self._argv_source = proc, source
             self._launches += 1
         self._entered_at = self._clock()
+
+    def _source_for_launch(self) -> SourceInfo:
+        """The probe to build the argv from. A `copy` feed without a probe yet starts at once on the
+        H.264 guess while the probe runs beside it (most cameras send H.264), so the probe is not
+        on the path to the first segment; transcode profiles wait for the probe."""
+        if self._probe is not None:
+            return self._probe
+        if self._profile.transcode:
+            self._probe = self._prober(self._url, self._config, self._cancel)
+            return self._probe
+        self._probe_beside()
+        return command.GUESSED_SOURCE
+
+    def _probe_beside(self) -> None:
+        def run() -> None:
+            try:
+                result = self._prober(self._url, self._config, self._cancel)
+            except (SourceUnreachable, UnsupportedSource) as exc:
+                result = exc
+            with self._lock:
+                self._pending_probe = result
+            self._wake.set()
+
+        if self._threaded:
+            threading.Thread(target=run, daemon=True, name=f"probe-{self.camera_code}").start()
+        else:
+            run()
+
+    def _adopt_probe(self) -> None:
+        """Take a probe that finished beside ffmpeg; relaunch only if it changes the video decision."""
+        with self._lock:
+            result, self._pending_probe = self._pending_probe, None
+        if result is None or self._proc is None:
+            return
+        if isinstance(result, UnsupportedSource):
+            self._back_off(f"camera stream unusable: {self._redact(str(result))}")
+            return
+        if isinstance(result, SourceUnreachable):
+            return                      # ffmpeg's own fate decides; the next launch probes again
+        self._probe = result
+        if command.video_decision(result, self._profile) != command.video_decision(self._argv_source, self._profile):
+            log.info("feed %s: camera sends %s, relaunching with an encoder", self.camera_code, result.video_codec)
+            self._kill_process()
+            clean_feed_dir(self.out_dir)            # nothing of the guessed run may be served or counted
+            with self._lock:
+                self._launches -= 1     # a correction, not a restart
+                self._tracker = ProgressTracker()
+            self._enter(S.STARTING)
+            self._launch(self._clock())
+
+    def _launch_failed(self, exc: Exception) -> None:
+        text = self._redact(str(exc))
+        if isinstance(exc, SourceUnreachable):
+            self._back_off(f"camera unreachable: {text}")
+        elif isinstance(exc, UnsupportedSource):
+            self._probe = None
+            self._back_off(f"camera stream unusable: {text}")
+        else:
+            self._back_off(f"cannot start ffmpeg: {text}")
 
     def _observe(self, now: float) -> bool:
         snapshot = read_playlist(command.playlist_path(self.out_dir))
@@ -340,41 +398,3 @@ class FeedSupervisor:
 
     def _redact(self, text: str | None) -> str:
         return redact(text or "", self._secrets)
-
-
-def exit_reason(code: int | None, tail: list[str]) -> str:
-    """A short, human reason for an ffmpeg exit: the signal or code plus its most telling line."""
-    if code is not None and code < 0:
-        head = f"ffmpeg was killed by signal {-code}"
-    elif code == 0:
-        head = "stream ended (the camera closed the connection)"
-    else:
-        head = f"ffmpeg exited with code {code}"
-    telling = [line for line in tail if any(hint in line.lower() for hint in ERROR_HINTS)
-               and "deprecated" not in line.lower()]
-    return f"{head}: {telling[-1]}" if telling else head
-
-
-def _fps(info: SourceInfo | None, profile: Profile, encoded: bool) -> float | None:
-    if info is None:
-        return None
-    return round(command.output_fps(info, profile), 2) if encoded else info.fps
-
-
-def _height(info: SourceInfo | None, profile: Profile, encoded: bool) -> int | None:
-    if info is None:
-        return None
-    return (command.output_height(info, profile) or info.height) if encoded else info.height
-
-
-def _width(info: SourceInfo | None, profile: Profile, encoded: bool) -> int | None:
-    if info is None or info.width is None:
-        return None
-    height = _height(info, profile, encoded)
-    if not encoded or not info.height or height == info.height:
-        return info.width
-    return int(round(info.width * height / info.height / 2) * 2)
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)

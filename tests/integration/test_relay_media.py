@@ -126,7 +126,7 @@ def test_h264_feed_is_remuxed_and_its_playlist_advances(sim, config, supervisors
 
 def test_h265_camera_is_transcoded_to_h264(sim, config, supervisors):
     sup = supervise(supervisors, sim, config, "h265")
-    wait_for(lambda: sup.state == S.RUNNING, 25, "running")
+    wait_for(lambda: sup.state == S.RUNNING and sup.status().transcoding, 25, "running with an encoder")
     status = sup.status()
     assert status.source_codec == "hevc" and status.transcoding and status.codec == "h264"
     assert stream_codecs(newest_segment(sup)) == {"video": "h264"}

@@ -43,29 +43,31 @@ def x264(kbps: int, keyint: int, seg: str = "1") -> list[str]:
             "-force_key_frames", f"expr:gte(t,n_forced*{seg})", "-g", str(keyint)]
 
 
-def test_h264_copy_is_a_pure_remux():
-    assert argv(H264_1080) == INPUT + ["-map", "0:v:0"] + HLS + ["-an", "-c:v", "copy"] + HLS_TAIL + [
-        "-start_number", "0"] + GLOBAL
+AAC_ENCODE = ["-ac", "1", "-ar", "16000", "-b:a", "64k", "-c:a", "aac"]
+
+
+def test_h264_copy_is_a_pure_video_remux_with_optional_audio():
+    assert argv(H264_1080) == INPUT + ["-map", "0:v:0", "-map", "0:a:0?"] + HLS + AAC_ENCODE + [
+        "-c:v", "copy"] + HLS_TAIL + ["-start_number", "0"] + GLOBAL
 
 
 def test_h264_with_g711_keeps_video_and_encodes_audio_to_aac_at_16k():
-    assert argv(H264_PCMA) == INPUT + ["-map", "0:v:0", "-map", "0:a:0"] + HLS + [
-        "-ac", "1", "-ar", "16000", "-b:a", "64k", "-c:a", "aac", "-c:v", "copy"] + HLS_TAIL + [
-        "-start_number", "0"] + GLOBAL
+    assert argv(H264_PCMA) == argv(H264_1080)      # same argv before and after the probe
 
 
 def test_aac_audio_is_copied_and_drop_policy_removes_audio():
-    assert ["-c:a", "copy"] == argv(H264_AAC)[argv(H264_AAC).index("-c:a"):][:2]
+    got = argv(H264_AAC)
+    assert got[got.index("-c:a"):][:2] == ["-c:a", "copy"] and got[got.index("0:v:0") + 2] == "0:a:0"
     dropped = argv(H264_AAC, audio="drop")
-    assert "-an" in dropped and "0:a:0" not in dropped and "-c:a" not in dropped
+    assert "-an" in dropped and "0:a:0" not in dropped and "0:a:0?" not in dropped and "-c:a" not in dropped
 
 
 def test_h265_is_transcoded_at_source_size_with_keyframes_every_segment():
     got = argv(HEVC_720)
     filt = got[got.index("-filter_complex") + 1] if "-filter_complex" in got else None
     assert filt is None                      # 720 lines <= 1080 cap: no scaling
-    start = got.index("-b:v")
-    assert got[start:start + 10] == x264(1800, 20)
+    for option, value in zip(x264(1800, 20)[::2], x264(1800, 20)[1::2], strict=True):
+        assert got[got.index(option) + 1] == value
     assert got[got.index("-preset") + 1] == "veryfast" and got[got.index("-tune") + 1] == "zerolatency"
     assert got[got.index("-sc_threshold") + 1] == "0"
 
@@ -102,6 +104,13 @@ def test_every_argv_whitelists_network_protocols_only_and_has_a_socket_timeout()
         assert got.index("-protocol_whitelist") < got.index("-i")
         assert got[got.index("-timeout") + 1] == "5000000"
         assert got[got.index("-rtsp_transport") + 1] == "tcp"
+
+
+def test_the_guess_used_before_the_probe_matches_h264_cameras_video_decision():
+    from relay.command import GUESSED_SOURCE, video_decision
+    copy = get_profile("copy")
+    assert video_decision(GUESSED_SOURCE, copy) == video_decision(H264_PCMA, copy) == (False, None, None)
+    assert video_decision(HEVC_720, copy) == (True, None, 20.0)
 
 
 def test_only_h264_is_remuxed():

@@ -11,6 +11,7 @@ from relay.config import RelayConfig
 from relay.errors import SourceUnreachable
 from relay.probe import SourceInfo
 from relay.profiles import get_profile
+from relay.redact import redact
 from relay.supervisor import TRANSITIONS, FeedSupervisor, IllegalTransition
 
 URL = "rtsp://admin:topsecret@10.0.0.7:554/ch1"
@@ -55,15 +56,18 @@ class FakeMedia:
     def __init__(self) -> None:
         self.probes, self.spawned = 0, []
         self.unreachable: str | None = None
+        self.info = H264
 
     def probe(self, url, config, cancel=None) -> SourceInfo:
         self.probes += 1
         if self.unreachable:
             raise SourceUnreachable(self.unreachable)
-        return H264
+        return self.info
 
     def spawn(self, argv, marker_dir, secrets, tail_lines) -> FakeProcess:
         proc = FakeProcess(argv)
+        if self.unreachable:                     # ffmpeg meets the same camera as the probe
+            proc.code, proc.lines = 1, [redact(self.unreachable, secrets)]
         self.spawned.append(proc)
         return proc
 
@@ -129,9 +133,13 @@ def test_backoff_ladder_keeps_trying_forever_with_the_reason_visible(rig):
     sup, clock, media, _seen = rig
     media.unreachable = "rtsp://admin:topsecret@10.0.0.7:554/ch1: Server returned 404 Not Found"
     sup.start()
+    assert sup.state == S.STARTING
     delays = []
     for _ in range(8):
-        sup.step()
+        for _step in range(3):                   # launch; ffmpeg (beside the probe) dies at once
+            if sup.state == S.BACKOFF:
+                break
+            sup.step()
         assert sup.state == S.BACKOFF
         status = sup.status()
         delays.append(status.next_retry_s)
@@ -143,6 +151,7 @@ def test_backoff_ladder_keeps_trying_forever_with_the_reason_visible(rig):
         sup.step()
         assert sup.state == S.STARTING
     assert delays == [1, 2, 5, 10, 30, 60, 60, 60]
+    assert len(media.spawned) == 8 and all(p.stopped for p in media.spawned)
     media.unreachable = None
     sup.step()
     emit_segment(sup, 0)
@@ -237,3 +246,28 @@ def test_status_never_carries_the_stream_url(rig):
     text = json.dumps(sup.status().to_dict())
     assert "topsecret" not in text and "admin" not in text and "10.0.0.7" not in text
     assert Path(sup.status().playlist_path).name == "index.m3u8"
+
+
+def test_copy_feed_starts_before_the_probe_and_switches_to_an_encoder_for_h265(rig):
+    sup, _clock, media, _seen = rig
+    media.info = SourceInfo("hevc", 1920, 1080, 25.0, None)
+    sup.start()
+    first = media.spawned[0].argv
+    assert first[first.index("-c:v") + 1] == "copy"          # launched on the H.264 guess
+    sup.step()                                               # the probe's answer arrives
+    assert media.spawned[0].stopped and len(media.spawned) == 2
+    second = media.spawned[1].argv
+    assert second[second.index("-c:v") + 1] == "libx264" and sup.state == S.STARTING
+    emit_segment(sup, 0)
+    sup.step()
+    status = sup.status()
+    assert status.state == S.RUNNING and status.transcoding and status.restarts == 0
+    assert status.source_codec == "hevc" and (status.width, status.height) == (1920, 1080)
+
+
+def test_h264_probe_answer_keeps_the_guessed_process(rig):
+    sup, _clock, media, _seen = rig
+    sup.start()
+    sup.step()
+    assert len(media.spawned) == 1 and not media.spawned[0].stopped
+    assert sup.status().source_codec == "h264"
