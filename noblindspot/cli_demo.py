@@ -27,7 +27,9 @@ from geo.demo import DEFAULT_CAMERAS, DEFAULT_SEED, PlacementError, generate_dem
 def demo(app, seed: int, cameras: int, if_empty: bool, stream_host: str, stream_port: int) -> None:
     """Load the demo registry: synthetic boundaries, cameras, owners, posts, units on duty, priority layer.
 
-    Everything is upserted by code in one transaction; district boundaries are synthetic and labelled so.
+    Everything is upserted by code in one transaction. District boundaries are synthetic and labelled
+    so, unless real ones were imported before: those are kept. The connected cameras' stream URLs point
+    at --stream-host/--stream-port, where `noblindspot simulate --from-db` serves them.
     """
     console = Console()
     with app.session_factory().begin() as session:
