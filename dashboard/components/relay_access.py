@@ -13,7 +13,6 @@ import streamlit as st
 RELAY_CLIENT_OVERRIDE = "relay_client_override"
 SETTINGS_OVERRIDE = "settings_override"
 SESSION_FACTORY_OVERRIDE = "session_factory_override"
-USER_OVERRIDE = "user_override"
 
 
 def relay_client() -> Any:
@@ -45,10 +44,7 @@ def session_factory() -> Any:
 
 
 def current_user() -> str:
-    """The signed-in user's name, used to bind HLS tokens to a person."""
-    override = st.session_state.get(USER_OVERRIDE)
-    if override:
-        return str(override)
+    """The signed-in user's name, used to bind HLS tokens and audit events to a person."""
     from dashboard import state
 
     user = getattr(state, "current_user", None)

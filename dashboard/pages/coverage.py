@@ -8,7 +8,7 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
-from dashboard import state
+from dashboard import auth, state
 from dashboard.components import relay_access
 from dashboard.components.coverage_view import (display_table, render_blind_spot_map, render_chart,
                                                 render_region_metrics)
@@ -65,6 +65,7 @@ def _planners(products: dict) -> None:
 
 
 def render() -> None:
+    auth.require_permission("coverage")
     st.title(_("Coverage"))
     labels = {"kecamatan": _("Kecamatan"), "kelurahan": _("Kelurahan")}
     level = st.radio(_("District level"), LEVELS, horizontal=True, key="coverage_level",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import auth
 from dashboard.components import audit_hooks, relay_access
 from dashboard.components.feed_table import (MODES, STATES, feeds_frame, filter_feeds, mode_label,
                                              render_feed_table, state_label)
@@ -76,6 +77,8 @@ def _action_label(action: str) -> str:
 
 
 def _actions(client, shown) -> None:
+    if not auth.can(auth.current_user(), "relay_control"):
+        return
     codes = st.multiselect(_("Feeds to act on"), list(shown["camera_code"]), key="feeds_selected")
     columns = st.columns(len(ACTIONS) + 2)
     for column, action in zip(columns, ACTIONS):
@@ -87,6 +90,7 @@ def _actions(client, shown) -> None:
 
 
 def render() -> None:
+    auth.require_permission("feeds")
     st.title(_("Feeds"))
     st.caption(_("Relay feeds: desired mode and profile, and what the relay observes."))
     _show_notices()

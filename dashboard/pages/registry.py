@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
+from dashboard import auth, state
 from dashboard.components import audit_hooks, relay_access
 from dashboard.components.registry_form import NEW_CAMERA, camera_form, save_camera, show_save_result
 from dashboard.components.registry_upload import (BOUNDARY_KINDS, IMPORT_ERRORS, RECORD_KINDS, UPLOAD_TYPES,
@@ -117,13 +117,18 @@ def _export_tab() -> None:
 
 
 def render() -> None:
+    auth.require_permission("map")
     st.title(_("Registry"))
-    upload, edit, status, export = st.tabs([_("Upload"), _("Add or edit a camera"), _("Consent and stickers"),
-                                            _("Export")])
-    with upload:
-        _upload_tab()
-    with edit:
-        _edit_tab()
+    if not state.allowed("registry_edit"):
+        st.caption(_("Uploads and edits are for administrators; you can see the status and export."))
+        status, export = st.tabs([_("Consent and stickers"), _("Export")])
+    else:
+        upload, edit, status, export = st.tabs([_("Upload"), _("Add or edit a camera"), _("Consent and stickers"),
+                                                _("Export")])
+        with upload:
+            _upload_tab()
+        with edit:
+            _edit_tab()
     with status:
         _status_tab()
     with export:

@@ -5,6 +5,7 @@ import time
 
 import streamlit as st
 
+from dashboard import auth
 from dashboard.components import audit_hooks, relay_access
 from dashboard.components.feed_table import feeds_frame, watched_feeds
 from dashboard.components.player import LOW_BITRATE_PROFILE
@@ -63,6 +64,8 @@ def wall_body(side: int, cycle_s: int | None) -> None:
 
 
 def _low_bitrate_action(client) -> None:
+    if not auth.can(auth.current_user(), "relay_control"):
+        return
     if not st.button(_("Use the low-bitrate profile for all watched feeds"), key="wall_low_bitrate",
                      help=_("Sets the profile {profile} on every pinned feed through the relay.",
                             profile=LOW_BITRATE_PROFILE)):
@@ -81,6 +84,7 @@ def _low_bitrate_action(client) -> None:
 
 
 def render() -> None:
+    auth.require_permission("wall")
     st.title(_("Video wall"))
     left, middle, right = st.columns([2, 2, 2])
     layout = left.radio(_("Layout"), list(LAYOUTS), horizontal=True, key="wall_layout")

@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from db.coverage_cache import ResultCache
+from tests.app.test_feeds_page import sign_in
 from db.io.writers import upsert_cameras, upsert_districts, upsert_owners
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/coverage.py")
@@ -52,6 +53,7 @@ def _run(lang: str = "en") -> AppTest:
     app = AppTest.from_file(PAGE, default_timeout=60)
     app.session_state["lang"] = lang
     app.session_state["result_cache_override"] = ResultCache(directory=None)  # this test's database only
+    sign_in(app, "commander", "komandan")
     return app.run()
 
 

@@ -82,18 +82,38 @@ def audit_events(session_factory, action: str) -> list[tuple[str, str, dict | No
     return [tuple(r) for r in rows]
 
 
+def sign_in(app: AppTest, role: str, username: str) -> AppTest:
+    """A real account in the test database and a signed-in session for it (as dashboard/auth.py keeps it)."""
+    import os
+    import time
+
+    from db.engine import make_engine, make_session_factory
+    from db.models import AppUser
+    from db.users import add_user
+
+    engine = make_engine(os.environ["NOBLINDSPOT_DATABASE_URL"])
+    with make_session_factory(engine).begin() as session:
+        if session.scalar(select(AppUser).where(AppUser.username == username)) is None:
+            add_user(session, "cli:test", username, role)
+    engine.dispose()
+    now = time.time()
+    app.session_state["auth_session"] = {"username": username, "role": role, "display_name": None,
+                                         "method": "local", "signed_in_at": now, "last_seen": now}
+    return app
+
+
 def make_settings():
     from noblindspot.settings import Settings
 
     return Settings(relay_hls_secret=SecretStr("app-test-hls-secret-0123456789"))
 
 
-def feeds_app(client: FakeRelayClient, lang: str = "en") -> AppTest:
+def feeds_app(client: FakeRelayClient, lang: str = "en", role: str = "operator") -> AppTest:
     app = AppTest.from_file(PAGE, default_timeout=30)
     app.session_state["relay_client_override"] = client
     app.session_state["settings_override"] = make_settings()
-    app.session_state["user_override"] = "operator.rina"
     app.session_state["lang"] = lang
+    sign_in(app, role, "operator.rina")
     return app.run()
 
 
@@ -166,4 +186,21 @@ def test_an_unreachable_relay_says_what_to_do_in_indonesian(app_db):
     assert app.title[0].value == "Umpan"
     message = app.error[0].value
     assert "Relay tidak dapat dihubungi" in message and "noblindspot relay" in message
+    assert len(app.dataframe) == 0
+
+
+def test_a_commander_cannot_open_the_feeds_page(app_db):
+    client = _client()
+    app = feeds_app(client, role="commander")
+    assert not app.exception, app.exception
+    assert any("may not open this page" in e.value for e in app.error)
+    assert len(app.dataframe) == 0 and client.calls == []
+
+
+def test_without_sign_in_the_page_asks_to_sign_in(app_db):
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.session_state["relay_client_override"] = _client()
+    app.session_state["lang"] = "en"
+    app.run()
+    assert app.title[0].value == "Sign in"
     assert len(app.dataframe) == 0

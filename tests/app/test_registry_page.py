@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from db.models import Camera
-from tests.app.test_feeds_page import audit_events
+from tests.app.test_feeds_page import audit_events, sign_in
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/registry.py")
 GOOD_CSV = ("kode,nama,longitude,latitude,pemilik,kelas_pemilik,jenis,arah,sudut,jangkauan,status,persetujuan,"
@@ -34,9 +34,10 @@ def app_env(database_url, monkeypatch, tmp_path):
     st.cache_data.clear()
 
 
-def _run() -> AppTest:
+def _run(role: str = "admin") -> AppTest:
     app = AppTest.from_file(PAGE, default_timeout=60)
     app.session_state["lang"] = "en"
+    sign_in(app, role, f"{role}.user")
     return app.run()
 
 
@@ -134,7 +135,9 @@ def test_status_tab_counts_consent_and_in_indonesian(app_env, session_factory):
     _upload(_run(), "kamera.csv", GOOD_CSV)
     app = AppTest.from_file(PAGE, default_timeout=60)
     app.session_state["lang"] = "id"
+    sign_in(app, "commander", "komandan")
     app.run()
     assert app.title[0].value == "Registri"
+    assert len(app.file_uploader) == 0  # uploads and edits are for administrators
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Persetujuan: sambungan langsung"] == "2"

@@ -8,7 +8,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.wall import page_count, page_of
-from tests.app.test_feeds_page import FakeRelayClient, app_db, audit_events, feed, make_settings  # noqa: F401
+from tests.app.test_feeds_page import (FakeRelayClient, app_db, audit_events, feed, make_settings,  # noqa: F401
+                                       sign_in)
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/wall.py")
 
@@ -17,7 +18,7 @@ def wall_app(client: FakeRelayClient, lang: str = "en") -> AppTest:
     app = AppTest.from_file(PAGE, default_timeout=30)
     app.session_state["relay_client_override"] = client
     app.session_state["settings_override"] = make_settings()
-    app.session_state["user_override"] = "duty.officer"
+    sign_in(app, "operator", "duty.officer")
     app.session_state["lang"] = lang
     app.session_state["wall_paused"] = True  # deterministic page choice in tests
     return app.run()
