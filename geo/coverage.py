@@ -160,18 +160,23 @@ def _pct(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 def _live_mask(cameras: pd.DataFrame) -> np.ndarray:
     if "connection" not in cameras:
         return np.zeros(len(cameras), bool)
-    return cameras["connection"].map(lambda v: getattr(v, "value", v)).eq("connected").to_numpy()
+    return cameras["connection"].astype(str).to_numpy() == "connected"  # StrEnum members print as values
 
 
 def analyse_coverage(cameras: pd.DataFrame, districts: gpd.GeoDataFrame | None = None, *,
                      grid: CoverageGrid | None = None, priority: gpd.GeoDataFrame | None = None,
                      buildings: gpd.GeoDataFrame | None = None, cell_m: float = DEFAULT_CELL_M,
-                     fields: pd.DataFrame | None = None) -> CoverageResult:
+                     fields: pd.DataFrame | None = None, reuse: CoverageResult | None = None) -> CoverageResult:
+    """``reuse``: a result for the same cameras on another district level; when both grids have the
+    same cells and buildings, its covered cells are reused instead of rasterising the cones again."""
     cg = grid or build_coverage_grid(districts, priority, buildings, cell_m)
     fields = camera_fields(cameras, cg) if fields is None else fields
     live = _live_mask(cameras)
-    registered_cells = covered_cells(cg, fields)
-    live_cells = covered_cells(cg, fields[live])
+    if reuse is not None and reuse.grid.grid == cg.grid and reuse.grid.buildings is cg.buildings:
+        registered_cells, live_cells = reuse.registered_cells, reuse.live_cells
+    else:
+        registered_cells = covered_cells(cg, fields)
+        live_cells = covered_cells(cg, fields[live])
     table = _table(cg, cameras, fields, live, registered_cells, live_cells)
     return CoverageResult(cg, table, _region(cg, table, registered_cells, live_cells), registered_cells, live_cells)
 

@@ -69,11 +69,14 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
 def _kinds(frame: pd.DataFrame) -> np.ndarray:
     if "kind" not in frame:
         return np.full(len(frame), CameraKind.FIXED.value, dtype=object)
-    raw = frame["kind"].map(lambda v: getattr(v, "value", v))
+    raw = frame["kind"]
     labels = {}
-    for value in raw.dropna().unique():
+    for value in pd.unique(raw):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            labels[value] = CameraKind.FIXED.value
+            continue
         try:
-            labels[value] = CameraKind.parse(value).value
+            labels[value] = CameraKind.parse(getattr(value, "value", value)).value
         except VocabularyError as exc:
             raise FieldOfViewError(str(exc)) from None
     return raw.map(labels).fillna(CameraKind.FIXED.value).to_numpy(object)

@@ -61,12 +61,15 @@ class Grid:
         return np.zeros(self.size, dtype=dtype)
 
 
-def grid_for_bounds(bounds, cell_m: float, epsg: int, margin_m: float = 0.0) -> Grid:
+def grid_for_bounds(bounds, cell_m: float, epsg: int, margin_m: float = 0.0, align_m: float = 1000.0) -> Grid:
+    """A grid covering bounds (+ margin), its corners snapped to ``align_m`` so that two layers of
+    the same region (kecamatan and kelurahan) get the very same cells."""
+    align = max(align_m, cell_m)
     minx, miny, maxx, maxy = bounds
-    x0 = np.floor((minx - margin_m) / cell_m) * cell_m
-    y0 = np.floor((miny - margin_m) / cell_m) * cell_m
-    n_cols = int(np.ceil((maxx + margin_m - x0) / cell_m)) + 1
-    n_rows = int(np.ceil((maxy + margin_m - y0) / cell_m)) + 1
+    x0 = np.floor((minx - margin_m) / align) * align
+    y0 = np.floor((miny - margin_m) / align) * align
+    n_cols = int(np.ceil((maxx + margin_m - x0) / align) * round(align / cell_m))
+    n_rows = int(np.ceil((maxy + margin_m - y0) / align) * round(align / cell_m))
     return Grid(float(x0), float(y0), float(cell_m), n_rows, n_cols, epsg)
 
 

@@ -154,3 +154,17 @@ def test_blind_spot_layer_accounts_for_every_uncovered_cell():
     assert blind_spot_layer(result, min_blind_share=0.99)["blind_share"].min() >= 0.99
     with pytest.raises(BlindSpotError):
         blind_spot_layer(result, "someday")
+
+
+def test_a_second_district_level_reuses_the_covered_cells():
+    coarse = districts([(-1000, -1000, 1000, 1000)])
+    fine = districts([(-1000, -1000, 0, 1000), (0, -1000, 1000, 1000)])
+    cams = random_cameras(400, coarse.total_bounds, seed=6, connected_share=0.3)
+    first = analyse_coverage(cams, coarse)
+    fine_grid = build_coverage_grid(fine)
+    assert fine_grid.grid == first.grid.grid  # both snapped to the same cells
+    reused = analyse_coverage(cams, grid=fine_grid, reuse=first)
+    assert reused.registered_cells is first.registered_cells
+    fresh = analyse_coverage(cams, grid=fine_grid)
+    assert reused.table["registered_coverage_pct"].tolist() == fresh.table["registered_coverage_pct"].tolist()
+    assert reused.table["live_coverage_pct"].tolist() == fresh.table["live_coverage_pct"].tolist()
