@@ -95,8 +95,8 @@ class _Entry:
     source: FeedSource
     supervisor: Supervisor
     last_demand: float
-    observed_state: FeedState | None = None
-    state_since: datetime | None = None
+    written: ObservedState | None = None   # last observed state written to the database
+    written_at: float = 0.0
 
     def status(self) -> FeedStatus:
         return self.supervisor.status()

@@ -18,6 +18,7 @@ from relay import leases
 from relay.profiles import UnknownProfile
 
 log = logging.getLogger(__name__)
+REFRESH_S = 10.0   # fps and bitrate reach the database at least this often (each sync would be too many writes)
 
 
 @dataclass
@@ -109,8 +110,21 @@ def _write_back(manager, session: Session, plan: SyncPlan) -> None:
     leases.release(session, node, plan.release - set(manager.entries))
     for code, reason in plan.refused.items():
         feed_repo.write_observed(session, code, ObservedState(state=FeedState.STOPPED, last_error=reason))
+    now = manager.monotonic()
     for code, entry in manager.entries.items():
-        feed_repo.write_observed(session, code, observed_from(entry.status()), node_id=node)
+        observed = observed_from(entry.status())
+        if _worth_writing(entry, observed, now):
+            feed_repo.write_observed(session, code, observed, node_id=node)
+            entry.written, entry.written_at = observed, now
+
+
+def _worth_writing(entry, observed: ObservedState, now: float) -> bool:
+    """Write on any change of state, error, restarts or picture; rates alone only every REFRESH_S."""
+    last = entry.written
+    if last is None or now - entry.written_at >= REFRESH_S:
+        return True
+    steady = ("state", "state_since", "codec", "width", "height", "restarts", "last_error")
+    return any(getattr(last, f) != getattr(observed, f) for f in steady)
 
 
 def same_run(a: FeedSource, b: FeedSource) -> bool:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from db import feeds as feed_repo
 from geo.vocabulary import FeedMode
 from tests.components import need_ffmpeg, need_rtsp_server
 from tests.integration.test_relay_e2e_support import (CAMERA_PASSWORD, CAMERA_USER, RelayProcess, ffmpeg_pids,
@@ -90,6 +91,14 @@ def test_start_via_api_plays_through_hls(session_factory, database_url, cameras,
     assert relay.http.get(f"/hls/e2e-001/{uris[-1].split('?')[0]}").status_code == 403
     view = relay.wait_state("e2e-001", "running")
     assert view["codec"] == "h264" and view["node_url"] == relay.url
+    metrics = relay.http.get("/metrics").text
+    assert 'relay_feeds{state="running"} 1.0' in metrics
+    assert re.search(r'relay_ffmpeg_memory_bytes\{camera="e2e-001"\} [1-9]', metrics)
+    assert re.search(r'relay_ffmpeg_cpu_seconds_total\{camera="e2e-001"\} \d', metrics)
+    assert re.search(r'relay_feed_bytes_in_total\{camera="e2e-001"\} [1-9]', metrics)
+    with session_factory() as session:            # observed state written back for the map
+        row = feed_repo.get_feed(session, "e2e-001")
+    assert (row.state.value, row.codec, row.width, row.node_id) == ("running", "h264", 640, "node-a")
     assert_no_secrets(first.text, later.text, relay.http.get("/api/feeds").text,
                       relay.http.get("/api/feeds/e2e-001").text, relay.http.get("/metrics").text, relay.log())
 

@@ -194,3 +194,21 @@ def test_shutdown_closes_everything_and_releases(session_factory, factory, clock
     assert all(s.calls[-1] == "close" for s in factory.made) and len(factory.made) == 2
     with session_factory() as s:
         assert feed_repo.list_feeds(s, node_id="node-a") == []
+
+
+def test_observed_state_written_on_change_and_refreshed_not_every_sync(session_factory, factory, clock, tmp_path):
+    seed_feeds(session_factory, {"A": (ON, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path)
+    manager.sync_once()
+    first = feed_row(session_factory, "A").observed_at
+    clock.advance(1)
+    manager.sync_once()
+    assert feed_row(session_factory, "A").observed_at == first          # nothing changed: no write
+    factory.latest("A").state = FeedState.STALLED
+    clock.advance(1)
+    manager.sync_once()
+    row = feed_row(session_factory, "A")
+    assert row.state == FeedState.STALLED and row.observed_at > first
+    clock.advance(11)
+    manager.sync_once()
+    assert feed_row(session_factory, "A").observed_at > row.observed_at   # periodic refresh
