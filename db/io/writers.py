@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Integer, Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from db.models import Camera, District, DutyUnit, Layer, Owner, Post, utcnow
@@ -210,6 +210,8 @@ def _missing_defaults(table: Table, present) -> dict:
 
 
 def _bound(column, values: list, dialect) -> list:
+    if isinstance(column.type, Integer):  # ids mapped through pandas may arrive as 1.0
+        values = [int(v) if v is not None else None for v in values]
     processor = column.type._cached_bind_processor(dialect)
     if processor is None:
         return values
