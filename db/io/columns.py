@@ -21,8 +21,8 @@ CANONICAL: dict[str, list[str]] = {
 }
 
 _COMMON = {
-    "code": ["kode", "ref", "kode_kamera", "camera_code", "id_kamera", "kode_pos", "post_code_id"],
-    "name": ["nama", "nama_kamera", "camera_name", "nama_pos", "nama_pemilik_lengkap"],
+    "code": ["kode", "ref"],
+    "name": ["nama"],
     "lon": ["longitude", "long", "lng", "bujur", "x"],
     "lat": ["latitude", "lintang", "y"],
     "address": ["alamat", "addr", "addr:full"],
@@ -30,6 +30,8 @@ _COMMON = {
 
 _SPECIFIC: dict[str, dict[str, list[str]]] = {
     CAMERAS: {
+        "code": ["kode_kamera", "camera_code", "id_kamera"],
+        "name": ["nama_kamera", "camera_name"],
         "owner": ["pemilik", "nama_pemilik", "owner_name", "operator"],
         "owner_code": ["kode_pemilik"],
         "owner_class": ["kelas_pemilik", "jenis_pemilik", "kategori_pemilik", "owner_type"],
@@ -60,6 +62,8 @@ _SPECIFIC: dict[str, dict[str, list[str]]] = {
         "email": ["surel", "e_mail"],
     },
     POSTS: {
+        "code": ["kode_pos", "post_code"],
+        "name": ["nama_pos", "post_name"],
         "kind": ["jenis", "tipe", "type", "jenis_pos"],
         "personnel": ["personel", "jumlah_personel", "anggota", "jumlah_anggota"],
     },
