@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,12 +28,12 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo.coverage import analyse_coverage, build_coverage_grid, camera_fields  # noqa: E402
-from geo.crs import JAKARTA_EPSG, to_metric  # noqa: E402
-from geo.demo import generate_demo  # noqa: E402
-from geo.fov import cone_polygons, in_cone  # noqa: E402
-from geo.planners.connect_next import _candidate_cells, _weights, candidate_mask, plan_connect_next  # noqa: E402
-from geo.visibility import build_camera_index, cameras_seeing_point  # noqa: E402
+from geo.coverage import analyse_coverage, build_coverage_grid, camera_fields
+from geo.crs import JAKARTA_EPSG, to_metric
+from geo.demo import generate_demo
+from geo.fov import cone_polygons, in_cone
+from geo.planners.connect_next import _candidate_cells, _weights, candidate_mask, plan_connect_next
+from geo.visibility import build_camera_index, cameras_seeing_point
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -141,7 +141,7 @@ def report_who_sees(cameras: pd.DataFrame, queries: int) -> None:
     print(f"  baseline (cone test over every camera): median {b:.2f} ms  ratio {b / np.median(t):5.1f}x")
 
 
-class build_coverage_grid_like:  # noqa: N801 - a stand-in with the one attribute camera_fields reads
+class build_coverage_grid_like:
     def __init__(self, index):
         self.epsg = index.epsg
 
@@ -185,7 +185,7 @@ def main() -> None:
     parser.add_argument("--skip-dki", action="store_true", help="Skip the 200,000-camera DKI Jakarta runs.")
     parser.add_argument("--queries", type=int, default=500)
     args = parser.parse_args()
-    demo = generate_demo(now=datetime(2026, 11, 22, tzinfo=timezone.utc))
+    demo = generate_demo(now=datetime(2026, 11, 22, tzinfo=UTC))
     kec = demo.districts[demo.districts["level"] == "kecamatan"]
     kel = demo.districts[demo.districts["level"] == "kelurahan"]
     report_coverage("demo West Jakarta", demo.cameras, [kec, kel], demo.priority)

@@ -32,7 +32,7 @@ def blind_spot_layer(result: CoverageResult, which: str = "registered", block_m:
         raise BlindSpotError(f"which must be 'registered' or 'live', not {which!r}")
     cg = result.grid
     grid = cg.grid
-    factor = max(1, int(round(block_m / grid.cell_m)))
+    factor = max(1, round(block_m / grid.cell_m))
     cells, owner = span_cells(cg.spans, grid)
     covered = grid.zeros(bool)
     covered[result.registered_cells if which == "registered" else result.live_cells] = True

@@ -29,8 +29,16 @@ import shapely
 
 from geo.crs import metric_epsg
 from geo.fov import resolve_fields
-from geo.raster import (Grid, cone_cells, distinct_cells, fill_spans, grid_for_bounds, occluded, polygon_spans,
-                        span_cells)
+from geo.raster import (
+    Grid,
+    cone_cells,
+    distinct_cells,
+    fill_spans,
+    grid_for_bounds,
+    occluded,
+    polygon_spans,
+    span_cells,
+)
 
 DEFAULT_CELL_M = 5.0
 PRIORITY_LINE_WIDTH_M = 10.0  # roads given as lines count as a 10 m wide band

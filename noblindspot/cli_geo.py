@@ -14,7 +14,14 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from db.coverage_cache import blind_spots, camera_index, connect_plan, coverage_table, default_cache, reaim_plan
+from db.coverage_cache import (
+    blind_spots,
+    camera_index,
+    connect_plan,
+    coverage_table,
+    default_cache,
+    reaim_plan,
+)
 from geo.coverage import CoverageInputError
 from geo.fov import FieldOfViewError
 from geo.planners.connect_next import PlanError
@@ -116,7 +123,7 @@ def who_sees(app, lon: float, lat: float, radius: float | None, as_json: bool) -
     except GEO_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        pick = lambda f: [{k: _json_safe(v) for k, v in r.items() if k != "geometry"}  # noqa: E731
+        pick = lambda f: [{k: _json_safe(v) for k, v in r.items() if k != "geometry"}
                           for r in f[[c for c in WHO_COLUMNS if c in f]].to_dict("records")]
         click.echo(json.dumps({"sees": pick(seeing), "within": pick(near) if near is not None else None},
                               default=str, indent=1))

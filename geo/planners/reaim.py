@@ -27,9 +27,8 @@ import numpy as np
 import pandas as pd
 
 from geo.coverage import CoverageGrid, analyse_coverage, camera_fields
-from geo.raster import cone_cells
-
 from geo.planners.connect_next import PlanError, _values
+from geo.raster import cone_cells
 
 
 @dataclass
@@ -102,7 +101,7 @@ def _first_pass(grid, counts, inside, fields: pd.DataFrame, bearings, max_loss_c
     owner = grid.grid.zeros(np.int32)
     owner[old[mine]] = cam[mine] + 1
     own = np.bincount(cam[mine], minlength=n)
-    rep = lambda col: np.repeat(fields[col].to_numpy(), k)  # noqa: E731 - one pseudo camera per bearing
+    rep = lambda col: np.repeat(fields[col].to_numpy(), k)
     cells, pseudo = cone_cells(grid.grid, rep("x"), rep("y"), np.tile(bearings, n), rep("fov_deg"), rep("range_m"))
     keep = inside[cells]
     cells, pseudo = cells[keep], pseudo[keep]

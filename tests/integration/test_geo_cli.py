@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import geopandas as gpd
 import pandas as pd
@@ -17,7 +17,7 @@ from geo.coverage import analyse_coverage
 from geo.demo import generate_demo
 from noblindspot.cli import cli
 
-NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_coverage_table_and_blind_spot_file(run, tmp_path):
 def test_results_are_cached_by_data_version(loaded, tmp_path):
     cache = ResultCache(tmp_path / "cache")
     with loaded() as s:
-        first, region = coverage_table(s, cache)
+        first, _ = coverage_table(s, cache)
         computed = cache.computed
         again, _ = coverage_table(s, cache)
         assert again is first and cache.computed == computed

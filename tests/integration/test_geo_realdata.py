@@ -1,7 +1,7 @@
 """Coverage on the real West Jakarta and DKI Jakarta boundaries (../shared/data) and on the demo."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -50,7 +50,7 @@ def test_raster_agrees_with_exact_union_on_west_jakarta(shared_data, reader):
 
 @pytest.mark.slow
 def test_raster_agrees_with_exact_union_on_the_demo():
-    demo = generate_demo(now=datetime(2026, 11, 22, tzinfo=timezone.utc))
+    demo = generate_demo(now=datetime(2026, 11, 22, tzinfo=UTC))
     kecamatan = demo.districts[demo.districts["level"] == "kecamatan"]
     result = analyse_coverage(demo.cameras, kecamatan, priority=demo.priority)
     exact = exact_coverage_pct(demo.cameras, kecamatan)

@@ -6,7 +6,13 @@ import pytest
 import shapely
 
 from geo.blindspots import BlindSpotError, blind_spot_layer
-from geo.coverage import TABLE_COLUMNS, CoverageInputError, analyse_coverage, build_coverage_grid, coverage_by_district
+from geo.coverage import (
+    TABLE_COLUMNS,
+    CoverageInputError,
+    analyse_coverage,
+    build_coverage_grid,
+    coverage_by_district,
+)
 from geo.crs import JAKARTA_EPSG
 from tests.unit.test_coverage_support import ORIGIN, cameras, districts, exact_coverage_pct, random_cameras
 

@@ -2,8 +2,15 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo.nearest import (PostQueryError, jurisdiction, nearest_polsek, nearest_posts, nearest_security_post,
-                         personnel_ratios, ratio_figures)
+from geo.nearest import (
+    PostQueryError,
+    jurisdiction,
+    nearest_polsek,
+    nearest_posts,
+    nearest_security_post,
+    personnel_ratios,
+    ratio_figures,
+)
 from tests.unit.test_coverage_support import districts, lonlat
 
 
