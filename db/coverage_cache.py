@@ -39,6 +39,7 @@ from geo.vocabulary import DistrictLevel
 
 log = logging.getLogger(__name__)
 FORMAT = 1  # bump when a cached object's shape changes
+DISTRICT_LEVELS = tuple(level.value for level in DistrictLevel)
 
 
 class ResultCache:
@@ -47,6 +48,10 @@ class ResultCache:
         self.memory_items = memory_items
         self._memory: OrderedDict[tuple, Any] = OrderedDict()
         self.computed = 0  # how many times a result was actually computed (for tests and logs)
+
+    def peek(self, key: tuple) -> Any:
+        """The in-memory value for key, or None (never computes, never reads the disk)."""
+        return self._memory.get(key)
 
     def _path(self, key: tuple) -> Path:
         digest = hashlib.sha256(repr((FORMAT, key)).encode()).hexdigest()[:24]
@@ -117,8 +122,13 @@ def coverage_grid(session: Session, cache: ResultCache, level: str = "kecamatan"
 def coverage_result(session: Session, cache: ResultCache, level: str = "kecamatan",
                     cell_m: float = DEFAULT_CELL_M):
     grid = coverage_grid(session, cache, level, cell_m)
-    return cache.get_or_compute(("result", _version(session), grid.grid, level),
-                                lambda: analyse_coverage(cameras_frame(session), grid=grid), disk=False)
+    version = _version(session)
+    # The other district level, when already analysed, lends its covered cells (same grid cells).
+    others = [cache.peek(("result", version, grid.grid, other)) for other in DISTRICT_LEVELS if other != level]
+    reuse = next((r for r in others if r is not None), None)
+    return cache.get_or_compute(("result", version, grid.grid, level),
+                                lambda: analyse_coverage(cameras_frame(session), grid=grid, reuse=reuse),
+                                disk=False)
 
 
 def coverage_table(session: Session, cache: ResultCache, level: str = "kecamatan", cell_m: float = DEFAULT_CELL_M):

@@ -143,3 +143,15 @@ def test_priority_objective_without_a_layer_is_a_clear_error(database_url, tmp_p
     env = {"NOBLINDSPOT_DATABASE_URL": database_url, "NOBLINDSPOT_DATA_DIR": str(tmp_path / "d")}
     result = CliRunner().invoke(cli, ["plan", "connect", "--budget", "3", "--objective", "priority"], env=env)
     assert result.exit_code != 0 and "needs a priority layer" in result.output
+
+
+def test_the_two_district_levels_share_one_rasterisation(loaded):
+    from db.coverage_cache import coverage_result
+    cache = ResultCache()
+    with loaded() as s:
+        kecamatan = coverage_result(s, cache, "kecamatan")
+        kelurahan = coverage_result(s, cache, "kelurahan")
+    assert kelurahan.registered_cells is kecamatan.registered_cells
+    assert len(kelurahan.table) > len(kecamatan.table)
+    assert kelurahan.region["registered_coverage_pct"] == pytest.approx(
+        kecamatan.region["registered_coverage_pct"], abs=0.05)
