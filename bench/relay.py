@@ -53,6 +53,7 @@ class Phase:
     overhead_cpu_pct_per_feed: float = 0.0
     overhead_pss_mb_per_feed: float = 0.0
     advancing: int = 0
+    stream_kbps: float = 0.0
     start_s: list = field(default_factory=list)
     latency_s: list = field(default_factory=list)
     recovery_s: list = field(default_factory=list)
@@ -166,6 +167,16 @@ def measure_window(feeds, codes, runtime: Path, window_s: float, phase: Phase, o
     own_rate = (own_cpu() - own0) / elapsed
     phase.overhead_cpu_pct_per_feed = 100 * max(0.0, own_rate - own_idle_cpu_rate) / n
     phase.advancing = sum(1 for c in codes if (last_sequence(runtime / c) or -1) > (before[c] or -1))
+    phase.stream_kbps = stream_kbps(runtime / codes[0])
+
+
+def stream_kbps(out_dir: Path) -> float:
+    snap = read_playlist(playlist_path(out_dir))
+    if not snap:
+        return 0.0
+    sizes = [(out_dir / seg.name).stat().st_size for seg in snap.segments if (out_dir / seg.name).exists()]
+    seconds = sum(seg.duration for seg in snap.segments[:len(sizes)])
+    return sum(sizes) * 8 / seconds / 1000 if seconds else 0.0
 
 
 def white_in(segment: Path) -> bool:
@@ -267,6 +278,7 @@ def idle_cpu_rate(seconds: float = 3.0) -> float:
 def fmt(values: list[float]) -> str:
     if not values:
         return "none"
+    values = sorted(values)
     p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
     return f"median {statistics.median(values):.2f} s, p95 {p95:.2f} s, max {max(values):.2f} s (n={len(values)})"
 
@@ -279,7 +291,7 @@ def report(n: int, bare: Phase, relay: Phase) -> None:
     print(f"\n=== N = {n} feeds ({LABEL}, 1 s GOP, copy) ===")
     for p in (bare, relay):
         print(f"{p.name:>5}: CPU {p.cpu_pct_per_feed:.2f} %/feed (ffmpeg), PSS {p.pss_mb_per_feed:.1f} MB/feed, "
-              f"advancing {p.advancing}/{n}")
+              f"advancing {p.advancing}/{n}, stream {p.stream_kbps:.0f} kbit/s")
         print(f"       start->playable: {fmt(p.start_s)}")
         print(f"       camera->listed latency: {fmt(p.latency_s)}")
     print(f"relay supervision overhead (python threads): {relay.overhead_cpu_pct_per_feed:.3f} %/feed")

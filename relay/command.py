@@ -61,8 +61,7 @@ def build_argv(source_url: str, probe: SourceInfo, profile: Profile, config: Rel
     options = {**_video_options(probe, profile, config), **audio_options,
                **_hls_options(config, out_dir, start_number)}
     output = ffmpeg.output(*streams, str(playlist_path(out_dir)), **options)
-    output = output.global_args("-hide_banner", "-nostdin", "-loglevel", "warning",
-                                "-nostats", "-progress", "pipe:1", "-stats_period", "1")
+    output = output.global_args("-hide_banner", "-nostdin", "-loglevel", "warning", "-nostats")
     return output.compile(cmd=config.ffmpeg_path, overwrite_output=True)
 
 

@@ -1,7 +1,7 @@
 """Run ffmpeg: argv list (never a shell), own process group, stop = TERM, wait, KILL.
 
-Each process keeps a bounded, redacted stderr tail and the latest `-progress` report, read by two
-small daemon threads. A marker file next to the feed's output names the process, so
+Each process keeps a bounded, redacted stderr tail, read by one small daemon thread (health comes
+from the playlist, not from ffmpeg's own reports, so stdout is discarded). A marker file next to the feed's output names the process, so
 `reap_orphans()` at relay start can kill ffmpeg left behind by a relay that died (kill -9 included)
 after checking /proc/<pid>/cmdline and the start time, so an unrelated process that reused the
 PID is never touched.
@@ -38,7 +38,6 @@ class FeedProcess:
     marker: Path | None
     secrets: tuple[str, ...]
     stderr_tail: deque = field(default_factory=lambda: deque(maxlen=100))
-    progress: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -55,16 +54,12 @@ class FeedProcess:
         with self._lock:
             return list(self.stderr_tail)
 
-    def latest_progress(self) -> dict:
-        with self._lock:
-            return dict(self.progress)
-
 
 def spawn(argv: Sequence[str], marker_dir: Path | None = None, secrets: Iterable[str] = (),
           tail_lines: int = 100) -> FeedProcess:
     """Start argv in a new session (its own process group) with stdin closed."""
     try:
-        popen = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        popen = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, start_new_session=True, close_fds=True)
     except OSError as exc:
         raise ProcessStartError(f"cannot start {Path(argv[0]).name}: {exc.strerror}") from None
@@ -72,7 +67,6 @@ def spawn(argv: Sequence[str], marker_dir: Path | None = None, secrets: Iterable
     proc = FeedProcess(popen=popen, marker=marker, secrets=tuple(s for s in secrets if s),
                        stderr_tail=deque(maxlen=tail_lines))
     threading.Thread(target=_read_stderr, args=(proc,), daemon=True, name=f"stderr-{popen.pid}").start()
-    threading.Thread(target=_read_progress, args=(proc,), daemon=True, name=f"progress-{popen.pid}").start()
     return proc
 
 
@@ -209,19 +203,4 @@ def _read_stderr(proc: FeedProcess) -> None:
         if line:
             with proc._lock:
                 proc.stderr_tail.append(line[:500])
-    stream.close()
-
-
-def _read_progress(proc: FeedProcess) -> None:
-    stream = proc.popen.stdout
-    pending: dict[str, str] = {}
-    for raw in iter(stream.readline, b""):
-        key, _, value = raw.decode("ascii", "replace").strip().partition("=")
-        if not key:
-            continue
-        pending[key] = value.strip()
-        if key == "progress":
-            with proc._lock:
-                proc.progress = pending
-            pending = {}
     stream.close()

@@ -58,7 +58,10 @@ TRANSITIONS: dict[FeedState, frozenset[FeedState]] = {
     S.BACKOFF: frozenset({S.STARTING, S.STOPPED}),
     S.FAILED: frozenset({S.STARTING, S.STOPPED}),
 }
-TICK_S = 0.2
+# How often the loop looks at its feed, by state: quick while starting (first segment), relaxed
+# while running (a stall takes seconds to declare anyway), and otherwise only when woken.
+TICK_S = {FeedState.STARTING: 0.1, FeedState.RUNNING: 1.0, FeedState.STALLED: 0.1}
+IDLE_TICK_S = 1.0
 STABLE_S = 10.0          # running this long without trouble resets the backoff ladder
 GUARD_EVERY_S = 5.0
 REPROBE_EVERY = 5        # retries reuse the first probe (faster recovery); every 5th failure re-probes
@@ -174,8 +177,13 @@ class FeedSupervisor:
             except Exception:      # a bug must not kill the feed's thread silently
                 log.exception("feed %s: supervisor step failed", self.camera_code)
                 self._fail_safe()
-            self._wake.wait(TICK_S)
+            self._wake.wait(self._next_wait())
             self._wake.clear()
+
+    def _next_wait(self) -> float:
+        if self._state == S.BACKOFF and self._retry_at is not None:
+            return min(IDLE_TICK_S, max(0.01, self._retry_at - self._clock()))
+        return TICK_S.get(self._state, IDLE_TICK_S)
 
     def step(self) -> None:
         """Handle pending commands, then advance the state machine once."""

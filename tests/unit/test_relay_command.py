@@ -26,8 +26,7 @@ HLS_TAIL = ["-hls_allow_cache", "0", "-hls_delete_threshold", "2",
             "-hls_flags", "delete_segments+temp_file+omit_endlist+independent_segments+program_date_time",
             "-hls_list_size", "6", "-hls_segment_filename", "/run/nbs/cam-1/seg_%06d.ts",
             "-hls_segment_type", "mpegts", "-hls_time", "1"]
-GLOBAL = ["/run/nbs/cam-1/index.m3u8", "-hide_banner", "-nostdin", "-loglevel", "warning", "-nostats",
-          "-progress", "pipe:1", "-stats_period", "1", "-y"]
+GLOBAL = ["/run/nbs/cam-1/index.m3u8", "-hide_banner", "-nostdin", "-loglevel", "warning", "-nostats", "-y"]
 
 
 def config(**overrides) -> RelayConfig:

@@ -46,9 +46,6 @@ class FakeProcess:
     def tail(self) -> list[str]:
         return list(self.lines)
 
-    def latest_progress(self) -> dict:
-        return {}
-
 
 class FakeMedia:
     """Stands in for ffprobe + ffmpeg; the test decides what the camera does."""
