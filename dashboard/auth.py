@@ -202,3 +202,9 @@ def user_menu(container=None) -> None:
                      role=_(user.role.value)))
     if target.button(_("Sign out"), key="sign_out_button"):
         sign_out()
+
+
+def sign_in_page() -> st.Page:
+    """The only page to hand st.navigation before sign-in, so no other page is listed or reachable:
+    ``st.navigation([auth.sign_in_page()], position="hidden").run()``."""
+    return st.Page(render_sign_in, title=_("Sign in"), icon=":material/login:", url_path="sign-in", default=True)
