@@ -38,6 +38,7 @@ def sim():
         CameraSpec("reboot", audio="pcma", **SMALL),
         CameraSpec("killme", **SMALL),
         CameraSpec("orphan", **SMALL),
+        CameraSpec("gop4", audio="aac", gop_s=4.0, **SMALL),
     ]
     with Simulator(cameras, user=USER, password=PASSWORD) as simulator:
         yield simulator
@@ -130,6 +131,17 @@ def test_h265_camera_is_transcoded_to_h264(sim, config, supervisors):
     status = sup.status()
     assert status.source_codec == "hevc" and status.transcoding and status.codec == "h264"
     assert stream_codecs(newest_segment(sup)) == {"video": "h264"}
+
+
+def test_4_s_gop_makes_4_s_segments_without_false_stalls(sim, config, supervisors):
+    sup = supervise(supervisors, sim, config, "gop4")
+    wait_for(lambda: sup.state == S.RUNNING, 25, "running")
+    first = last_sequence(sup)
+    wait_for(lambda: last_sequence(sup) >= first + 2, 15, "two more 4 s segments")
+    snap = read_playlist(playlist_path(sup.out_dir))
+    assert snap.target_duration == 4 and all(abs(seg.duration - 4.0) < 0.2 for seg in snap.segments[1:])
+    assert sup.state == S.RUNNING and sup.status().restarts == 0       # 3 s of silence is not a stall here
+    assert stream_codecs(newest_segment(sup)) == {"video": "h264", "audio": "aac"}
 
 
 def test_kill_9_of_ffmpeg_comes_back_running(sim, config, supervisors):
