@@ -19,20 +19,26 @@ TRUE_WORDS = {"1", "true", "yes", "y", "ya", "t", "x", "benar", "ada", "sudah"}
 FALSE_WORDS = {"0", "false", "no", "n", "tidak", "f", "belum", "tidak_ada", "none"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+CLEAN_MARK = "noblindspot_clean"
 
 
 def cleaned(raw: pd.Series) -> pd.Series:
-    """Trimmed text per cell, None for blanks (object dtype, never NaN)."""
+    """Trimmed text per cell, None for blanks (object dtype, never NaN); cheap on an already clean column."""
+    if raw.attrs.get(CLEAN_MARK):
+        return raw
     raw = raw.astype(object)
     if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
-        values = raw.str.strip()
-        quoted = values.str.match(r"'[=+\-@\t\r]").fillna(False).astype(bool)
-        if quoted.any():
-            values[quoted] = values[quoted].str[1:]
-        values = values.astype(object)
-        return values.where(values.notna() & (values != ""), None)
-    values = raw.map(_clean_text).astype(object)
-    return values.where(values.notna(), None)
+        arrow = raw.astype("string[pyarrow]").str.strip()
+        blank = (arrow.str.len() == 0).fillna(True).to_numpy(bool)
+        quoted = arrow.str.startswith("'").fillna(False).to_numpy(bool)
+        values = arrow.astype(object).where(~blank, None)
+        for idx in np.flatnonzero(quoted):
+            values.iat[idx] = _clean_text(values.iat[idx])
+    else:
+        values = raw.map(_clean_text).astype(object)
+        values = values.where(values.notna(), None)
+    values.attrs[CLEAN_MARK] = True
+    return values
 
 
 def _objects(values: pd.Series) -> pd.Series:

@@ -101,6 +101,9 @@ def validate(raw: RawTable, kind: str, context: ValidationContext) -> Validation
         problems.add_mask("", raw.frame["__extra_fields"].to_numpy(bool),
                           "more fields than the header has (a separator inside an unquoted value?)",
                           pd.Series("", index=raw.frame.index))
+    raw.frame = pd.DataFrame({c: checks.cleaned(raw.frame[c]) if not c.startswith("__") else raw.frame[c]
+                              for c in raw.frame.columns}, index=raw.frame.index)
+    raw.frame.attrs[checks.CLEAN_MARK] = True  # columns taken from the frame inherit the mark
     typed, owners = validators[kind](raw, context, problems)
     keep = ~problems.bad
     frame = pd.DataFrame({c: v for c, v in typed.items()})[keep].reset_index(drop=True)

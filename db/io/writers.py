@@ -175,7 +175,7 @@ def _insert_rows(session, table, frame, progress, done, total) -> int:
     connection = session.connection()
     dialect = connection.dialect
     columns = list(frame.columns)
-    values = [_bound(table.c[c], _nullable(frame[c]).tolist(), dialect) for c in columns]
+    values = [_bound(table.c[c], frame[c], dialect) for c in columns]
     rows = list(zip(*values))
     quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
     name = dialect.identifier_preparer.format_table(table)
@@ -209,13 +209,28 @@ def _missing_defaults(table: Table, present) -> dict:
     return out
 
 
-def _bound(column, values: list, dialect) -> list:
-    if isinstance(column.type, Integer):  # ids mapped through pandas may arrive as 1.0
-        values = [int(v) if v is not None else None for v in values]
+def _bound(column, series: pd.Series, dialect) -> list:
+    """Driver-ready values for one column: None for missing, the type's bind processor applied once per
+    distinct value (enum labels, dates and the shared timestamp repeat a lot)."""
+    to_int = isinstance(column.type, Integer)  # ids mapped through pandas may arrive as 1.0
     processor = column.type._cached_bind_processor(dialect)
-    if processor is None:
-        return values
-    return [processor(v) if v is not None else None for v in values]
+    memo: dict = {}
+    out = []
+    for value in series.tolist():
+        if value is None or value != value:  # None, NaN, NaT
+            out.append(None)
+            continue
+        try:
+            out.append(memo[value])
+        except (KeyError, TypeError):
+            bound = int(value) if to_int else value
+            bound = processor(bound) if processor is not None else bound
+            try:
+                memo[value] = bound
+            except TypeError:
+                pass
+            out.append(bound)
+    return out
 
 
 def _update_rows(session, table, frame, progress, done, total) -> int:
