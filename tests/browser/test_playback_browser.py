@@ -1,8 +1,13 @@
 """The live player in real headless Chromium: the <video> plays and its currentTime advances.
 
-Stage one (this file): a real live HLS stream cut by ffmpeg from a test pattern, served with the
-relay's URL layout (/static/hls.min.js from npm, /hls/<code>/index.m3u8 with the token checked by
-relay.tokens.verify_token), and the player's page built by dashboard.components.player.
+Stage one: a real live HLS stream cut by ffmpeg from a test pattern, served with the relay's URL
+layout (/static/hls.min.js from npm, /hls/<code>/index.m3u8 with the token checked by
+relay.tokens.verify_token), and the player's page built by dashboard.components.player; this pins the
+player's own behaviour (live state, refusal and retry) without the rest of the system.
+
+Stage two: the whole chain with real processes: a GStreamer simulated camera, `python -m relay`
+pulling it with ffmpeg, `streamlit run dashboard/app.py` signed in as an operator (video wall) and as
+the briefing screen (?mode=briefing); the player inside Streamlit's iframe plays live video.
 """
 from __future__ import annotations
 
@@ -15,11 +20,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from dashboard.components.player import (PlayerOptions, player_html, player_source, stable_token)
 from dashboard.components.player_script import PLAYER_JS
 from relay.tokens import TokenError, verify_token
-from tests.components import need_chromium, need_ffmpeg
+from tests.components import need_chromium, need_ffmpeg, need_rtsp_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.media]
 
@@ -154,3 +160,119 @@ def test_player_shows_refusal_and_retries_with_a_forged_token(relay_like_server,
     assert "refused" in chromium_page.text_content("#nbs-reason")
     assert RelayLikeHandler.refused, "the server never saw the playlist request"
     assert _current_time(chromium_page) == 0.0
+
+
+# --- Stage two: the real relay, fed by the GStreamer simulator, behind the real dashboard ------------------
+
+OPERATOR_PASSWORD = "wall-operator-pass-2026"
+
+
+def _point_camera_at_simulator(database_url: str, stream_url: str) -> None:
+    """CAM-01 streams from the simulator and is pinned; the seed's other feeds (fake addresses) are off."""
+    from sqlalchemy import update
+
+    from db.engine import make_engine, make_session_factory
+    from db.models import Camera, Feed
+    from db.users import add_user
+    from geo.vocabulary import FeedMode, FeedState
+
+    engine = make_engine(database_url)
+    with make_session_factory(engine).begin() as session:
+        session.execute(update(Camera).where(Camera.code == "CAM-01").values(stream_url=stream_url))
+        cam_id = session.execute(select(Camera.id).where(Camera.code == "CAM-01")).scalar_one()
+        session.execute(update(Feed).values(mode=FeedMode.OFF, state=FeedState.STOPPED, last_error=None))
+        session.execute(update(Feed).where(Feed.camera_id == cam_id).values(mode=FeedMode.ALWAYS_ON))
+        add_user(session, "cli:test", "wall.operator", "operator", password=OPERATOR_PASSWORD)
+        add_user(session, "cli:test", "briefing.screen", "briefing", password=OPERATOR_PASSWORD)
+    engine.dispose()
+
+
+def _start_dashboard(database_url: str, relay_url: str, tmp_path: Path) -> tuple[subprocess.Popen, str]:
+    import os
+    import sys
+
+    from tests.browser.conftest import free_port, wait_for_http
+    from tests.integration.test_relay_e2e_support import HLS_SECRET, OPERATOR
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOBLINDSPOT_")}
+    env.update(NOBLINDSPOT_DATABASE_URL=database_url, NOBLINDSPOT_DATA_DIR=str(tmp_path / "dash-data"),
+               NOBLINDSPOT_RELAY_URL=relay_url, NOBLINDSPOT_RELAY_HLS_SECRET=HLS_SECRET,
+               NOBLINDSPOT_RELAY_OPERATOR_TOKEN=OPERATOR)
+    argv = [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.port", str(port),
+            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    log = (tmp_path / "streamlit.log").open("wb")
+    process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    wait_for_http(base + "/_stcore/health")
+    return process, base
+
+
+@pytest.fixture
+def live_stack(database_url, tmp_path):
+    """Simulator camera -> `python -m relay` -> `streamlit run dashboard/app.py`, all real processes."""
+    need_ffmpeg()
+    need_rtsp_server()
+    need_chromium()
+    from relay.simulator.control import CameraSpec, Simulator
+    from tests.browser.conftest import seed_database
+    from tests.integration.test_relay_e2e_support import RelayProcess
+
+    seed_database(database_url, connected_fault=False)
+    with Simulator([CameraSpec("CAM-01", width=640, height=360, bitrate_kbps=600)]) as simulator:
+        _point_camera_at_simulator(database_url, simulator.url("CAM-01"))
+        relay = RelayProcess(database_url, tmp_path).start()
+        dashboard = None
+        try:
+            relay.wait_state("CAM-01", "running", timeout_s=40)
+            dashboard, base = _start_dashboard(database_url, relay.url, tmp_path)
+            yield base, relay
+        finally:
+            if dashboard is not None:
+                dashboard.terminate()
+                dashboard.wait(timeout=15)
+            relay.close()
+
+
+def _sign_in(page, url: str, username: str) -> None:
+    page.goto(url)
+    page.get_by_role("textbox", name="User name").fill(username)
+    page.get_by_role("textbox", name="Password").fill(OPERATOR_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _player_frame(page, timeout_s: float = 60):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.query_selector("#nbs-video") is not None:
+                    return frame
+            except Exception:  # noqa: BLE001 - a frame may detach while Streamlit re-renders
+                continue
+        time.sleep(0.5)
+    raise AssertionError("no live player appeared on the page")
+
+
+def _assert_plays(frame) -> None:
+    frame.wait_for_function("document.body.dataset.state === 'live'", timeout=45_000)
+    first = float(frame.evaluate("document.getElementById('nbs-video').currentTime"))
+    time.sleep(3)
+    second = float(frame.evaluate("document.getElementById('nbs-video').currentTime"))
+    assert second > first + 1.0, f"video did not advance: {first} -> {second}"
+
+
+def test_live_video_through_the_relay_on_the_wall_and_on_the_briefing_screen(live_stack, chromium_page):
+    """One stack for both screens (starting camera, relay and dashboard takes most of a minute)."""
+    base, relay = live_stack
+    _sign_in(chromium_page, base + "/?lang=en", "wall.operator")
+    chromium_page.get_by_role("link", name="Video wall").click()
+    frame = _player_frame(chromium_page)
+    _assert_plays(frame)
+    assert "/hls/CAM-01/index.m3u8?token=" in frame.evaluate("window.NBS_PLAYER.playlistUrl")
+    for text in (chromium_page.content(), frame.content()):
+        assert "rtsp://" not in text  # the browser never sees a camera address
+
+    briefing = chromium_page.context.browser.new_page()  # a second screen: its own Streamlit session
+    _sign_in(briefing, base + "/?mode=briefing&lang=en", "briefing.screen")
+    _assert_plays(_player_frame(briefing))
