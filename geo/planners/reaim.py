@@ -53,32 +53,23 @@ def _adjustable(cameras: pd.DataFrame, fields: pd.DataFrame, districts) -> np.nd
     return ok
 
 
-def _cells(grid: CoverageGrid, x, y, bearings, fov, rng) -> tuple[np.ndarray, np.ndarray]:
-    n = len(bearings)
-    return cone_cells(grid.grid, np.full(n, x), np.full(n, y), bearings, np.full(n, fov), np.full(n, rng))
-
-
-def _best_move(grid, counts, inside, row, bearings, max_loss_cells) -> tuple[float, float]:
-    """Best (bearing, gain in cells) for one camera against the current counts; gain 0 when none."""
-    old, _ = _cells(grid, row.x, row.y, [row.bearing_deg], row.fov_deg, row.range_m)
-    old = old[inside[old]]
-    own = old[counts[old] == 1]
-    cells, which = _cells(grid, row.x, row.y, bearings, row.fov_deg, row.range_m)
-    keep = inside[cells]
-    cells, which = cells[keep], which[keep]
-    gain = np.bincount(which, weights=counts[cells] == 0, minlength=len(bearings))
-    kept_own = np.bincount(which, weights=np.isin(cells, own), minlength=len(bearings))
+def _best_move(grid, counts, inside, cam: tuple, bearings, max_loss_cells):
+    """Best (bearing, net gain in cells, old cells, new cells) for one camera against the current
+    counts; gain 0 when no bearing is allowed. One rasterisation: the candidates plus the current bearing."""
+    x, y, current, fov, rng = cam
+    k = len(bearings)
+    cells, which = cone_cells(grid.grid, np.full(k + 1, x), np.full(k + 1, y), np.append(bearings, current),
+                              np.full(k + 1, fov), np.full(k + 1, rng))
+    old_all = cells[which == k]
+    own = old_all[inside[old_all] & (counts[old_all] == 1)]
+    keep = inside[cells] & (which < k)
+    cand, group = cells[keep], which[keep]
+    gain = np.bincount(group, weights=counts[cand] == 0, minlength=k)
+    kept_own = np.bincount(group, weights=np.isin(cand, own), minlength=k)
     loss = len(own) - kept_own
     gain = np.where(loss <= max_loss_cells, gain - loss, 0.0)
     best = int(np.argmax(gain))
-    return float(bearings[best]), float(gain[best])
-
-
-def _apply(grid, counts, inside, row, new_bearing) -> None:
-    old, _ = _cells(grid, row.x, row.y, [row.bearing_deg], row.fov_deg, row.range_m)
-    new, _ = _cells(grid, row.x, row.y, [new_bearing], row.fov_deg, row.range_m)
-    np.subtract.at(counts, old, 1)
-    np.add.at(counts, new, 1)
+    return float(bearings[best]), float(gain[best]), old_all, cells[which == best]
 
 
 def _counts(grid: CoverageGrid, fields: pd.DataFrame) -> np.ndarray:
@@ -124,21 +115,26 @@ def plan_reaim(cameras: pd.DataFrame, grid: CoverageGrid, districts=None, step_d
     max_loss_cells = max_loss_m2 / grid.grid.cell_area_m2
     movable = np.flatnonzero(_adjustable(cameras, fields, districts))
     original = fields["bearing_deg"].to_numpy().copy()
+    x, y, fov, rng = (fields[c].to_numpy() for c in ("x", "y", "fov_deg", "range_m"))
+    bearing_now = original.copy()
     gains: dict[int, float] = {}
     for _ in range(max_rounds):
+        fields["bearing_deg"] = bearing_now
         best = _first_pass(grid, counts, inside, fields.iloc[movable], bearings, max_loss_cells)
         order = movable[np.argsort(-best, kind="stable")][np.sort(-best) < 0]
         moved = 0
         for i in order:
-            row = fields.iloc[i]
-            bearing, gain = _best_move(grid, counts, inside, row, bearings, max_loss_cells)
-            if gain > 0 and bearing != row.bearing_deg:
-                _apply(grid, counts, inside, row, bearing)
-                fields.iat[i, fields.columns.get_loc("bearing_deg")] = bearing
+            cam = (x[i], y[i], bearing_now[i], fov[i], rng[i])
+            bearing, gain, old_cells, new_cells = _best_move(grid, counts, inside, cam, bearings, max_loss_cells)
+            if gain > 0 and bearing != bearing_now[i]:
+                counts[old_cells] -= 1  # a cone holds each cell once: plain fancy indexing is exact
+                counts[new_cells] += 1
+                bearing_now[i] = bearing
                 gains[i] = gains.get(i, 0.0) + gain
                 moved += 1
         if not moved:
             break
+    fields["bearing_deg"] = bearing_now
     return _plan(cameras, grid, fields, original, gains)
 
 
