@@ -11,6 +11,7 @@ import hmac
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -20,10 +21,24 @@ from pydantic import SecretStr
 
 from db.feeds import FeedError, FeedNotFound, FeedRecord, FeedSourceRefused
 from relay import hls
-from relay.api_models import (ActionResult, FeedDetail, FeedList, FeedUpdate, FeedView, Health, TokenGrant,
-                              TokenRequest)
-from relay.manager import (FeedElsewhere, FeedIsOff, FeedManager, LimitReached, ShuttingDown,
-                           UnknownProfileError)
+from relay.api_models import (
+    ActionResult,
+    FeedDetail,
+    FeedList,
+    FeedUpdate,
+    FeedView,
+    Health,
+    TokenGrant,
+    TokenRequest,
+)
+from relay.manager import (
+    FeedElsewhere,
+    FeedIsOff,
+    FeedManager,
+    LimitReached,
+    ShuttingDown,
+    UnknownProfileError,
+)
 from relay.metrics import CONTENT_TYPE, ServedBytes, make_registry, render
 from relay.tokens import TokenError, mint_token, verify_token
 
@@ -82,7 +97,7 @@ def create_app(manager: FeedManager, settings: ApiSettings, lifespan=None) -> Fa
     registry = make_registry(manager, served)
     bearer = HTTPBearer(auto_error=False)
 
-    def operator(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+    def operator(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
         expected = settings.operator_token.get_secret_value().encode("utf-8")
         given = credentials.credentials.encode("utf-8") if credentials else b""
         if not hmac.compare_digest(given, expected):

@@ -6,7 +6,7 @@ and RelayRefused (the relay answered and said no, with its reason and HTTP statu
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
@@ -54,7 +54,7 @@ class RelayClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "RelayClient":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -70,9 +70,12 @@ def held(session: Session, node_id: str) -> set[str]:
     return {code for (code,) in rows.all()}
 
 
-def _claimable(node_id: str, now: datetime, policy: LeasePolicy):
+def _claimable(node_id: str, now: datetime, policy: LeasePolicy, free_before: datetime | None = None):
+    """Feeds this node may take: unheld or expired (and, with free_before, free since before it)."""
     if policy.single_node:
         return True
+    if free_before is not None:
+        return or_(Feed.lease_expires_at.is_(None), Feed.lease_expires_at < free_before)
     return or_(Feed.node_id.is_(None), Feed.node_id == node_id, Feed.lease_expires_at.is_(None),
                Feed.lease_expires_at < now)
 
@@ -86,13 +89,18 @@ def _take(session: Session, feed_ids: list[int], node_id: str, now: datetime, po
                     .execution_options(synchronize_session=False))
 
 
-def claim_pinned(session: Session, node_id: str, now: datetime, policy: LeasePolicy, limit: int) -> list[str]:
-    """Claim up to ``limit`` always-on feeds nobody (alive) holds; the codes newly claimed."""
+def claim_pinned(session: Session, node_id: str, now: datetime, policy: LeasePolicy, limit: int,
+                 free_before: datetime | None = None) -> list[str]:
+    """Claim up to ``limit`` always-on feeds nobody (alive) holds; the codes newly claimed.
+
+    With ``free_before``, only feeds that nobody has held since before that moment: the overflow a
+    node takes beyond its fair share when the others have no room (never what another node just shed).
+    """
     if limit <= 0:
         return []
     stmt = (select(Feed.id, Camera.code).join(Camera, Feed.camera_id == Camera.id)
             .where(Feed.mode == FeedMode.ALWAYS_ON, or_(Feed.node_id.is_(None), Feed.node_id != node_id),
-                   _claimable(node_id, now, policy))
+                   _claimable(node_id, now, policy, free_before))
             .order_by(Feed.id).limit(limit).with_for_update(of=Feed, skip_locked=True))
     rows = session.execute(stmt).all()
     _take(session, [feed_id for feed_id, _ in rows], node_id, now, policy)
@@ -126,20 +134,23 @@ def holder(session: Session, camera_code: str) -> LeaseHolder:
     return LeaseHolder(row[0], row[1])
 
 
-def release(session: Session, node_id: str, camera_codes: list[str] | set[str]) -> None:
-    """Give feeds up (idle, off, shed, shutdown) and mark them stopped."""
+def release(session: Session, node_id: str, camera_codes: list[str] | set[str], now: datetime) -> None:
+    """Give feeds up (idle, off, shed, shutdown) and mark them stopped.
+
+    ``lease_expires_at`` keeps the release time, so overflow claims can tell a feed just shed
+    (meant for a node below its share) from one nobody has picked up for a while."""
     if not camera_codes:
         return
     ids = select(Camera.id).where(Camera.code.in_(list(camera_codes)))
     session.execute(update(Feed).where(Feed.node_id == node_id, Feed.camera_id.in_(ids))
-                    .values(node_id=None, lease_expires_at=None, state=FeedState.STOPPED,
+                    .values(node_id=None, lease_expires_at=now, state=FeedState.STOPPED,
                             fps=None, bitrate_kbps=None)
                     .execution_options(synchronize_session=False))
 
 
-def leave(session: Session, node_id: str) -> None:
+def leave(session: Session, node_id: str, now: datetime) -> None:
     """Clean shutdown: release every feed and remove the node, so others take over at once."""
-    release(session, node_id, held(session, node_id))
+    release(session, node_id, held(session, node_id), now)
     session.execute(delete(RelayNode).where(RelayNode.node_id == node_id))
 
 

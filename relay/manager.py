@@ -120,6 +120,7 @@ class FeedManager:
         self._thread: threading.Thread | None = None
         self.last_sync_error: str | None = None
         self._closed = False
+        self.shed_paused_for: int | None = None   # live-node count at which shedding found no taker
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -172,7 +173,7 @@ class FeedManager:
                     feed_repo.set_desired(session, camera_code, mode=FeedMode.OFF)
                 else:
                     self._raise_if_elsewhere(session, camera_code)
-                leases.release(session, self.config.node_id, [camera_code])
+                leases.release(session, self.config.node_id, [camera_code], self._wallclock())
             entry = self._entries.pop(camera_code, None)
         if entry is not None:
             entry.supervisor.close()
@@ -346,7 +347,7 @@ class FeedManager:
         if leave:
             try:
                 with self._sessions.begin() as session:
-                    leases.leave(session, self.config.node_id)
+                    leases.leave(session, self.config.node_id, self._wallclock())
             except SQLAlchemyError as exc:
                 log.warning("could not release leases at shutdown: %s", type(exc).__name__)
 
@@ -376,5 +377,5 @@ def _close_all(supervisors: list[Any]) -> None:
         for future in [pool.submit(s.close) for s in supervisors]:
             try:
                 future.result()
-            except Exception:  # noqa: BLE001 - one feed failing to close must not keep others running
+            except Exception:
                 log.exception("a feed did not close cleanly")

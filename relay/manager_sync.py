@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -47,14 +48,27 @@ def _leases(manager, session: Session) -> set[str]:
     pinned = sorted(code for code in held if modes.get(code) == FeedMode.ALWAYS_ON)
     live = leases.live_node_count(session, now, cfg.lease)
     others = sum(1 for code in manager.entries if code not in pinned)
-    target = min(leases.fair_share(leases.pinned_count(session), live), max(0, cfg.max_feeds - others))
-    if len(pinned) > target and live > 1:
+    room = max(0, cfg.max_feeds - others)
+    target = min(leases.fair_share(leases.pinned_count(session), live), room)
+    if manager.shed_paused_for != live:
+        manager.shed_paused_for = None   # the set of nodes changed: shedding may find room again
+    if len(pinned) > target and live > 1 and manager.shed_paused_for is None:
         shed = pinned[target:]
         log.info("handing %d always-on feeds to other relay nodes", len(shed))
-        leases.release(session, cfg.node_id, shed)
+        leases.release(session, cfg.node_id, shed, now)
         held -= set(shed)
-    elif len(pinned) < target:
-        held |= set(leases.claim_pinned(session, cfg.node_id, now, cfg.lease, target - len(pinned)))
+        return held
+    if len(pinned) < target:
+        claimed = leases.claim_pinned(session, cfg.node_id, now, cfg.lease, target - len(pinned))
+        pinned += claimed
+        held |= set(claimed)
+    if len(pinned) < room:   # feeds nobody picked up for a lease time (the others are full): take them
+        free_before = now - timedelta(seconds=cfg.lease.lease_ttl_s)
+        overflow = leases.claim_pinned(session, cfg.node_id, now, cfg.lease, room - len(pinned), free_before)
+        if overflow:
+            # what was shed found no taker: the others are full; stop shedding until the nodes change
+            manager.shed_paused_for = live
+            held |= set(overflow)
     return held
 
 
@@ -107,7 +121,7 @@ def _apply(manager, plan: SyncPlan) -> None:
 
 def _write_back(manager, session: Session, plan: SyncPlan) -> None:
     node = manager.config.node_id
-    leases.release(session, node, plan.release - set(manager.entries))
+    leases.release(session, node, plan.release - set(manager.entries), manager.now())
     for code, reason in plan.refused.items():
         feed_repo.write_observed(session, code, ObservedState(state=FeedState.STOPPED, last_error=reason))
     now = manager.monotonic()

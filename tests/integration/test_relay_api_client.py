@@ -59,12 +59,11 @@ def test_client_refusals_carry_the_reason(served):
             client.update("JB-0003", stream_url="file:///etc/passwd")
         with pytest.raises(RelayRefused, match="profile"):
             client.update("JB-0003", profile="bogus")
-    with RelayClient(served.url, "wrong-token") as bad:
-        with pytest.raises(RelayRefused, match="operator credential"):
-            bad.list_feeds()
+    with RelayClient(served.url, "wrong-token") as bad, pytest.raises(RelayRefused, match="operator credential"):
+        bad.list_feeds()
 
 
 def test_client_says_when_relay_is_unreachable():
-    with RelayClient(f"http://127.0.0.1:{free_port()}", OPERATOR, timeout=1) as client:
-        with pytest.raises(RelayUnavailable, match="cannot reach the relay"):
-            client.list_feeds()
+    unreachable = RelayClient(f"http://127.0.0.1:{free_port()}", OPERATOR, timeout=1)
+    with unreachable as client, pytest.raises(RelayUnavailable, match="cannot reach the relay"):
+        client.list_feeds()

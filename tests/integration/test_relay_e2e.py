@@ -16,8 +16,14 @@ import pytest
 from db import feeds as feed_repo
 from geo.vocabulary import FeedMode
 from tests.components import need_ffmpeg, need_rtsp_server
-from tests.integration.test_relay_e2e_support import (CAMERA_PASSWORD, CAMERA_USER, RelayProcess, ffmpeg_pids,
-                                                      reap, seed_cameras)
+from tests.integration.test_relay_e2e_support import (
+    CAMERA_PASSWORD,
+    CAMERA_USER,
+    RelayProcess,
+    ffmpeg_pids,
+    reap,
+    seed_cameras,
+)
 
 pytestmark = [pytest.mark.media, pytest.mark.slow]
 CODES = ["e2e-001", "e2e-002", "e2e-003"]
@@ -59,7 +65,7 @@ def playlist_when_ready(relay: RelayProcess, code: str, timeout_s: float = 30):
 
 
 def newest_segment(text: str) -> int:
-    return max(int(n) for n in re.findall(r"^seg_(\d+)\.ts\?", text, flags=re.M))
+    return max(int(n) for n in re.findall(r"^seg_(\d+)\.ts\?", text, flags=re.MULTILINE))
 
 
 def assert_no_secrets(*texts: str) -> None:
@@ -83,7 +89,7 @@ def test_start_via_api_plays_through_hls(session_factory, database_url, cameras,
     seg_file.write_bytes(segment.content)
     probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                             "stream=codec_name,width", "-of", "csv=p=0", str(seg_file)],
-                           capture_output=True, text=True, timeout=30)
+                           check=True, capture_output=True, text=True, timeout=30)
     assert {line for line in probe.stdout.splitlines() if line.strip()} == {"h264,640"}
     time.sleep(3)
     later = relay.http.get("/hls/e2e-001/index.m3u8", params={"token": relay.token("e2e-001")})

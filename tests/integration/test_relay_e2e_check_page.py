@@ -8,8 +8,15 @@ import pytest
 
 from geo.vocabulary import FeedMode
 from tests.components import need_chromium, need_ffmpeg, need_rtsp_server
-from tests.integration.test_relay_e2e_support import (CAMERA_PASSWORD, CAMERA_USER, OPERATOR, RelayProcess,
-                                                      ffmpeg_pids, reap, seed_cameras)
+from tests.integration.test_relay_e2e_support import (
+    CAMERA_PASSWORD,
+    CAMERA_USER,
+    OPERATOR,
+    RelayProcess,
+    ffmpeg_pids,
+    reap,
+    seed_cameras,
+)
 
 pytestmark = [pytest.mark.media, pytest.mark.browser, pytest.mark.slow]
 CODE = "check-001"

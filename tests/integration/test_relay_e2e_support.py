@@ -69,7 +69,7 @@ class RelayProcess:
         self.http = httpx.Client(base_url=self.url, timeout=15,
                                  headers={"Authorization": f"Bearer {OPERATOR}"})
 
-    def start(self, timeout_s: float = 30) -> "RelayProcess":
+    def start(self, timeout_s: float = 30) -> RelayProcess:
         argv = [sys.executable, "-m", "relay", "--port", str(self.port), "--node-id", self.node_id,
                 "--public-url", self.url, "--runtime-dir", str(self.runtime_dir)]
         for name, value in self.options.items():
@@ -78,8 +78,8 @@ class RelayProcess:
         env.update(NOBLINDSPOT_DATABASE_URL=self.database_url, NOBLINDSPOT_DATA_DIR=str(self.tmp / "data"),
                    NOBLINDSPOT_RELAY_OPERATOR_TOKEN=OPERATOR, NOBLINDSPOT_RELAY_HLS_SECRET=HLS_SECRET,
                    PYTHONUNBUFFERED="1")
-        self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        with open(self.log_path, "ab") as log_file:   # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -112,8 +112,6 @@ class RelayProcess:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         self.http.close()
-        if hasattr(self, "_log"):
-            self._log.close()
 
     def feed(self, code: str) -> dict:
         return self.http.get(f"/api/feeds/{code}").json()

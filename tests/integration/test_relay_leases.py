@@ -122,3 +122,22 @@ def test_on_demand_feed_held_elsewhere_redirects_viewers(pg, session_factory, wa
         view = client.get("/api/feeds/C1", headers={"Authorization": "Bearer op-token-for-lease-tests"}).json()
         assert view["node_id"] == "node-a" and view["node_url"] == "http://node-a.test:8787"
         assert view["served_here"] is False
+
+
+def test_full_node_does_not_starve_feeds(pg, session_factory, wall, tmp_path):
+    """node-b can run one feed only: node-a keeps (or takes back) the rest, and stops shedding."""
+    seed_feeds(session_factory, {f"C{i}": (FeedMode.ALWAYS_ON, "copy") for i in range(6)})
+    a = node(session_factory, "node-a", wall, tmp_path)
+    b = node(session_factory, "node-b", wall, tmp_path, max_feeds=1)
+    for _ in range(12):
+        a.sync_once()
+        b.sync_once()
+        wall.advance(2)
+    assert len(b.local_statuses()) == 1 and len(a.local_statuses()) == 5
+    starts = len(a._make_supervisor.made)
+    for _ in range(10):   # steady: no more shedding and taking back
+        a.sync_once()
+        b.sync_once()
+        wall.advance(2)
+    assert len(a._make_supervisor.made) == starts
+    assert set(holders(session_factory).values()) == {"node-a", "node-b"}

@@ -8,8 +8,14 @@ import pytest
 
 from geo.vocabulary import FeedMode
 from tests.components import need_ffmpeg, need_rtsp_server
-from tests.integration.test_relay_e2e_support import (CAMERA_PASSWORD, CAMERA_USER, RelayProcess, ffmpeg_pids,
-                                                      reap, seed_cameras)
+from tests.integration.test_relay_e2e_support import (
+    CAMERA_PASSWORD,
+    CAMERA_USER,
+    RelayProcess,
+    ffmpeg_pids,
+    reap,
+    seed_cameras,
+)
 
 pytestmark = [pytest.mark.media, pytest.mark.slow, pytest.mark.postgres]
 CODES = ["nodes-001", "nodes-002", "nodes-003", "nodes-004"]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from db.models import Camera, Feed
@@ -26,7 +26,7 @@ class FakeClock:
 
 class FakeWallClock:
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -68,7 +68,7 @@ class FakeSupervisor:
 
     def status(self) -> FeedStatus:
         return FeedStatus(camera_code=self.camera_code, state=self.state,
-                          since=datetime(2026, 11, 22, tzinfo=timezone.utc), fps=25.0, bitrate_kbps=2000.0,
+                          since=datetime(2026, 11, 22, tzinfo=UTC), fps=25.0, bitrate_kbps=2000.0,
                           codec="h264", width=1280, height=720, restarts=self.restarts,
                           transcoding=get_profile(self.profile).transcode, bytes_out=1234)
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from pydantic import SecretStr
 
-from relay.tokens import (TokenExpired, TokenInvalid, TokenMissing, mint_token, verify_token)
+from relay.tokens import TokenExpired, TokenInvalid, TokenMissing, mint_token, verify_token
 
 SECRET = "a-test-secret-of-enough-length"
 NOW = 1_800_000_000.0
