@@ -1,4 +1,4 @@
-"""Incidents (Kejadian): mark an incident, see which cameras saw it, watch the connected ones, ask the
+"""Incidents (Insiden): mark an incident, see which cameras saw it, watch the connected ones, ask the
 owners of the others for footage, dispatch officers, close it. Every step is audited by db/."""
 from __future__ import annotations
 
