@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 CHECK_PAGE_DIR = Path(__file__).resolve().parent / "check_page"
 HLS_JS_DEFAULT = Path(__file__).resolve().parents[1] / "node_modules" / "hls.js" / "dist" / "hls.min.js"
 NO_STORE = {"Cache-Control": "no-store"}
+BEARER = HTTPBearer(auto_error=False)   # a plain description of the Authorization header: no I/O
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,8 @@ def create_app(manager: FeedManager, settings: ApiSettings, lifespan=None) -> Fa
                   description="RTSP camera feeds as HLS for the No Blindspot dashboard.")
     served = ServedBytes()
     registry = make_registry(manager, served)
-    bearer = HTTPBearer(auto_error=False)
 
-    def operator(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+    def operator(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> None:
         expected = settings.operator_token.get_secret_value().encode("utf-8")
         given = credentials.credentials.encode("utf-8") if credentials else b""
         if not hmac.compare_digest(given, expected):
