@@ -82,7 +82,7 @@ def stop(proc: FeedProcess, wait_s: float = STOP_WAIT_S) -> int | None:
         code = proc.popen.wait(timeout=wait_s)
     except subprocess.TimeoutExpired:
         code = None
-    _signal_group(proc.pid, signal.SIGKILL)     # anything the group left behind
+    # no signal after the wait: the PID is reaped and could already belong to someone else
     if proc.marker is not None:
         proc.marker.unlink(missing_ok=True)
     return code
