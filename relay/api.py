@@ -53,7 +53,7 @@ BEARER = HTTPBearer(auto_error=False)   # a plain description of the Authorizati
 class ApiSettings:
     operator_token: SecretStr
     hls_secret: SecretStr
-    playlist_wait_s: float = 10.0     # how long a first playlist request waits for ffmpeg's first segment
+    playlist_wait_s: float = 8.0      # how long a first playlist request waits for ffmpeg's first segment
     hls_js_path: Path = HLS_JS_DEFAULT
 
 
