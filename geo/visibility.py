@@ -40,6 +40,7 @@ class VisibilityQueryError(ValueError):
 @dataclass
 class CameraIndex:
     cameras: pd.DataFrame        # the input columns (geometry dropped), positional index 0..n-1
+    columns: dict[str, np.ndarray]  # the same columns as plain arrays, for quick per-query rows
     x: np.ndarray
     y: np.ndarray
     bearing: np.ndarray
@@ -63,7 +64,10 @@ def build_camera_index(cameras: pd.DataFrame, buildings: gpd.GeoDataFrame | None
         if col in fields:
             data[col] = fields[col].to_numpy()
     x, y = fields["x"].to_numpy(float), fields["y"].to_numpy(float)
-    index = CameraIndex(data, x, y, fields["bearing_deg"].to_numpy(float), fields["fov_deg"].to_numpy(float),
+    ordered = [c for c in RESULT_FIRST_COLUMNS if c in data] + [c for c in data.columns
+                                                                if c not in RESULT_FIRST_COLUMNS]
+    columns = {c: data[c].to_numpy() for c in ordered}
+    index = CameraIndex(data, columns, x, y, fields["bearing_deg"].to_numpy(float), fields["fov_deg"].to_numpy(float),
                         fields["range_m"].to_numpy(float), shapely.STRtree(shapely.points(x, y)),
                         float(fields["range_m"].max()) if len(fields) else 0.0, epsg)
     if buildings is not None and len(buildings):
@@ -104,11 +108,13 @@ def _blocked(index: CameraIndex, hits: np.ndarray, px: float, py: float) -> np.n
 
 
 def _rows(index: CameraIndex, hits: np.ndarray, dist: np.ndarray) -> pd.DataFrame:
+    """The answer rows, nearest first, built from plain arrays (slicing the big frame per query is slow)."""
     order = np.argsort(dist, kind="stable")
-    rows = index.cameras.iloc[hits[order]].copy()
-    rows.insert(0, "distance_m", np.round(dist[order], 1))
-    first = [c for c in RESULT_FIRST_COLUMNS if c in rows]
-    return rows[first + [c for c in rows.columns if c not in first]].reset_index(drop=True)
+    picked = hits[order]
+    data = {c: values[picked] for c, values in index.columns.items()}
+    data["distance_m"] = np.round(dist[order], 1)
+    first = [c for c in RESULT_FIRST_COLUMNS if c in data]
+    return pd.DataFrame({c: data[c] for c in first + [c for c in data if c not in first]})
 
 
 def cameras_seeing_point(index: CameraIndex, lon: float, lat: float) -> pd.DataFrame:
