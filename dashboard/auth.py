@@ -16,7 +16,8 @@ import streamlit as st
 from dashboard.components import relay_access
 from dashboard.i18n import _
 from db import audit, users
-from db.users import Actor, PermissionDenied, can as role_can
+from db.users import Actor, PermissionDenied
+from db.users import can as role_can
 from geo.vocabulary import Role
 
 AUTH_KEY = "auth_session"
@@ -40,7 +41,7 @@ def oidc_configured() -> bool:
         return "auth" in st.secrets
     except (FileNotFoundError, KeyError):
         return False
-    except Exception as exc:  # noqa: BLE001 - streamlit raises its own error for a missing secrets file
+    except Exception as exc:
         if type(exc).__name__ == "StreamlitSecretNotFoundError":
             return False
         raise

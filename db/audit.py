@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -60,7 +61,7 @@ class AuditError(ValueError):
     """An audit filter or setting that cannot be used."""
 
 
-def actor_name(actor: "Actor | str") -> str:
+def actor_name(actor: Actor | str) -> str:
     name = actor if isinstance(actor, str) else actor.username
     name = (name or "").strip()
     if not name:
@@ -79,7 +80,7 @@ def _clean_detail(detail: dict[str, Any] | None) -> dict[str, Any] | None:
     return clean or None
 
 
-def record(session: Session, actor: "Actor | str", action: AuditAction | str, target: str | None = None,
+def record(session: Session, actor: Actor | str, action: AuditAction | str, target: str | None = None,
            detail: dict[str, Any] | None = None, at: datetime | None = None) -> AuditEvent:
     """Append one event. ``actor`` is an Actor or a user name (e.g. 'cli:root' for the command line)."""
     event = AuditEvent(at=at or utcnow(), actor=actor_name(actor), action=str(AuditAction(action)),
@@ -90,19 +91,19 @@ def record(session: Session, actor: "Actor | str", action: AuditAction | str, ta
     return event
 
 
-def record_live_view(session: Session, user: "Actor | str", camera_code: str) -> AuditEvent:
+def record_live_view(session: Session, user: Actor | str, camera_code: str) -> AuditEvent:
     """A user started watching a camera live (the player calls this when it mints a token)."""
     return record(session, user, AuditAction.LIVE_VIEW, target=camera_code)
 
 
-def record_feed_control(session: Session, user: "Actor | str", camera_code: str, command: str,
+def record_feed_control(session: Session, user: Actor | str, camera_code: str, command: str,
                         detail: dict[str, Any] | None = None) -> AuditEvent:
     """An operator started/stopped/restarted/pinned a feed or changed its profile."""
     return record(session, user, AuditAction.FEED_CONTROL, target=camera_code,
                   detail={"command": command, **(detail or {})})
 
 
-def record_registry_change(session: Session, user: "Actor | str", kind: str, target: str,
+def record_registry_change(session: Session, user: Actor | str, kind: str, target: str,
                            detail: dict[str, Any] | None = None) -> AuditEvent:
     """A registry import (``kind='import'``, target = file name) or edit (``kind='edit'``, target = code)."""
     actions = {"import": AuditAction.REGISTRY_IMPORT, "edit": AuditAction.REGISTRY_EDIT}
@@ -157,7 +158,7 @@ def _filtered(stmt, flt: AuditFilter):
     return stmt
 
 
-def read_events(session: Session, actor: "Actor", flt: AuditFilter = AuditFilter(),
+def read_events(session: Session, actor: Actor, flt: AuditFilter = AuditFilter(),
                 limit: int = READ_LIMIT) -> list[AuditRow]:
     """Events matching the filter, newest first. Only roles allowed to read the audit log may."""
     actor.require("audit")
@@ -185,17 +186,17 @@ def csv_text(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
     return buffer.getvalue()
 
 
-def export_csv(session: Session, actor: "Actor", flt: AuditFilter = AuditFilter()) -> str:
+def export_csv(session: Session, actor: Actor, flt: AuditFilter = AuditFilter()) -> str:
     """The filtered log as CSV (times in UTC, ISO 8601); the export is itself audited."""
     rows = read_events(session, actor, flt, limit=10 * READ_LIMIT)
     record(session, actor, AuditAction.AUDIT_EXPORT, detail={"rows": len(rows)})
     return csv_text(["at_utc", "actor", "action", "target", "detail"],
-                    ([r.at.astimezone(timezone.utc).isoformat(), r.actor, r.action, r.target or "",
+                    ([r.at.astimezone(UTC).isoformat(), r.actor, r.action, r.target or "",
                       json.dumps(r.detail, ensure_ascii=False, sort_keys=True) if r.detail else ""]
                      for r in rows))
 
 
-def purge_older_than(session: Session, actor: "Actor | str", retention_days: int,
+def purge_older_than(session: Session, actor: Actor | str, retention_days: int,
                      now: datetime | None = None) -> int:
     """Delete events older than the retention period; the purge is recorded as a new event."""
     if not isinstance(retention_days, int) or retention_days < 30:

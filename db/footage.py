@@ -19,8 +19,18 @@ from db.incidents import IncidentError, clean_text, get_incident
 from db.models import Camera, District, Owner, Post, utcnow
 from db.models_ops import FootageRequest, FootageRequestEvent, Incident
 from db.users import Actor
-from geo.urgency import (FootageStatus, TransitionError, Urgency, WindowError, by_urgency, check_transition,
-                         check_window, footage_deadline, footage_window, urgency_of)
+from geo.urgency import (
+    FootageStatus,
+    TransitionError,
+    Urgency,
+    WindowError,
+    by_urgency,
+    check_transition,
+    check_window,
+    footage_deadline,
+    footage_window,
+    urgency_of,
+)
 from geo.vocabulary import PostKind
 
 MAX_NOTE = 1000

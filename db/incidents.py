@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -99,7 +99,7 @@ def check_event_time(event_time: datetime, now: datetime) -> datetime:
         raise IncidentError("the event time is in the future; check the date and the time zone (WIB)")
     if event_time < now - MAX_AGE:
         raise IncidentError("the event is more than a year old; no DVR keeps footage that long")
-    return event_time.astimezone(timezone.utc)
+    return event_time.astimezone(UTC)
 
 
 @dataclass(frozen=True)

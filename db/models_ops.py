@@ -97,4 +97,4 @@ class FootageRequestEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-__all__ = ["Incident", "FootageRequest", "FootageRequestEvent"]
+__all__ = ["FootageRequest", "FootageRequestEvent", "Incident"]

@@ -119,8 +119,8 @@ def _reader(data: bytes | str, columns: dict[str, tuple[str, ...]], report: Rost
     mapping = {name: next((header[a] for a in aliases if a in header), None) for name, aliases in columns.items()}
     missing = [name for name, column in mapping.items() if column is None]
     if missing:
-        report.errors.append((1, f"missing column(s): {', '.join(missing)}; the header must name "
-                                 f"{', '.join(columns)}"))
+        message = f"missing column(s): {', '.join(missing)}; the header must name {', '.join(columns)}"
+        report.errors.append((1, message))
         raise RosterRejected(report)
     return reader, mapping
 

@@ -7,10 +7,11 @@ worked in order of hours left. Pure functions: no database, no clock unless one 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Iterable, TypeVar
+from typing import TypeVar
 
 DEFAULT_WINDOW_BEFORE = timedelta(minutes=30)
 DEFAULT_WINDOW_AFTER = timedelta(minutes=30)
@@ -149,4 +150,4 @@ def _require_aware(value: datetime, what: str) -> None:
 
 def utc(value: datetime) -> datetime:
     _require_aware(value, "time")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)

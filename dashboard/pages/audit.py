@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, time as dtime, timedelta
+from datetime import datetime, timedelta
+from datetime import time as dtime
 
 import pandas as pd
 import streamlit as st
@@ -11,8 +12,15 @@ from dashboard import auth
 from dashboard.components import ops_data
 from dashboard.components.camera_card import markdown_text
 from dashboard.i18n import DISPLAY_TZ, _, format_datetime, format_number, now_local
-from db.audit import (DEFAULT_RETENTION_DAYS, AuditAction, AuditError, AuditFilter, export_csv, purge_older_than,
-                      read_events)
+from db.audit import (
+    DEFAULT_RETENTION_DAYS,
+    AuditAction,
+    AuditError,
+    AuditFilter,
+    export_csv,
+    purge_older_than,
+    read_events,
+)
 from db.users import Actor
 
 EXPORT_KEY = "audit_export_csv"

@@ -11,8 +11,16 @@ from dashboard.components.camera_card import markdown_text
 from dashboard.components.letter import letter_from_row, render_letter_html
 from dashboard.i18n import _, format_datetime, format_number
 from db.audit import csv_text
-from db.footage import (FootageError, FootageNotFound, change_status, footage_queue, grouped_by_polsek, history,
-                        record_letter_printed, request_row)
+from db.footage import (
+    FootageError,
+    FootageNotFound,
+    change_status,
+    footage_queue,
+    grouped_by_polsek,
+    history,
+    record_letter_printed,
+    request_row,
+)
 from db.models import utcnow
 from db.users import Actor
 from geo.urgency import FOOTAGE_TRANSITIONS, FootageStatus

@@ -2,7 +2,8 @@
 owners of the others for footage, dispatch officers, close it. Every step is audited by db/."""
 from __future__ import annotations
 
-from datetime import datetime, time as dtime, timedelta
+from datetime import datetime, timedelta
+from datetime import time as dtime
 
 import pandas as pd
 import pydeck as pdk
@@ -14,8 +15,16 @@ from dashboard.components.camera_card import markdown_text
 from dashboard.components.player import render_player
 from dashboard.i18n import DISPLAY_TZ, _, format_datetime, format_number, now_local
 from db.footage import FootageError, footage_queue, request_footage
-from db.incidents import (CATEGORIES, IncidentError, IncidentInput, IncidentNotFound, create_incident,
-                          dispatch_incident, list_incidents, set_incident_status)
+from db.incidents import (
+    CATEGORIES,
+    IncidentError,
+    IncidentInput,
+    IncidentNotFound,
+    create_incident,
+    dispatch_incident,
+    list_incidents,
+    set_incident_status,
+)
 from db.users import Actor
 from geo.urgency import IncidentStatus
 
@@ -50,19 +59,19 @@ def _location_input(point) -> tuple[str, str]:
 
 def _new_incident_form(user: Actor) -> None:
     point = st.session_state.get(DRAFT_POINT)
-    with st.expander(_("New incident"), expanded=bool(point or st.session_state.get(DRAFT_CAMERA))):
-        with st.form("new_incident"):
-            now = now_local()
-            c1, c2, c3 = st.columns(3)
-            day = c1.date_input(_("Date of the event"), value=now.date(), key="incident_day")
-            at = c2.time_input(_("Time of the event (WIB)"), value=dtime(now.hour, now.minute), step=60,
-                               key="incident_time")
-            categories = {c: category_label(c) for c in CATEGORIES}  # labels fixed now (AppTest calls it later)
-            category = c3.selectbox(_("Category"), CATEGORIES, format_func=categories.__getitem__,
-                                    key="incident_category")
-            mode, where = _location_input(point)
-            description = st.text_area(_("Description"), max_chars=2000, key="incident_description")
-            submitted = st.form_submit_button(_("Create incident"), type="primary")
+    expanded = bool(point or st.session_state.get(DRAFT_CAMERA))
+    with st.expander(_("New incident"), expanded=expanded), st.form("new_incident"):
+        now = now_local()
+        c1, c2, c3 = st.columns(3)
+        day = c1.date_input(_("Date of the event"), value=now.date(), key="incident_day")
+        at = c2.time_input(_("Time of the event (WIB)"), value=dtime(now.hour, now.minute), step=60,
+                           key="incident_time")
+        categories = {c: category_label(c) for c in CATEGORIES}  # labels fixed now (AppTest calls it later)
+        category = c3.selectbox(_("Category"), CATEGORIES, format_func=categories.__getitem__,
+                                key="incident_category")
+        mode, where = _location_input(point)
+        description = st.text_area(_("Description"), max_chars=2000, key="incident_description")
+        submitted = st.form_submit_button(_("Create incident"), type="primary")
     if submitted:
         _create(user, datetime.combine(day, at, tzinfo=DISPLAY_TZ), category, description, mode, where, point)
 

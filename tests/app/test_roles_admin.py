@@ -1,5 +1,6 @@
 """Admin pages under every role (AppTest, real database): users and posts/duty; an admin manages
 accounts and imports the roster through the page; bad rows are shown and nothing is written."""
+# ruff: noqa: F811 - tests take the shared app_env fixture imported from test_roles
 from __future__ import annotations
 
 import pytest

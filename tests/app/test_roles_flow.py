@@ -1,6 +1,7 @@
 """The commander's workflow through the pages (AppTest, real database): mark an incident, see the
 cameras that saw it, watch a connected one, request footage from the other owners, work the request
 in urgency order, print the letter; every step lands in the audit log. The admin then reads it."""
+# ruff: noqa: F811 - tests take the shared app_env fixture imported from test_roles
 from __future__ import annotations
 
 from datetime import datetime, timedelta

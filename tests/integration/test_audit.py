@@ -1,19 +1,30 @@
 """The audit log on the real backends: append, filter, export with neutralised formulas, purge."""
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-import db.audit as audit
-from db.audit import (AuditAction, AuditError, AuditFilter, export_csv, purge_older_than, read_events, record,
-                      record_feed_control, record_live_view, record_registry_change, spreadsheet_safe)
+from db import audit
+from db.audit import (
+    AuditAction,
+    AuditError,
+    AuditFilter,
+    export_csv,
+    purge_older_than,
+    read_events,
+    record,
+    record_feed_control,
+    record_live_view,
+    record_registry_change,
+    spreadsheet_safe,
+)
 from db.models import AuditEvent
 from db.users import Actor, PermissionDenied
 from geo.vocabulary import Role
 
-T0 = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 ADMIN = Actor("sari", Role.ADMIN)
 OPERATOR = Actor("andi", Role.OPERATOR)
 
@@ -65,8 +76,8 @@ def test_reading_needs_the_audit_permission(session_factory):
             export_csv(s, Actor("c", Role.COMMANDER))
 
 
-@pytest.mark.parametrize("flt", [dict(actions=("drop_tables",)), dict(since=datetime(2026, 1, 1)),
-                                 dict(since=T0, until=T0 - timedelta(days=1))])
+@pytest.mark.parametrize("flt", [{"actions": ("drop_tables",)}, {"since": datetime(2026, 1, 1)},
+                                 {"since": T0, "until": T0 - timedelta(days=1)}])
 def test_bad_filters_say_what_is_wrong(flt):
     with pytest.raises(AuditError):
         AuditFilter(**flt)
@@ -101,12 +112,10 @@ def test_purge_removes_only_old_events_and_leaves_a_trace(session_factory):
     with session_factory() as s:
         actions = [e.action for e in s.scalars(select(AuditEvent).order_by(AuditEvent.at))]
         assert actions == ["sign_in", "audit_purge"]
-    with pytest.raises(AuditError, match="at least 30"):
-        with session_factory.begin() as s:
-            purge_older_than(s, ADMIN, 1, now=T0)
-    with pytest.raises(PermissionDenied):
-        with session_factory.begin() as s:
-            purge_older_than(s, OPERATOR, 365, now=T0)
+    with pytest.raises(AuditError, match="at least 30"), session_factory.begin() as s:
+        purge_older_than(s, ADMIN, 1, now=T0)
+    with pytest.raises(PermissionDenied), session_factory.begin() as s:
+        purge_older_than(s, OPERATOR, 365, now=T0)
 
 
 def test_module_offers_no_update_or_delete_besides_purge():

@@ -1,12 +1,19 @@
 """Footage requests on the real backends: deadlines from DVR retention, urgency order, Polsek
 grouping, status history with who/when, contacts by role, and the audit trail."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from db.footage import (FootageError, change_status, footage_queue, grouped_by_polsek, history,
-                        request_footage, request_row)
+from db.footage import (
+    FootageError,
+    change_status,
+    footage_queue,
+    grouped_by_polsek,
+    history,
+    request_footage,
+    request_row,
+)
 from db.incidents import IncidentInput, create_incident
 from db.models import AuditEvent
 from db.models_ops import FootageRequest
@@ -15,7 +22,7 @@ from geo.urgency import FootageStatus
 from geo.vocabulary import Role
 from tests.integration.ops_registry import POINT, seed_registry
 
-NOW = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 EVENT = NOW - timedelta(hours=30)
 COMMANDER = Actor("budi", Role.COMMANDER)
 
@@ -86,12 +93,10 @@ def test_status_changes_keep_history_and_audit(session_factory, incident):
 
 def test_invalid_transition_and_duplicates_refused_without_writes(session_factory, incident):
     [rid], _ = _request(session_factory, incident, ["CAM-TWO"])
-    with pytest.raises(FootageError, match="allowed next"):
-        with session_factory.begin() as s:
-            change_status(s, COMMANDER, rid, "reviewed", now=NOW)
-    with pytest.raises(FootageError, match="unknown status"):
-        with session_factory.begin() as s:
-            change_status(s, COMMANDER, rid, "lost", now=NOW)
+    with pytest.raises(FootageError, match="allowed next"), session_factory.begin() as s:
+        change_status(s, COMMANDER, rid, "reviewed", now=NOW)
+    with pytest.raises(FootageError, match="unknown status"), session_factory.begin() as s:
+        change_status(s, COMMANDER, rid, "lost", now=NOW)
     with pytest.raises(FootageError, match="already requested"):
         _request(session_factory, incident, ["CAM-TWO"])
     with pytest.raises(FootageError, match="longer than 24"):

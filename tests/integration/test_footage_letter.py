@@ -1,6 +1,6 @@
 """The printable request letter from a real footage request: Indonesian text, the right facts, and
 registry text escaped."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 from dashboard.components.letter import letter_from_row, render_letter_html
@@ -11,8 +11,8 @@ from db.users import Actor
 from geo.vocabulary import Role
 from tests.integration.ops_registry import POINT, seed_registry
 
-NOW = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)
-EVENT = datetime(2026, 11, 21, 15, 15, tzinfo=timezone.utc)  # 22.15 WIB
+NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+EVENT = datetime(2026, 11, 21, 15, 15, tzinfo=UTC)  # 22.15 WIB
 COMMANDER = Actor("budi", Role.COMMANDER, "AKP Budi Santoso")
 
 

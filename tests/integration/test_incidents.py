@@ -1,12 +1,19 @@
 """Incidents on the real backends: creation from a point, typed text or a camera; dispatch; close;
 role checks on direct calls; audit events; nothing written on bad input."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from db.incidents import (IncidentError, IncidentInput, create_incident, dispatch_incident, get_incident,
-                          list_incidents, set_incident_status)
+from db.incidents import (
+    IncidentError,
+    IncidentInput,
+    create_incident,
+    dispatch_incident,
+    get_incident,
+    list_incidents,
+    set_incident_status,
+)
 from db.models import AuditEvent
 from db.models_ops import Incident
 from db.users import Actor, PermissionDenied
@@ -14,7 +21,7 @@ from geo.urgency import IncidentStatus
 from geo.vocabulary import Role
 from tests.integration.ops_registry import POINT, seed_registry
 
-NOW = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)  # 10:00 WIB
+NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # 10:00 WIB
 EVENT = NOW - timedelta(hours=2)
 BBOX = (106.64, -6.26, 106.86, -6.08)
 COMMANDER = Actor("budi", Role.COMMANDER)
@@ -51,15 +58,15 @@ def test_create_from_point_typed_text_and_camera(session_factory, registry):
 
 
 @pytest.mark.parametrize("kw,match", [
-    (dict(coordinates="somewhere"), "lat, lon"),
-    (dict(coordinates="-7.5, 110.4"), "outside the region"),
-    (dict(lon=POINT[0], lat=POINT[1], category="alien"), "unknown category"),
-    (dict(lon=POINT[0], lat=POINT[1], event_time=NOW + timedelta(hours=2)), "future"),
-    (dict(lon=POINT[0], lat=POINT[1], event_time=datetime(2026, 11, 22, 1, 0)), "time zone"),
-    (dict(lon=POINT[0], lat=POINT[1], event_time=NOW - timedelta(days=400)), "year old"),
-    (dict(lon=POINT[0], lat=POINT[1], description="x" * 2001), "at most 2000"),
-    (dict(camera_code="NOPE"), "no camera"),
-    (dict(), "say where"),
+    ({"coordinates": "somewhere"}, "lat, lon"),
+    ({"coordinates": "-7.5, 110.4"}, "outside the region"),
+    ({"lon": POINT[0], "lat": POINT[1], "category": "alien"}, "unknown category"),
+    ({"lon": POINT[0], "lat": POINT[1], "event_time": NOW + timedelta(hours=2)}, "future"),
+    ({"lon": POINT[0], "lat": POINT[1], "event_time": datetime(2026, 11, 22, 1, 0)}, "time zone"),
+    ({"lon": POINT[0], "lat": POINT[1], "event_time": NOW - timedelta(days=400)}, "year old"),
+    ({"lon": POINT[0], "lat": POINT[1], "description": "x" * 2001}, "at most 2000"),
+    ({"camera_code": "NOPE"}, "no camera"),
+    ({}, "say where"),
 ])
 def test_bad_input_says_what_is_wrong_and_writes_nothing(session_factory, registry, kw, match):
     with pytest.raises(IncidentError, match=match):
@@ -73,9 +80,8 @@ def test_dispatch_then_close_with_audit(session_factory, registry):
     code = _create(session_factory, lon=POINT[0], lat=POINT[1])[0]
     with session_factory.begin() as s:
         dispatch_incident(s, COMMANDER, code, "POS-1", now=NOW)
-    with session_factory.begin() as s:
-        with pytest.raises(IncidentError, match="allowed next"):
-            dispatch_incident(s, COMMANDER, code, "PS-KJ", now=NOW)
+    with session_factory.begin() as s, pytest.raises(IncidentError, match="allowed next"):
+        dispatch_incident(s, COMMANDER, code, "PS-KJ", now=NOW)
     with session_factory.begin() as s:
         set_incident_status(s, COMMANDER, code, "closed", now=NOW + timedelta(hours=1))
     with session_factory() as s:
@@ -89,16 +95,14 @@ def test_dispatch_then_close_with_audit(session_factory, registry):
 
 def test_dispatch_to_unknown_post_refused(session_factory, registry):
     code = _create(session_factory, lon=POINT[0], lat=POINT[1])[0]
-    with pytest.raises(IncidentError, match="no post"):
-        with session_factory.begin() as s:
-            dispatch_incident(s, COMMANDER, code, "NOPE", now=NOW)
+    with pytest.raises(IncidentError, match="no post"), session_factory.begin() as s:
+        dispatch_incident(s, COMMANDER, code, "NOPE", now=NOW)
 
 
 def test_briefing_role_cannot_create_or_read_even_directly(session_factory, registry):
     briefing = Actor("screen", Role.BRIEFING)
-    with pytest.raises(PermissionDenied):
-        with session_factory.begin() as s:
-            create_incident(s, briefing, IncidentInput(EVENT, "theft", lon=POINT[0], lat=POINT[1]), now=NOW)
+    with pytest.raises(PermissionDenied), session_factory.begin() as s:
+        create_incident(s, briefing, IncidentInput(EVENT, "theft", lon=POINT[0], lat=POINT[1]), now=NOW)
     with session_factory() as s:
         with pytest.raises(PermissionDenied):
             list_incidents(s, briefing)

@@ -1,5 +1,5 @@
 """Migration 0002 (operations) on the real backends: tables, columns, round trip, no drift."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -36,7 +36,7 @@ def test_models_match_migrated_schema(engine):
 def test_downgrade_to_0001_keeps_users_and_upgrade_restores(database_url, engine):
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO app_user (username, role, disabled, created_at) "
-                          "VALUES ('budi', 'commander', false, :t)"), {"t": datetime.now(timezone.utc)})
+                          "VALUES ('budi', 'commander', false, :t)"), {"t": datetime.now(UTC)})
     downgrade(database_url, "0001")
     engine.dispose()
     assert not (OPS_TABLES & set(inspect(engine).get_table_names()))
@@ -52,12 +52,11 @@ def test_downgrade_to_0001_keeps_users_and_upgrade_restores(database_url, engine
 
 
 def test_status_check_constraint_refuses_unknown_status(engine):
-    with pytest.raises(IntegrityError):
-        with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO incident (code, event_time, category, description, lon, lat, status, "
-                "created_by, created_at, updated_at) VALUES ('X', :t, 'theft', '', 106.7, -6.1, 'lost', "
-                "'budi', :t, :t)"), {"t": datetime.now(timezone.utc)})
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO incident (code, event_time, category, description, lon, lat, status, "
+            "created_by, created_at, updated_at) VALUES ('X', :t, 'theft', '', 106.7, -6.1, 'lost', "
+            "'budi', :t, :t)"), {"t": datetime.now(UTC)})
 
 
 def test_sign_in_columns_mapped_on_app_user(session_factory):

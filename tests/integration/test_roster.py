@@ -1,14 +1,20 @@
 """Duty roster and positions on the real backends: imports are all-or-nothing with line-numbered
 problems, positions never go back in time, personnel edits are admin-only and audited."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from db.audit import AuditAction
 from db.models import AuditEvent, DutyUnit, Post
-from db.roster import (RosterError, RosterRejected, import_positions_csv, import_roster_csv, report_position,
-                       set_post_personnel)
+from db.roster import (
+    RosterError,
+    RosterRejected,
+    import_positions_csv,
+    import_roster_csv,
+    report_position,
+    set_post_personnel,
+)
 from db.users import Actor, PermissionDenied
 from geo.vocabulary import Role
 from tests.integration.ops_registry import seed_registry
@@ -40,7 +46,7 @@ def test_roster_import_adds_then_updates_and_audits(session_factory, registry):
     assert (report.rows, report.added, report.updated) == (2, 2, 0)
     units = _units(session_factory)
     assert units["RAIMAS-01"].headcount == 6
-    assert units["RAIMAS-01"].shift_start == datetime(2026, 11, 22, 0, 0, tzinfo=timezone.utc)  # 07:00 WIB
+    assert units["RAIMAS-01"].shift_start == datetime(2026, 11, 22, 0, 0, tzinfo=UTC)  # 07:00 WIB
     assert units["POS-1-A"].post_code == "POS-1"
     semicolons = GOOD.replace(",", ";").replace("RAIMAS-01;PS-KJ;6", "RAIMAS-01;PS-KJ;8")
     with session_factory.begin() as s:
@@ -61,9 +67,8 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(session_factory, r
            "U5,PS-KJ,3,2026-11-22 19:00,2026-11-22 07:00\n"            # 6 ends before start
            "U6,PS-KJ,3,tomorrow,2026-11-22 07:00\n"                    # 7 not a time
            "RAIMAS-01,PS-KJ,2,2026-11-22 07:00,2026-11-22 19:00\n")   # 8 duplicate
-    with pytest.raises(RosterRejected) as info:
-        with session_factory.begin() as s:
-            import_roster_csv(s, ADMIN, bad)
+    with pytest.raises(RosterRejected) as info, session_factory.begin() as s:
+        import_roster_csv(s, ADMIN, bad)
     problems = dict(info.value.report.errors)
     assert sorted(problems) == [3, 4, 5, 6, 7, 8]
     assert "call sign" in problems[3] and "not in the registry" in problems[4]
@@ -78,9 +83,8 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(session_factory, r
 @pytest.mark.parametrize("text,match", [("callsign;post\nA;B\n", "missing column"),
                                         ("unit,post,headcount,shift_start,shift_end\n", "no rows")])
 def test_unusable_files(session_factory, registry, text, match):
-    with pytest.raises(RosterRejected, match=match):
-        with session_factory.begin() as s:
-            import_roster_csv(s, ADMIN, text)
+    with pytest.raises(RosterRejected, match=match), session_factory.begin() as s:
+        import_roster_csv(s, ADMIN, text)
 
 
 def test_positions_keep_the_newest_report(session_factory, registry):
@@ -94,7 +98,7 @@ def test_positions_keep_the_newest_report(session_factory, registry):
     assert report.rows == 2  # applied in time order: the 08:05 report is the one kept
     unit = _units(session_factory)["RAIMAS-01"]
     assert (unit.last_lon, unit.last_lat) == (106.751, -6.171)
-    at = datetime(2026, 11, 22, 1, 10, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 22, 1, 10, tzinfo=UTC)
     with session_factory.begin() as s:
         assert report_position(s, "RAIMAS-01", 106.753, -6.173, at, bbox=BBOX) is True
         assert report_position(s, "RAIMAS-01", 106.7, -6.1, at - timedelta(hours=1), bbox=BBOX) is False
@@ -109,27 +113,22 @@ def test_positions_keep_the_newest_report(session_factory, registry):
 def test_bad_position_reports(session_factory, registry, args, match):
     with session_factory.begin() as s:
         import_roster_csv(s, ADMIN, GOOD)
-    with pytest.raises(RosterError, match=match):
-        with session_factory.begin() as s:
-            report_position(s, *args, datetime.now(timezone.utc), bbox=BBOX)
+    with pytest.raises(RosterError, match=match), session_factory.begin() as s:
+        report_position(s, *args, datetime.now(UTC), bbox=BBOX)
 
 
 def test_positions_file_with_unknown_unit_writes_nothing(session_factory, registry):
-    with pytest.raises(RosterRejected, match="unknown unit"):
-        with session_factory.begin() as s:
-            import_positions_csv(s, ADMIN, "unit,lon,lat,at\nGHOST,106.75,-6.17,2026-11-22 08:00\n")
+    with pytest.raises(RosterRejected, match="unknown unit"), session_factory.begin() as s:
+        import_positions_csv(s, ADMIN, "unit,lon,lat,at\nGHOST,106.75,-6.17,2026-11-22 08:00\n")
 
 
 def test_personnel_edit_admin_only_and_audited(session_factory, registry):
-    with pytest.raises(PermissionDenied):
-        with session_factory.begin() as s:
-            set_post_personnel(s, Actor("andi", Role.OPERATOR), "PS-KJ", 70)
-    with pytest.raises(PermissionDenied):
-        with session_factory.begin() as s:
-            import_roster_csv(s, Actor("budi", Role.COMMANDER), GOOD)
-    with pytest.raises(RosterError, match="whole number"):
-        with session_factory.begin() as s:
-            set_post_personnel(s, ADMIN, "PS-KJ", -1)
+    with pytest.raises(PermissionDenied), session_factory.begin() as s:
+        set_post_personnel(s, Actor("andi", Role.OPERATOR), "PS-KJ", 70)
+    with pytest.raises(PermissionDenied), session_factory.begin() as s:
+        import_roster_csv(s, Actor("budi", Role.COMMANDER), GOOD)
+    with pytest.raises(RosterError, match="whole number"), session_factory.begin() as s:
+        set_post_personnel(s, ADMIN, "PS-KJ", -1)
     with session_factory.begin() as s:
         set_post_personnel(s, ADMIN, "PS-KJ", 70)
     with session_factory() as s:

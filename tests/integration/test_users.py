@@ -1,17 +1,31 @@
 """Local accounts on the real backends: argon2 hashes, lockout with backoff, no user enumeration,
 and every change in the audit log."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from db.models import AppUser, AuditEvent
-from db.users import (LOCK_AFTER, SIGN_IN_FAILED_MESSAGE, Actor, PermissionDenied, SignInRefused, UserError,
-                      add_user, authenticate, active_actor, list_users, lock_duration, set_disabled,
-                      set_password, set_role, sign_in_external)
+from db.users import (
+    LOCK_AFTER,
+    SIGN_IN_FAILED_MESSAGE,
+    Actor,
+    PermissionDenied,
+    SignInRefused,
+    UserError,
+    active_actor,
+    add_user,
+    authenticate,
+    list_users,
+    lock_duration,
+    set_disabled,
+    set_password,
+    set_role,
+    sign_in_external,
+)
 from geo.vocabulary import Role
 
-T0 = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 ADMIN = Actor("sari", Role.ADMIN)
 PASSWORD = "correct horse battery"
 
@@ -53,9 +67,8 @@ def test_sign_in_success_records_event_and_last_login(session_factory, budi):
 @pytest.mark.parametrize("username,password", [("budi", "wrong password!"), ("nobody", PASSWORD),
                                                ("", PASSWORD), ("<script>", "x")])
 def test_every_failure_gives_the_same_message_and_is_audited(session_factory, budi, username, password):
-    with session_factory.begin() as s:
-        with pytest.raises(SignInRefused) as info:
-            authenticate(s, username, password, now=T0)
+    with session_factory.begin() as s, pytest.raises(SignInRefused) as info:
+        authenticate(s, username, password, now=T0)
     assert str(info.value) == SIGN_IN_FAILED_MESSAGE
     with session_factory() as s:
         [event] = _events(s, "sign_in_failed")
@@ -65,22 +78,19 @@ def test_every_failure_gives_the_same_message_and_is_audited(session_factory, bu
 def test_lockout_after_repeated_failures_with_backoff(session_factory, budi):
     now = T0
     for _ in range(LOCK_AFTER):
-        with session_factory.begin() as s:
-            with pytest.raises(SignInRefused):
-                authenticate(s, "budi", "not the password", now=now)
+        with session_factory.begin() as s, pytest.raises(SignInRefused):
+            authenticate(s, "budi", "not the password", now=now)
     # Locked: even the right password is refused, with the same message.
-    with session_factory.begin() as s:
-        with pytest.raises(SignInRefused, match="Sign-in failed"):
-            authenticate(s, "budi", PASSWORD, now=now + timedelta(seconds=29))
+    with session_factory.begin() as s, pytest.raises(SignInRefused, match="Sign-in failed"):
+        authenticate(s, "budi", PASSWORD, now=now + timedelta(seconds=29))
     with session_factory() as s:
         user = s.scalar(select(AppUser))
         assert user.failed_attempts == LOCK_AFTER
         assert user.locked_until == now + timedelta(seconds=30)
         assert _events(s, "sign_in_failed")[-1].detail == {"reason": "locked"}
     # One more failure after the lock: the next lock is twice as long.
-    with session_factory.begin() as s:
-        with pytest.raises(SignInRefused):
-            authenticate(s, "budi", "still wrong!!", now=now + timedelta(seconds=31))
+    with session_factory.begin() as s, pytest.raises(SignInRefused):
+        authenticate(s, "budi", "still wrong!!", now=now + timedelta(seconds=31))
     with session_factory() as s:
         assert s.scalar(select(AppUser.locked_until)) == now + timedelta(seconds=31 + 60)
     # After the lock the right password works and resets the counter.
@@ -129,21 +139,18 @@ def test_passwd_changes_hash_and_audits(session_factory, budi):
 ])
 def test_bad_user_input_is_refused_with_a_reason_and_nothing_written(session_factory, budi, username, role,
                                                                      password, match):
-    with pytest.raises(UserError, match=match):
-        with session_factory.begin() as s:
-            add_user(s, ADMIN, username, role, password)
+    with pytest.raises(UserError, match=match), session_factory.begin() as s:
+        add_user(s, ADMIN, username, role, password)
     with session_factory() as s:
         assert [u.username for u in list_users(s)] == ["budi"]
 
 
 def test_only_admin_manages_users(session_factory, budi):
     commander = Actor("budi", Role.COMMANDER)
-    with pytest.raises(PermissionDenied):
-        with session_factory.begin() as s:
-            add_user(s, commander, "eve", "admin", PASSWORD)
-    with pytest.raises(PermissionDenied):
-        with session_factory.begin() as s:
-            set_role(s, commander, "budi", "admin")
+    with pytest.raises(PermissionDenied), session_factory.begin() as s:
+        add_user(s, commander, "eve", "admin", PASSWORD)
+    with pytest.raises(PermissionDenied), session_factory.begin() as s:
+        set_role(s, commander, "budi", "admin")
     with session_factory() as s:
         assert s.scalar(select(AppUser.role)) is Role.COMMANDER
 

@@ -4,9 +4,19 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from geo.urgency import (FootageStatus, IncidentStatus, TransitionError, WindowError, by_urgency,
-                         check_transition, check_window, footage_deadline, footage_window, hours_left,
-                         urgency_of)
+from geo.urgency import (
+    FootageStatus,
+    IncidentStatus,
+    TransitionError,
+    WindowError,
+    by_urgency,
+    check_transition,
+    check_window,
+    footage_deadline,
+    footage_window,
+    hours_left,
+    urgency_of,
+)
 
 EVENT = datetime(2026, 11, 20, 22, 15, tzinfo=timezone(timedelta(hours=7)))  # WIB
 
