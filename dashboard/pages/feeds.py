@@ -89,19 +89,49 @@ def _actions(client, shown) -> None:
         run_action(client, "profile", codes, profile)
 
 
+def _relay_status(client) -> bool:
+    """Show which relay node answers; False (with the reason and what to do) when it does not."""
+    try:
+        health = client.healthz()
+    except relay_access.relay_errors() as exc:
+        st.error(relay_access.describe_relay_error(exc))
+        return False
+    st.caption(_("Relay node {node} ({status}) · {count} feeds running here · database {database}",
+                 node=health.node_id, status=health.status, count=health.local_feeds, database=health.database))
+    return True
+
+
+def _details(client, shown) -> None:
+    with st.expander(_("Feed details and ffmpeg log")):
+        code = st.selectbox(_("Feed"), list(shown["camera_code"]), index=None, key="feeds_detail_code")
+        if code is None:
+            return
+        try:
+            detail = client.get_feed(code)
+        except relay_access.relay_errors() as exc:
+            st.error(relay_access.describe_relay_error(exc))
+            return
+        st.caption(_("{width}×{height} · transcoding: {transcoding} · playlist age {age} s",
+                     width=detail.width or "–", height=detail.height or "–",
+                     transcoding=_("yes") if detail.transcoding else _("no"),
+                     age=f"{detail.segment_age_s:.1f}" if detail.segment_age_s is not None else "–"))
+        st.code("\n".join(detail.log_tail) or _("(no log lines yet)"), language=None)
+
+
 def render() -> None:
     auth.require_permission("feeds")
     st.title(_("Feeds"))
     st.caption(_("Relay feeds: desired mode and profile, and what the relay observes."))
     _show_notices()
     client = relay_access.relay_client()
-    frame = _load_feeds(client)
+    frame = _load_feeds(client) if _relay_status(client) else None
     if frame is None:
         return
     shown = _filters(frame)
     st.caption(_("{shown} of {total} feeds shown", shown=len(shown), total=len(frame)))
     render_feed_table(shown)
     _actions(client, shown)
+    _details(client, shown)
 
 
 render()

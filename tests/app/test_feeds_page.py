@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from db.models import AuditEvent
 
-from relay.api_models import FeedView
+from relay.api_models import FeedDetail, FeedView, Health
 from relay.client import RelayRefused, RelayUnavailable
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/feeds.py")
@@ -38,6 +38,15 @@ class FakeRelayClient:
             raise RelayUnavailable("cannot reach the relay at http://127.0.0.1:8787 (ConnectError)")
         if code in self.refuse:
             raise RelayRefused(self.refuse[code], 429)
+
+    def healthz(self) -> Health:
+        self._check()
+        return Health(status="ok", node_id="node-test", public_url="http://relay.test", local_feeds=len(self.feeds),
+                      database="ok")
+
+    def get_feed(self, code: str) -> FeedDetail:
+        self._check(code)
+        return FeedDetail(**self.feeds[code].model_dump(), log_tail=[f"[{code}] frame=  25 fps=25 q=-1.0"])
 
     def list_feeds(self) -> list[FeedView]:
         self._check()
@@ -133,14 +142,22 @@ def test_table_lists_every_feed_with_state_and_error(app_db):
     assert list(table["camera_code"]) == ["JB-001", "JB-002", "JB-003"]
     assert list(table["state"]) == ["running", "backoff", "stopped"]
     assert table["last_error"][1] == "camera refused (401)"
-    assert "3 of 3 feeds shown" in app.caption[1].value
+    assert any("3 of 3 feeds shown" in c.value for c in app.caption)
+    assert any("Relay node node-test (ok)" in c.value for c in app.caption)
+
+
+def test_feed_details_show_the_ffmpeg_log_tail(app_db):
+    app = feeds_app(_client())
+    app.selectbox(key="feeds_detail_code").select("JB-002").run()
+    assert not app.exception, app.exception
+    assert "[JB-002] frame=  25 fps=25" in app.code[0].value
 
 
 def test_filters_change_the_rows_and_the_count(app_db):
     app = feeds_app(_client())
     app.multiselect(key="feeds_states").select("backoff").run()
     assert list(app.dataframe[0].value["camera_code"]) == ["JB-002"]
-    assert "1 of 3 feeds shown" in app.caption[1].value
+    assert any("1 of 3 feeds shown" in c.value for c in app.caption)
     app.multiselect(key="feeds_states").unselect("backoff").run()
     app.text_input(key="feeds_search").input("grogol").run()
     assert list(app.dataframe[0].value["camera_code"]) == ["JB-003"]
@@ -184,6 +201,7 @@ def test_an_unreachable_relay_says_what_to_do_in_indonesian(app_db):
     app = feeds_app(FakeRelayClient([], down=True), lang="id")
     assert not app.exception, app.exception
     assert app.title[0].value == "Umpan"
+    assert len(app.error) == 1
     message = app.error[0].value
     assert "Relay tidak dapat dihubungi" in message and "noblindspot relay" in message
     assert len(app.dataframe) == 0
