@@ -130,9 +130,11 @@ def build_coverage_grid(districts: gpd.GeoDataFrame, priority: gpd.GeoDataFrame 
     cg = CoverageGrid(grid, _district_table(districts, geoms), district_of, cells, spans)
     if priority is not None and len(priority):
         pgeoms = _priority_geoms(priority, epsg)
-        pspans = polygon_spans(pgeoms, grid)
-        cg.priority = fill_spans(pspans, grid, np.ones(len(pgeoms), bool), dtype=bool)
-        cg.priority_cells = _count_by_district(cg, distinct_cells(span_cells(pspans, grid)[0], grid))
+        # One merged shape, so overlapping priority features never count a cell twice.
+        merged = np.array([shapely.union_all(pgeoms)], dtype=object)
+        pspans = polygon_spans(merged, grid)
+        cg.priority = fill_spans(pspans, grid, np.ones(1, bool), dtype=bool)
+        cg.priority_cells = _count_by_district(cg, span_cells(pspans, grid)[0])
     if buildings is not None and len(buildings):
         cg.buildings = _layer_mask(buildings, grid)
     return cg
