@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,7 @@ class Phase:
     overhead_pss_mb_per_feed: float = 0.0
     advancing: int = 0
     stream_kbps: float = 0.0
+    states: str = ""
     start_s: list = field(default_factory=list)
     latency_s: list = field(default_factory=list)
     recovery_s: list = field(default_factory=list)
@@ -168,6 +170,12 @@ def measure_window(feeds, codes, runtime: Path, window_s: float, phase: Phase, o
     phase.overhead_cpu_pct_per_feed = 100 * max(0.0, own_rate - own_idle_cpu_rate) / n
     phase.advancing = sum(1 for c in codes if (last_sequence(runtime / c) or -1) > (before[c] or -1))
     phase.stream_kbps = stream_kbps(runtime / codes[0])
+    if isinstance(feeds, RelayFeeds):
+        statuses = [sup.status() for sup in feeds.sups.values()]
+        counts = Counter(st.state.value for st in statuses)
+        restarts = sum(st.restarts for st in statuses)
+        reasons = Counter((st.last_error or "")[:60] for st in statuses if st.last_error)
+        phase.states = f"states {dict(counts)}, restarts {restarts}, reasons {dict(reasons.most_common(3))}"
 
 
 def stream_kbps(out_dir: Path) -> float:
@@ -188,19 +196,41 @@ def white_in(segment: Path) -> bool:
 
 
 def watch_for_white(out_dir: Path, since_sequence: int, flashed_at: float, timeout_s: float) -> float | None:
-    """Seconds from the flash to the listing of the first segment with a white frame."""
-    checked: set[str] = set()
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        snap = read_playlist(playlist_path(out_dir))
-        listed_at = time.time()
-        for seg in (snap.segments if snap else ()):
-            if seg.sequence > since_sequence and seg.name not in checked:
-                checked.add(seg.name)
-                if white_in(out_dir / seg.name):
-                    return listed_at - flashed_at
-        time.sleep(0.02)
-    return None
+    """Seconds from the flash to the listing of the first segment with a white frame.
+
+    A poller thread notes when each segment first appears in the playlist; decoding happens
+    beside it, so a slow decode never delays the listing time that is measured."""
+    first_seen: dict[str, float] = {}
+    order: list[str] = []
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.is_set():
+            snap = read_playlist(playlist_path(out_dir))
+            now = time.time()
+            for seg in (snap.segments if snap else ()):
+                if seg.sequence > since_sequence and seg.name not in first_seen:
+                    first_seen[seg.name] = now
+                    order.append(seg.name)
+            time.sleep(0.02)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    try:
+        checked = 0
+        deadline = time.time() + timeout_s
+        while time.time() < deadline:
+            if checked < len(order):
+                name = order[checked]
+                checked += 1
+                if white_in(out_dir / name):
+                    return first_seen[name] - flashed_at
+            else:
+                time.sleep(0.02)
+        return None
+    finally:
+        done.set()
+        poller.join()
 
 
 def _watch_into(found: dict, code: str, out_dir: Path, mark: int, flashed_at: float) -> None:
@@ -294,6 +324,7 @@ def report(n: int, bare: Phase, relay: Phase) -> None:
               f"advancing {p.advancing}/{n}, stream {p.stream_kbps:.0f} kbit/s")
         print(f"       start->playable: {fmt(p.start_s)}")
         print(f"       camera->listed latency: {fmt(p.latency_s)}")
+    print(f"relay feeds at the end of the window: {relay.states}")
     print(f"relay supervision overhead (python threads): {relay.overhead_cpu_pct_per_feed:.3f} %/feed")
     print(f"ratio relay/bare: CPU ffmpeg {ratio_cpu:.2f}, CPU incl. supervision {ratio_total:.2f}, PSS {ratio_pss:.2f}")
     print(f"recovery after a 3 s camera reboot (camera back -> new segment): {fmt(relay.recovery_s)}")

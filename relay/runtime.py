@@ -6,6 +6,7 @@ whatever an earlier run left behind.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
@@ -62,3 +63,20 @@ def tree_bytes(path: Path) -> int:
         except OSError:
             continue
     return total
+
+
+def newest_write_age(path: Path) -> float | None:
+    """Seconds since ffmpeg last wrote any segment file (finished or `.tmp`) in a feed directory."""
+    newest = None
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.name.startswith("seg_"):
+                    try:
+                        mtime = entry.stat().st_mtime
+                    except OSError:
+                        continue
+                    newest = mtime if newest is None else max(newest, mtime)
+    except OSError:
+        return None
+    return None if newest is None else max(0.0, time.time() - newest)

@@ -44,7 +44,7 @@ from relay.playlist import ProgressTracker, read_playlist
 from relay.probe import SourceInfo, probe
 from relay.profiles import Profile
 from relay.redact import redact, url_secrets
-from relay.runtime import clean_feed_dir, feed_dir, remove_stale_files
+from relay.runtime import clean_feed_dir, feed_dir, newest_write_age, remove_stale_files
 from relay.schemas import FeedStatus
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,10 @@ TRANSITIONS: dict[FeedState, frozenset[FeedState]] = {
 # while running (a stall takes seconds to declare anyway), and otherwise only when woken.
 TICK_S = {FeedState.STARTING: 0.1, FeedState.RUNNING: 1.0, FeedState.STALLED: 0.1}
 IDLE_TICK_S = 1.0
+# Probes that run beside an already started ffmpeg queue here, so a mass start (a relay resuming
+# 120 feeds) does not double the RTSP handshakes the cameras and the host must answer at once.
+BESIDE_PROBE_SLOTS = threading.BoundedSemaphore(4)
+OVERLOAD_FACTOR = 4      # ... but not even a growing file excuses 4x the limit
 STABLE_S = 10.0          # running this long without trouble resets the backoff ladder
 GUARD_EVERY_S = 5.0
 REPROBE_EVERY = 5        # retries reuse the first probe (faster recovery); every 5th failure re-probes
@@ -227,8 +231,8 @@ class FeedSupervisor:
             self._enter(S.RUNNING)
         elif not self._proc.alive():
             self._back_off(self._exit_reason())
-        elif now - self._entered_at > self._config.start_timeout_s:
-            self._back_off(f"no playable segment within {self._config.start_timeout_s:g} s of start")
+        elif self._start_overdue(now - self._entered_at):
+            self._back_off(f"no playable segment within {now - self._entered_at:.0f} s of start")
 
     def _tick_running(self, now: float) -> None:
         self._adopt_probe()
@@ -244,9 +248,19 @@ class FeedSupervisor:
             return
         window = self._stall_window()
         age = self._tracker.age(now)
-        if age is not None and age > window:
+        if age is not None and age > window and (self._quiet(window) or age > OVERLOAD_FACTOR * window):
             self._enter(S.STALLED, f"stalled: no new segment for {age:.1f} s (limit {window:.1f} s)")
             self._back_off(self._last_error)
+
+    def _quiet(self, seconds: float) -> bool:
+        """True when ffmpeg has written no byte of output for `seconds`. A late segment whose file is
+        still growing means an overloaded host, not a dead camera: killing it would only add load."""
+        age = newest_write_age(self.out_dir)
+        return age is None or age > seconds
+
+    def _start_overdue(self, elapsed: float) -> bool:
+        limit = self._config.start_timeout_s
+        return elapsed > limit and (self._quiet(self._stall_window()) or elapsed > OVERLOAD_FACTOR * limit)
 
     def _tick_backoff(self, now: float) -> None:
         if self._retry_at is not None and now >= self._retry_at:
@@ -288,7 +302,8 @@ class FeedSupervisor:
     def _probe_beside(self) -> None:
         def run() -> None:
             try:
-                result = self._prober(self._url, self._config, self._cancel)
+                with BESIDE_PROBE_SLOTS:
+                    result = self._prober(self._url, self._config, self._cancel)
             except (SourceUnreachable, UnsupportedSource) as exc:
                 result = exc
             with self._lock:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,12 @@ def emit_segment(sup: FeedSupervisor, sequence: int) -> None:
         f"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:{sequence}\n#EXTINF:1.0,\nseg_{sequence:06d}.ts\n")
 
 
+def age_files(sup: FeedSupervisor, seconds: float) -> None:
+    past = time.time() - seconds
+    for path in sup.out_dir.iterdir():
+        os.utime(path, (past, past))
+
+
 def run_until_running(sup, clock, first_sequence=0):
     sup.step()                                   # probe + launch
     emit_segment(sup, first_sequence)
@@ -121,9 +129,26 @@ def test_no_new_segment_for_three_segment_times_is_a_stall_then_backoff(rig):
     sup.step()
     assert sup.state == S.RUNNING
     clock.advance(0.3)
+    age_files(sup, 60)                           # and ffmpeg wrote nothing meanwhile
     sup.step()
     assert seen[-2:] == [S.STALLED, S.BACKOFF] and media.spawned[0].stopped
     assert "stalled" in sup.status().last_error and sup.status().next_retry_s == 1.0
+
+
+def test_a_late_segment_still_being_written_is_overload_not_a_stall(rig):
+    sup, clock, media, seen = rig
+    sup.start()
+    run_until_running(sup, clock)
+    growing = sup.out_dir / "seg_000001.ts.tmp"
+    for _ in range(11):                          # 11 s without a finished segment, file still growing
+        clock.advance(1.0)
+        growing.write_bytes(b"\0" * 188)
+        sup.step()
+    assert sup.state == S.RUNNING and not media.spawned[0].stopped
+    clock.advance(1.5)                           # past 4x the stall window: a real stall after all
+    growing.write_bytes(b"\0" * 188)
+    sup.step()
+    assert seen[-2:] == [S.STALLED, S.BACKOFF] and "stalled" in sup.status().last_error
 
 
 def test_backoff_ladder_keeps_trying_forever_with_the_reason_visible(rig):
