@@ -31,6 +31,7 @@ from relay.profiles import PROFILES, get_profile
 from relay.schemas import FeedStatus
 
 log = logging.getLogger(__name__)
+CLOSE_WAIT_S = 30.0
 
 
 class Supervisor(Protocol):
@@ -121,21 +122,19 @@ class FeedManager:
         self.last_sync_error: str | None = None
         self._closed = False
         self.shed_paused_for: int | None = None   # live-node count at which shedding found no taker
+        self.closing: dict[str, threading.Event] = {}   # feeds whose supervisor is being closed
 
     # ---- reading ------------------------------------------------------------------------------
 
+    # Reads and viewer touches take no lock (a dict lookup or copy is atomic), so a sync that is
+    # stopping a slow ffmpeg never holds up the playlists of the other feeds.
+
     def local_status(self, camera_code: str) -> FeedStatus | None:
-        with self._lock:
-            entry = self._entries.get(camera_code)
-            return entry.status() if entry else None
+        entry = self._entries.get(camera_code)
+        return entry.status() if entry else None
 
     def local_statuses(self) -> dict[str, FeedStatus]:
-        with self._lock:
-            return {code: entry.status() for code, entry in self._entries.items()}
-
-    def local_profiles(self) -> dict[str, str]:
-        with self._lock:
-            return {code: entry.source.profile for code, entry in self._entries.items()}
+        return {code: entry.status() for code, entry in list(self._entries.items())}
 
     def feed_dir(self, camera_code: str) -> Path:
         return self.config.runtime_dir / camera_code
@@ -231,6 +230,10 @@ class FeedManager:
 
     def demand(self, camera_code: str) -> FeedStatus:
         """A viewer asked for the playlist: keep the feed alive, starting an on-demand one."""
+        entry = self._entries.get(camera_code)
+        if entry is not None:
+            entry.last_demand = self._clock()
+            return entry.status()
         with self._lock:
             entry = self._entries.get(camera_code)
             if entry is not None:
@@ -240,17 +243,19 @@ class FeedManager:
 
     def touch(self, camera_code: str) -> bool:
         """A viewer fetched a segment: counts as watching. False when the feed is not local."""
-        with self._lock:
-            entry = self._entries.get(camera_code)
-            if entry is not None:
-                entry.last_demand = self._clock()
-            return entry is not None
+        entry = self._entries.get(camera_code)
+        if entry is not None:
+            entry.last_demand = self._clock()
+        return entry is not None
 
     # ---- starting -----------------------------------------------------------------------------
 
     def _start_locked(self, camera_code: str, operator: bool) -> FeedStatus:
         if self._closed:
             raise ShuttingDown("this relay node is shutting down; try again on another node")
+        stopping = self.closing.get(camera_code)
+        if stopping is not None:   # its previous run is still stopping and owns the directory
+            stopping.wait(CLOSE_WAIT_S)
         with self._sessions.begin() as session:
             source = feed_repo.feed_source(session, camera_code)
             if source.mode == FeedMode.OFF:
@@ -308,15 +313,21 @@ class FeedManager:
 
     def sync_once(self) -> None:
         from relay.manager_sync import run_sync
+        finished: list[tuple[str, Supervisor]] = []
         with self._lock:
             if self._closed:
                 return
             try:
-                run_sync(self)
+                finished = run_sync(self).closing
                 self.last_sync_error = None
             except SQLAlchemyError as exc:
                 self.last_sync_error = f"database unavailable: {type(exc).__name__}"
                 log.warning("relay sync failed: %s", self.last_sync_error)
+        _close_all([supervisor for _, supervisor in finished])   # outside the lock: it takes seconds
+        for code, _ in finished:
+            done = self.closing.pop(code, None)
+            if done is not None:
+                done.set()
 
     def run_background(self) -> None:
         if self._thread is not None:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -28,6 +29,7 @@ class SyncPlan:
     release: set[str] = field(default_factory=set)          # give the lease up after stopping
     start: list[FeedSource] = field(default_factory=list)   # held, wanted, not running here
     refused: dict[str, str] = field(default_factory=dict)   # feed -> reason it cannot run
+    closing: list = field(default_factory=list)             # (code, supervisor) to close unlocked
 
 
 def run_sync(manager) -> SyncPlan:
@@ -107,10 +109,16 @@ def _plan(manager, session: Session, held: set[str]) -> SyncPlan:
 def _apply(manager, plan: SyncPlan) -> None:
     from relay.manager import LimitReached
 
+    restarting = {source.camera_code for source in plan.start}
     for code in plan.close:
         entry = manager.entries.pop(code, None)
-        if entry is not None:
-            entry.supervisor.close()
+        if entry is None:
+            continue
+        if code in restarting:
+            entry.supervisor.close()   # the new run writes in the same directory: old one first
+        else:
+            plan.closing.append((code, entry.supervisor))
+            manager.closing[code] = threading.Event()
     for source in plan.start:
         try:
             manager.launch_locked(source)

@@ -54,7 +54,7 @@ def seed(session_factory, cameras, modes: dict[str, FeedMode]) -> None:
     seed_cameras(session_factory, {code: (mode, "copy", cameras.url(code)) for code, mode in modes.items()})
 
 
-def playlist_when_ready(relay: RelayProcess, code: str, timeout_s: float = 30):
+def playlist_when_ready(relay: RelayProcess, code: str, timeout_s: float = 60):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         response = relay.http.get(f"/hls/{code}/index.m3u8", params={"token": relay.token(code)})

@@ -69,7 +69,7 @@ class RelayProcess:
         self.http = httpx.Client(base_url=self.url, timeout=15,
                                  headers={"Authorization": f"Bearer {OPERATOR}"})
 
-    def start(self, timeout_s: float = 30) -> RelayProcess:
+    def start(self, timeout_s: float = 120) -> RelayProcess:
         argv = [sys.executable, "-m", "relay", "--port", str(self.port), "--node-id", self.node_id,
                 "--public-url", self.url, "--runtime-dir", str(self.runtime_dir)]
         for name, value in self.options.items():
@@ -123,7 +123,7 @@ class RelayProcess:
             self._tokens[key] = mint_token(HLS_SECRET, code, user, ttl=600)
         return self._tokens[key]
 
-    def wait_state(self, code: str, state: str, timeout_s: float = 30) -> dict:
+    def wait_state(self, code: str, state: str, timeout_s: float = 60) -> dict:
         deadline = time.monotonic() + timeout_s
         view = {}
         while time.monotonic() < deadline:

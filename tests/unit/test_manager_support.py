@@ -44,26 +44,35 @@ class FakeSupervisor:
     profile: str
     audio: str
     runtime_dir: Path | None = None
+    journal: list | None = None                 # shared by all fakes of one factory, in call order
     calls: list[str] = field(default_factory=list)
     state: FeedState = FeedState.STOPPED
     restarts: int = 0
 
     def start(self) -> None:
         self.calls.append("start")
+        if self.journal is not None:
+            self.journal.append((self.camera_code, "start"))
         self.state = FeedState.RUNNING
         if self.runtime_dir is not None:
             write_fake_hls(self.runtime_dir / self.camera_code)
 
     def stop(self) -> None:
         self.calls.append("stop")
+        if self.journal is not None:
+            self.journal.append((self.camera_code, "stop"))
         self.state = FeedState.STOPPED
 
     def restart(self) -> None:
         self.calls.append("restart")
+        if self.journal is not None:
+            self.journal.append((self.camera_code, "restart"))
         self.restarts += 1
 
     def close(self) -> None:
         self.calls.append("close")
+        if self.journal is not None:
+            self.journal.append((self.camera_code, "close"))
         self.state = FeedState.STOPPED
 
     def status(self) -> FeedStatus:
@@ -77,10 +86,11 @@ class FakeSupervisorFactory:
     def __init__(self, runtime_dir: Path | None = None) -> None:
         self.made: list[FakeSupervisor] = []
         self.runtime_dir = runtime_dir
+        self.journal: list[tuple[str, str]] = []
 
     def __call__(self, source) -> FakeSupervisor:
         supervisor = FakeSupervisor(source.camera_code, source.source_url, source.profile, source.audio,
-                                    runtime_dir=self.runtime_dir)
+                                    runtime_dir=self.runtime_dir, journal=self.journal)
         self.made.append(supervisor)
         return supervisor
 
