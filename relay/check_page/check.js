@@ -44,7 +44,7 @@
     const response = await fetch("/api/feeds/" + encodeURIComponent(code) + "/token", {
       method: "POST",
       headers: { "Authorization": "Bearer " + operatorToken, "Content-Type": "application/json" },
-      body: JSON.stringify({ user: "relay-check" }),
+      body: JSON.stringify({ user: "relay-check", ttl_s: 3600 }),
     });
     if (!response.ok) {
       show("refused", "HTTP " + response.status);

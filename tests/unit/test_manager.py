@@ -212,3 +212,24 @@ def test_observed_state_written_on_change_and_refreshed_not_every_sync(session_f
     clock.advance(11)
     manager.sync_once()
     assert feed_row(session_factory, "A").observed_at > row.observed_at   # periodic refresh
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "concat:a|b", "http://10.0.0.1/", "  ", "rtsp://"])
+def test_db_layer_refuses_forbidden_sources_itself(session_factory, url):
+    seed_feeds(session_factory, {"A": (DEMAND, "copy"), "N": (None, "copy")})
+    with session_factory.begin() as s, pytest.raises(FeedSourceRefused):
+        feed_repo.set_stream_url(s, "A", url)
+    with session_factory.begin() as s:
+        s.execute(update(Camera).where(Camera.code == "N").values(stream_url=url))
+    with session_factory.begin() as s, pytest.raises(FeedSourceRefused):
+        feed_repo.set_desired(s, "N", mode="always_on")      # no feed for a camera with a bad source
+    with session_factory() as s:
+        assert s.execute(select(Feed).join(Camera).where(Camera.code == "N")).scalar_one_or_none() is None
+
+
+def test_feed_source_repr_hides_the_url(session_factory):
+    seed_feeds(session_factory, {"A": (DEMAND, "copy")})
+    with session_factory() as s:
+        source = feed_repo.feed_source(s, "A")
+    assert source.source_url.startswith("rtsp://admin:")
+    assert "s3cr3t" not in repr(source) and "rtsp" not in repr(source)
