@@ -116,11 +116,12 @@ def with_boundaries(session_factory) -> bool:
     return True
 
 
-def timed_import(session_factory, path: Path) -> tuple[float, object]:
+def timed_import(session_factory, path: Path) -> tuple[float, object, float]:
+    """(wall seconds, outcome, this process's CPU seconds: the database server's work is not in it)."""
     options = ImportOptions(region_bbox=(106.64, -6.26, 106.86, -6.08), region_name="Jakarta Barat")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     outcome = import_records(session_factory, "cameras", path, options)
-    return time.perf_counter() - start, outcome
+    return time.perf_counter() - start, outcome, time.process_time() - cpu
 
 
 def naive_orm_upsert(session_factory, path: Path) -> float:
@@ -159,18 +160,21 @@ def main() -> None:
     backends = ["sqlite"] + (["postgresql"] if args.postgres else [])
     with tempfile.TemporaryDirectory() as tmp:
         files = {n: camera_csv(n, Path(tmp) / f"cameras_{n}.csv") for n in args.sizes}
-        print(f"{'backend':<11}{'rows':>9}{'first import s':>16}{'rows/s':>10}{'re-import s':>13}{'rows/s':>10}")
+        print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"{'backend':<11}{'rows':>9}{'first import s':>16}{'rows/s':>10}{'cpu s':>8}"
+              f"{'re-import s':>13}{'rows/s':>10}{'cpu s':>8}")
         for backend in backends:
             for n, path in files.items():
                 with database(backend, args.postgres) as url:
                     engine = make_engine(url)
                     factory = make_session_factory(engine)
                     districts = with_boundaries(factory)
-                    first, outcome = timed_import(factory, path)
-                    again, second = timed_import(factory, path)
+                    first, outcome, first_cpu = timed_import(factory, path)
+                    again, second, again_cpu = timed_import(factory, path)
                     assert outcome.summary.added == n and second.summary.unchanged == n, (outcome, second)
                     note = "" if districts else "  (no district boundaries: assignment skipped)"
-                    print(f"{backend:<11}{n:>9,}{first:>16.2f}{n / first:>10,.0f}{again:>13.2f}{n / again:>10,.0f}{note}")
+                    print(f"{backend:<11}{n:>9,}{first:>16.2f}{n / first:>10,.0f}{first_cpu:>8.2f}"
+                          f"{again:>13.2f}{n / again:>10,.0f}{again_cpu:>8.2f}{note}")
                     engine.dispose()
             if not args.skip_baseline:
                 n = min(args.sizes)
@@ -178,7 +182,8 @@ def main() -> None:
                     engine = make_engine(url)
                     factory = make_session_factory(engine)
                     with_boundaries(factory)
-                    pipeline, _ = timed_import(factory, files[n])
+                    pipeline, _, _ = timed_import(factory, files[n])
+                    engine.dispose()
                 with database(backend, args.postgres) as url:
                     engine = make_engine(url)
                     baseline = naive_orm_upsert(make_session_factory(engine), files[n])

@@ -96,20 +96,35 @@ def _range_text(low, high, low_exclusive) -> str:
     return f"must be between {low:g} and {high:g}"
 
 
+def _by_distinct(raw: pd.Series, parse) -> pd.Series:
+    """Apply ``parse`` once per distinct cell value (registry columns repeat a handful of values)."""
+    values = raw.astype(object)
+    lookup = {}
+    for value in values.dropna().unique():
+        lookup[value] = parse(value)
+    mapped = values.map(lookup).astype(object)
+    return mapped.where(values.notna(), None)
+
+
+def _parse_bool(value):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    word = _clean_text(value)
+    if word is None:
+        return None
+    word = word.lower().replace(" ", "_")
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return "?"
+
+
 def boolean(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    def parse(v):
-        if v is None or isinstance(v, bool):
-            return v
-        word = str(v).strip().lower().replace(" ", "_")
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        return "?"
-    parsed = raw.astype(object).map(lambda v: v if isinstance(v, bool) else parse(_clean_text(v))).astype(object)
-    reasons = pd.Series(None, index=raw.index, dtype=object)
-    bad = parsed.map(lambda v: v == "?" if isinstance(v, str) else False).astype(bool)
-    reasons[bad] = "not yes/no (use true/false, ya/tidak, 1/0)"
+    parsed = _by_distinct(raw, _parse_bool)
+    bad = parsed.map(lambda v: isinstance(v, str)).astype(bool)
+    reasons = pd.Series(np.where(bad, "not yes/no (use true/false, ya/tidak, 1/0)", None), index=raw.index,
+                        dtype=object)
     return _objects(parsed.where(~bad, None)), _objects(reasons)
 
 
@@ -127,7 +142,7 @@ def enum(raw: pd.Series, enum_cls) -> tuple[pd.Series, pd.Series]:
 
 
 def dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    parsed = raw.map(_parse_date)
+    parsed = _by_distinct(raw, _parse_date)
     reasons = parsed.map(lambda v: "not a date (use YYYY-MM-DD or DD/MM/YYYY)" if isinstance(v, str) else None)
     return _objects(parsed.map(lambda v: None if isinstance(v, str) else v)), _objects(reasons)
 

@@ -292,7 +292,8 @@ def _nullable(series: pd.Series) -> pd.Series:
 
 
 def _stored(session: Session, table: Table, key: str, fields: list[str]) -> pd.DataFrame:
-    rows = session.execute(select(table.c.id, table.c[key], *[table.c[f] for f in fields])).all()
+    # Plain tuples: pandas probes each Row with hasattr(), which is slow on SQLAlchemy rows.
+    rows = [tuple(r) for r in session.execute(select(table.c.id, table.c[key], *[table.c[f] for f in fields]))]
     stored = pd.DataFrame(rows, columns=["__id", key] + [f + "__stored" for f in fields], dtype=object)
     stored[key] = stored[key].astype(str)
     return stored
