@@ -93,6 +93,7 @@ PLAYER_JS = r"""
     }
     var Hls = window.Hls;
     hls = new Hls(hlsConfig());
+    window.NBS_HLS = hls;  // for diagnostics: hls.latency is how far behind the live edge we play
     hls.on(Hls.Events.MANIFEST_PARSED, function () { video.play().catch(function () {}); });
     hls.on(Hls.Events.ERROR, function (_event, data) {
       if (!data.fatal) return;

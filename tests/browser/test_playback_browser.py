@@ -146,9 +146,36 @@ def test_player_plays_live_video_and_time_advances(relay_like_server, chromium_p
     time.sleep(3)
     second = _current_time(chromium_page)
     assert second > first + 1.0, f"video did not advance: {first} -> {second}"
+    behind = _behind_live_edge(chromium_page)
+    # Started near the live edge: about two 1 s segments behind, far from the 6-segment playlist's start.
+    assert behind < 4.0, f"{behind:.1f} s behind the live edge"
     assert RelayLikeHandler.refused == []
     badge = chromium_page.text_content("#nbs-badge")
     assert badge == "live"
+
+
+def _behind_live_edge(page) -> float:
+    """hls.js's estimate of the live edge (playlist edge plus the time since it was loaded) minus now."""
+    return float(page.evaluate("window.NBS_HLS.latency"))
+
+
+def test_player_catches_up_after_falling_behind(relay_like_server, chromium_page):
+    server, base = relay_like_server
+    RelayLikeHandler.pages["/player.html"] = _player_page(base, stable_token(SECRET, CAMERA, "ani", time.time()))
+    chromium_page.goto(base + "/player.html")
+    chromium_page.wait_for_function("document.body.dataset.state === 'live'", timeout=30_000)
+    chromium_page.evaluate("document.getElementById('nbs-video').pause()")
+    deadline = time.monotonic() + 10
+    worst = 0.0
+    while worst <= 4.5 and time.monotonic() < deadline:
+        time.sleep(0.25)
+        worst = max(worst, _behind_live_edge(chromium_page))
+    assert worst > 4.5, "pausing did not put the player behind the live edge"
+    chromium_page.evaluate("document.getElementById('nbs-video').play()")
+    deadline = time.monotonic() + 15
+    while _behind_live_edge(chromium_page) > 3.0 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _behind_live_edge(chromium_page) <= 3.0, "the player did not catch up with the live edge"
 
 
 def test_player_shows_refusal_and_retries_with_a_forged_token(relay_like_server, chromium_page):
