@@ -88,7 +88,7 @@ def proposal_layer(proposals: pd.DataFrame) -> tuple[pdk.Layer, str]:
                                                  proposals["detail"])]
     layer = pdk.Layer("ScatterplotLayer", id="proposals", data="@@data:proposals", get_position="[lon, lat]",
                       get_fill_color=[*PROPOSAL_COLOUR, 230], get_line_color=[255, 255, 255, 255], stroked=True,
-                      line_width_min_pixels=2, get_radius=9, radius_units="pixels", pickable=True)
+                      line_width_min_pixels=2, get_radius=9, radius_units=pdk.types.String("pixels"), pickable=True)
     return layer, json.dumps(records, separators=(",", ":"))
 
 

@@ -10,8 +10,12 @@ import streamlit as st
 
 from dashboard import auth, state
 from dashboard.components import relay_access
-from dashboard.components.coverage_view import (display_table, render_blind_spot_map, render_chart,
-                                                render_region_metrics)
+from dashboard.components.coverage_view import (
+    display_table,
+    render_blind_spot_map,
+    render_chart,
+    render_region_metrics,
+)
 from dashboard.components.planner_view import render_connect_next, render_reaim
 from dashboard.i18n import _
 from db import coverage_cache

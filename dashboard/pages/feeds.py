@@ -9,8 +9,15 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.components import audit_hooks, relay_access
-from dashboard.components.feed_table import (MODES, STATES, feeds_frame, filter_feeds, mode_label,
-                                             render_feed_table, state_label)
+from dashboard.components.feed_table import (
+    MODES,
+    STATES,
+    feeds_frame,
+    filter_feeds,
+    mode_label,
+    render_feed_table,
+    state_label,
+)
 from dashboard.i18n import _
 
 PROFILES = ("copy", "h264-720p", "h264-360p-low")

@@ -11,8 +11,16 @@ import streamlit as st
 from dashboard import auth, state
 from dashboard.components import audit_hooks, relay_access
 from dashboard.components.registry_form import NEW_CAMERA, camera_form, save_camera, show_save_result
-from dashboard.components.registry_upload import (BOUNDARY_KINDS, IMPORT_ERRORS, RECORD_KINDS, UPLOAD_TYPES,
-                                                  import_upload, kind_labels, progress_callback, render_result)
+from dashboard.components.registry_upload import (
+    BOUNDARY_KINDS,
+    IMPORT_ERRORS,
+    RECORD_KINDS,
+    UPLOAD_TYPES,
+    import_upload,
+    kind_labels,
+    progress_callback,
+    render_result,
+)
 from dashboard.i18n import _, format_number, format_percent, now_local
 from db.io.export import export_cameras
 

@@ -9,8 +9,15 @@ from dashboard import auth
 from dashboard.components import audit_hooks, relay_access
 from dashboard.components.feed_table import feeds_frame, watched_feeds
 from dashboard.components.player import LOW_BITRATE_PROFILE
-from dashboard.components.wall import (ENLARGED_KEY, LAYOUTS, _Feed, page_count, page_of, render_enlarged,
-                                       render_grid)
+from dashboard.components.wall import (
+    ENLARGED_KEY,
+    LAYOUTS,
+    _Feed,
+    page_count,
+    page_of,
+    render_enlarged,
+    render_grid,
+)
 from dashboard.i18n import _
 
 CYCLE_CHOICES = (10, 20, 30, 60)

@@ -12,8 +12,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from db.coverage_cache import ResultCache
-from tests.app.test_feeds_page import sign_in
 from db.io.writers import upsert_cameras, upsert_districts, upsert_owners
+from tests.app.test_feeds_page import sign_in
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/coverage.py")
 # Two 1 km x 1 km kecamatan side by side in West Jakarta (about 0.009 degrees per km).
@@ -110,6 +110,7 @@ def test_connect_next_planner_proposes_a_consenting_camera_on_the_map(app_env, s
     spec = json.loads(app.get("deck_gl_json_chart")[1].proto.json)
     proposals = next(layer for layer in spec["layers"] if layer["id"] == "proposals")
     assert [p["t"] for p in proposals["data"]] == ["C2"]
+    assert proposals["radiusUnits"] == "pixels"  # a literal, not an accessor expression
     assert any(d.proto.label == "Download the proposals (CSV)" for d in app.get("download_button"))
 
 

@@ -1,7 +1,7 @@
 """Feeds page (AppTest): the table follows the filters, actions call the relay, relay errors are explained."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,12 +11,11 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from db.models import AuditEvent
-
 from relay.api_models import FeedDetail, FeedView, Health
 from relay.client import RelayRefused, RelayUnavailable
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/feeds.py")
-SINCE = datetime(2026, 11, 22, 1, 0, tzinfo=timezone.utc)
+SINCE = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
 
 
 def feed(code: str, state: str = "running", mode: str = "always_on", profile: str = "copy", **extra) -> FeedView:

@@ -10,8 +10,16 @@ import pytest
 from pydantic import SecretStr
 from streamlit.testing.v1 import AppTest
 
-from dashboard.components.player import (TOKEN_BUCKET_S, TOKEN_TTL_S, PlayerOptions, offline_reason,
-                                         player_html, player_source, public_base_url, stable_token)
+from dashboard.components.player import (
+    TOKEN_BUCKET_S,
+    TOKEN_TTL_S,
+    PlayerOptions,
+    offline_reason,
+    player_html,
+    player_source,
+    public_base_url,
+    stable_token,
+)
 from dashboard.components.player_script import PLAYER_JS
 from relay.tokens import verify_token
 from tests.app.test_feeds_page import app_db, audit_events  # noqa: F401
@@ -23,7 +31,7 @@ NOW = 1_800_000_123.0
 
 
 def _config(page: str) -> dict:
-    match = re.search(r"window\.NBS_PLAYER = (\{.*?\});</script>", page, re.S)
+    match = re.search(r"window\.NBS_PLAYER = (\{.*?\});</script>", page, re.DOTALL)
     assert match, "player config script missing"
     return json.loads(match.group(1))
 
@@ -93,7 +101,8 @@ def settings():
                     database_url=SecretStr("postgresql://u:dbpass@db/x"))
 
 
-def test_rendered_player_leaks_no_secret(settings, app_db, session_factory):
+@pytest.mark.usefixtures("app_db")
+def test_rendered_player_leaks_no_secret(settings, session_factory):
     app = AppTest.from_function(_player_app)
     app.session_state["settings_override"] = settings
     app.session_state["lang"] = "en"

@@ -5,11 +5,11 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.wall import page_count, page_of
-from tests.app.test_feeds_page import (FakeRelayClient, app_db, audit_events, feed, make_settings,  # noqa: F401
-                                       sign_in)
+from tests.app.test_feeds_page import FakeRelayClient, app_db, audit_events, feed, make_settings, sign_in  # noqa: F401
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/wall.py")
 
@@ -31,7 +31,7 @@ def _pinned(n: int) -> list:
 def _tile_codes(app: AppTest) -> list[str]:
     codes = []
     for frame in app.get("iframe"):
-        config = json.loads(re.search(r"window\.NBS_PLAYER = (\{.*?\});</script>", frame.proto.srcdoc, re.S).group(1))
+        config = json.loads(re.search(r"window\.NBS_PLAYER = (\{.*?\});</script>", frame.proto.srcdoc, re.DOTALL).group(1))
         codes.append(re.search(r"/hls/([^/]+)/index\.m3u8", config["playlistUrl"]).group(1))
     return codes
 
@@ -45,7 +45,8 @@ def test_paging_wraps_around():
     assert list(page_of(frame, 3, 4)["camera_code"]) == ["C0", "C1", "C2", "C3"]
 
 
-def test_wall_shows_only_pinned_feeds_as_low_bitrate_tiles(app_db, session_factory):
+@pytest.mark.usefixtures("app_db")
+def test_wall_shows_only_pinned_feeds_as_low_bitrate_tiles(session_factory):
     feeds = _pinned(3) + [feed("JB-900", mode="on_demand")]
     app = wall_app(FakeRelayClient(feeds))
     assert not app.exception, app.exception
@@ -57,7 +58,8 @@ def test_wall_shows_only_pinned_feeds_as_low_bitrate_tiles(app_db, session_facto
     assert "Page 1 of 1 · 3 watched feeds" in [c.value for c in app.caption]
 
 
-def test_layout_and_pages(app_db):
+@pytest.mark.usefixtures("app_db")
+def test_layout_and_pages():
     app = wall_app(FakeRelayClient(_pinned(10)))
     app.radio(key="wall_layout").set_value("3x3").run()
     assert _tile_codes(app) == [f"JB-{i:03d}" for i in range(1, 10)]
@@ -65,7 +67,8 @@ def test_layout_and_pages(app_db):
     assert _tile_codes(app) == ["JB-010"]
 
 
-def test_tile_shows_state_and_enlarges_on_click(app_db):
+@pytest.mark.usefixtures("app_db")
+def test_tile_shows_state_and_enlarges_on_click():
     feeds = [feed("JB-001"), feed("JB-002", state="backoff", last_error="no route to camera")]
     app = wall_app(FakeRelayClient(feeds))
     captions = " ".join(m.value for m in app.markdown)
@@ -78,7 +81,8 @@ def test_tile_shows_state_and_enlarges_on_click(app_db):
     assert _tile_codes(app) == ["JB-001", "JB-002"]
 
 
-def test_low_bitrate_action_sets_the_profile_through_the_relay(app_db, session_factory):
+@pytest.mark.usefixtures("app_db")
+def test_low_bitrate_action_sets_the_profile_through_the_relay(session_factory):
     client = FakeRelayClient([feed("JB-001"), feed("JB-002", profile="h264-360p-low")])
     app = wall_app(client)
     next(b for b in app.button if b.key == "wall_low_bitrate").click().run()
@@ -88,7 +92,8 @@ def test_low_bitrate_action_sets_the_profile_through_the_relay(app_db, session_f
         ("duty.officer", "JB-001", {"command": "profile", "profile": "h264-360p-low"})]
 
 
-def test_wall_explains_relay_outage_and_empty_wall(app_db):
+@pytest.mark.usefixtures("app_db")
+def test_wall_explains_relay_outage_and_empty_wall():
     app = wall_app(FakeRelayClient([], down=True))
     assert "The relay cannot be reached" in app.error[0].value
     app = wall_app(FakeRelayClient([feed("JB-001", mode="on_demand")]), lang="id")

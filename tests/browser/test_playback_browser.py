@@ -17,12 +17,13 @@ import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
 
-from dashboard.components.player import (PlayerOptions, player_html, player_source, stable_token)
+from dashboard.components.player import PlayerOptions, player_html, player_source, stable_token
 from dashboard.components.player_script import PLAYER_JS
 from relay.tokens import TokenError, verify_token
 from tests.components import need_chromium, need_ffmpeg, need_rtsp_server
@@ -44,8 +45,8 @@ LABELS = {"connecting": "connecting", "live": "live", "offline": "offline", "ret
 class RelayLikeHandler(SimpleHTTPRequestHandler):
     """Serves HLS like the relay: token required on the playlist, CORS open, no caching."""
 
-    pages: dict[str, str] = {}
-    refused: list[str] = []
+    pages: ClassVar[dict[str, str]] = {}
+    refused: ClassVar[list[str]] = []
 
     def log_message(self, *args) -> None:  # keep test output quiet
         pass
@@ -55,7 +56,7 @@ class RelayLikeHandler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         if url.path in self.pages:
             body = self.pages[url.path].encode("utf-8")
@@ -138,7 +139,7 @@ def _current_time(page) -> float:
 
 
 def test_player_plays_live_video_and_time_advances(relay_like_server, chromium_page):
-    server, base = relay_like_server
+    _server, base = relay_like_server
     RelayLikeHandler.pages["/player.html"] = _player_page(base, stable_token(SECRET, CAMERA, "ani", time.time()))
     chromium_page.goto(base + "/player.html")
     chromium_page.wait_for_function("document.body.dataset.state === 'live'", timeout=30_000)
@@ -160,7 +161,7 @@ def _behind_live_edge(page) -> float:
 
 
 def test_player_catches_up_after_falling_behind(relay_like_server, chromium_page):
-    server, base = relay_like_server
+    _server, base = relay_like_server
     RelayLikeHandler.pages["/player.html"] = _player_page(base, stable_token(SECRET, CAMERA, "ani", time.time()))
     chromium_page.goto(base + "/player.html")
     chromium_page.wait_for_function("document.body.dataset.state === 'live'", timeout=30_000)
@@ -179,7 +180,7 @@ def test_player_catches_up_after_falling_behind(relay_like_server, chromium_page
 
 
 def test_player_shows_refusal_and_retries_with_a_forged_token(relay_like_server, chromium_page):
-    server, base = relay_like_server
+    _server, base = relay_like_server
     forged = stable_token("another-secret-0123456789", CAMERA, "ani", time.time())
     RelayLikeHandler.pages["/player.html"] = _player_page(base, forged)
     chromium_page.goto(base + "/player.html")
@@ -269,13 +270,15 @@ def _sign_in(page, url: str, username: str) -> None:
 
 
 def _player_frame(page, timeout_s: float = 60):
+    from playwright.sync_api import Error as PlaywrightError
+
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for frame in page.frames:
             try:
                 if frame.query_selector("#nbs-video") is not None:
                     return frame
-            except Exception:  # noqa: BLE001 - a frame may detach while Streamlit re-renders
+            except PlaywrightError:  # a frame may detach while Streamlit re-renders
                 continue
         time.sleep(0.5)
     raise AssertionError("no live player appeared on the page")
@@ -291,7 +294,7 @@ def _assert_plays(frame) -> None:
 
 def test_live_video_through_the_relay_on_the_wall_and_on_the_briefing_screen(live_stack, chromium_page):
     """One stack for both screens (starting camera, relay and dashboard takes most of a minute)."""
-    base, relay = live_stack
+    base, _relay = live_stack
     _sign_in(chromium_page, base + "/?lang=en", "wall.operator")
     chromium_page.get_by_role("link", name="Video wall").click()
     frame = _player_frame(chromium_page)
