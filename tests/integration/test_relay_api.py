@@ -216,3 +216,16 @@ def test_check_page_and_local_hls_js(relay):
     assert script.status_code == 200 and len(script.content) > 100_000
     assert relay.get("/static/check.js").status_code == 200
     assert relay.get("/check/..%2F..%2Fetc").status_code == 404
+
+
+def test_rewrite_carries_token_to_map_and_drops_foreign_uris():
+    from relay.hls import rewrite_playlist
+
+    text = ("#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-MAP:URI=\"init.mp4\"\n"
+            "#EXTINF:1.0,\nseg_000001.m4s\n#EXT-X-DISCONTINUITY\n#EXTINF:1.0,\nhttp://evil.example/x.ts\n"
+            "#EXTINF:1.0,\n../../etc/passwd\n#EXTINF:1.0,\nseg_000002.m4s\n")
+    out = rewrite_playlist(text, "T.o/k+n")
+    assert '#EXT-X-MAP:URI="init.mp4?token=T.o%2Fk%2Bn"' in out
+    assert "seg_000001.m4s?token=T.o%2Fk%2Bn" in out and "seg_000002.m4s?token=T.o%2Fk%2Bn" in out
+    assert "evil" not in out and "passwd" not in out
+    assert out.count("#EXTINF") == 2          # the dropped URIs took their EXTINF with them
