@@ -89,3 +89,23 @@ def test_bad_coordinates_show_what_is_wrong_and_save_nothing(app_env):
     assert "The incident was not saved" in app.error[0].value and "lat, lon" in app.error[0].value
     with app_env() as s:
         assert "incident_create" not in s.scalars(select(AuditEvent.action)).all()
+
+
+def test_dispatch_and_close_from_the_incident_view(app_env):
+    app = _create_incident(signed_in(Role.COMMANDER, "incidents").run())
+    police = app.dataframe[1].value
+    assert list(police["Post"])[:2] == ["Polsek Kebon Jeruk", "Pos <Duri>"]  # markup in names stays text
+    assert "Polsek of the jurisdiction (Kebon Jeruk)" in list(police["What"])
+    app.selectbox(key="dispatch_post").set_value("POS-1")
+    app = app.button(key="dispatch_button").click().run()
+    assert not app.exception, app.exception
+    assert any("Dispatched to Pos" in i.value and "budi" in i.value for i in app.info)
+    app = app.button(key="close_incident").click().run()
+    assert not app.exception, app.exception
+    assert any("No incidents yet." in i.value for i in app.info)  # closed ones are hidden by default
+    app = app.toggle(key="incident_show_closed").set_value(True).run()
+    assert app.button(key="reopen_incident")
+    with app_env() as s:
+        actions = s.scalars(select(AuditEvent.action).where(AuditEvent.actor == "budi")
+                            .order_by(AuditEvent.id)).all()
+    assert actions == ["incident_create", "incident_dispatch", "incident_status"]
