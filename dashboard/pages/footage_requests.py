@@ -27,6 +27,7 @@ from geo.urgency import FOOTAGE_TRANSITIONS, FootageStatus
 
 SELECTED = "footage_selected"
 LETTER_SHOWN = "footage_letter_shown"
+FROM_MAP = "footage_request_for"  # camera code handed over by the map's camera card (state.FOOTAGE_REQUEST_FOR)
 
 
 def status_label(value: str) -> str:
@@ -143,6 +144,10 @@ def render() -> None:
     user = auth.require_permission("footage")
     st.title(_("Footage requests"))
     st.caption(_("Most urgent first: hours left before the owner's recorder overwrites the event."))
+    handed_over = st.session_state.get(FROM_MAP)
+    if handed_over:
+        st.info(_("Footage from camera {code}: record the incident first on the Incidents page (the camera is "
+                  "filled in there), then request the footage from the incident.", code=markdown_text(handed_over)))
     polsek, finished = _filters(user)
     with ops_data.session_factory()() as session:
         rows = footage_queue(session, user, polsek_code=polsek, include_finished=finished)

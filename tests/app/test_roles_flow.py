@@ -109,3 +109,20 @@ def test_dispatch_and_close_from_the_incident_view(app_env):
         actions = s.scalars(select(AuditEvent.action).where(AuditEvent.actor == "budi")
                             .order_by(AuditEvent.id)).all()
     assert actions == ["incident_create", "incident_dispatch", "incident_status"]
+
+
+def test_camera_handed_over_by_the_map_prefills_the_incident_form(app_env):
+    footage = signed_in(Role.COMMANDER, "footage_requests")
+    footage.session_state["footage_request_for"] = "CAM-TWO"
+    footage = footage.run()
+    assert "CAM" in footage.info[0].value and "Incidents page" in footage.info[0].value
+    app = signed_in(Role.COMMANDER, "incidents")
+    app.session_state["footage_request_for"] = "CAM-TWO"
+    app = app.run()
+    assert app.radio(key="incident_where").value == "camera"
+    assert app.text_input(key="incident_camera").value == "CAM-TWO"
+    app = app.button(key=CREATE).click().run()
+    assert not app.exception, app.exception
+    assert any("created" in s.value for s in app.success)
+    with app_env() as s:
+        assert s.scalar(select(AuditEvent.detail).where(AuditEvent.action == "incident_create"))["camera"] == "CAM-TWO"
