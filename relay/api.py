@@ -31,6 +31,7 @@ from relay.api_models import (
     TokenGrant,
     TokenRequest,
 )
+from relay.errors import RelayMediaError
 from relay.manager import (
     FeedElsewhere,
     FeedIsOff,
@@ -40,6 +41,7 @@ from relay.manager import (
     UnknownProfileError,
 )
 from relay.metrics import CONTENT_TYPE, ServedBytes, make_registry, render
+from relay.profiles import UnknownProfile
 from relay.tokens import TokenError, mint_token, verify_token
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,8 @@ class ApiSettings:
 
 
 _ERRORS = [(FeedNotFound, 404), (LimitReached, 429), (FeedIsOff, 409), (FeedElsewhere, 409),
-           (FeedSourceRefused, 422), (UnknownProfileError, 422), (FeedError, 422), (ShuttingDown, 503)]
+           (FeedSourceRefused, 422), (UnknownProfileError, 422), (FeedError, 422), (ShuttingDown, 503),
+           (UnknownProfile, 422), (RelayMediaError, 422)]
 
 
 def _status_for(exc: Exception) -> int:
@@ -202,7 +205,8 @@ def _hls_routes(app: FastAPI, manager: FeedManager, settings: ApiSettings, serve
             await asyncio.to_thread(manager.demand, code)
         except FeedElsewhere as exc:
             return elsewhere(request, exc)
-        except (FeedNotFound, LimitReached, FeedIsOff, FeedSourceRefused, ShuttingDown) as exc:
+        except (FeedNotFound, LimitReached, FeedIsOff, FeedSourceRefused, ShuttingDown, UnknownProfile,
+                RelayMediaError) as exc:
             raise HTTPException(_status_for(exc), str(exc), headers=cors) from None
         text = await _wait_for_playlist(manager, code, settings.playlist_wait_s)
         if text is None:

@@ -17,6 +17,7 @@ from db import feeds as feed_repo
 from db.feeds import FeedSource, FeedSourceRefused, ObservedState
 from geo.vocabulary import FeedMode, FeedState
 from relay import leases
+from relay.errors import RelayMediaError
 from relay.profiles import UnknownProfile
 
 log = logging.getLogger(__name__)
@@ -122,8 +123,13 @@ def _apply(manager, plan: SyncPlan) -> None:
     for source in plan.start:
         try:
             manager.launch_locked(source)
-        except (LimitReached, UnknownProfile) as exc:
+        except (LimitReached, UnknownProfile, RelayMediaError) as exc:
             plan.refused[source.camera_code] = str(exc)
+            plan.release.add(source.camera_code)
+        except Exception as exc:  # noqa: BLE001 - one feed must never stop the others' sync
+            # only the type: an unexpected message could hold the source URL
+            log.error("feed %s could not start: %s", source.camera_code, type(exc).__name__)
+            plan.refused[source.camera_code] = f"could not start ({type(exc).__name__}); see the relay log"
             plan.release.add(source.camera_code)
 
 

@@ -233,3 +233,25 @@ def test_feed_source_repr_hides_the_url(session_factory):
         source = feed_repo.feed_source(s, "A")
     assert source.source_url.startswith("rtsp://admin:")
     assert "s3cr3t" not in repr(source) and "rtsp" not in repr(source)
+
+
+def test_one_feed_failing_to_start_never_stops_the_others(session_factory, factory, clock, tmp_path):
+    from relay.errors import InvalidCameraCode
+
+    seed_feeds(session_factory, {"A": (ON, "copy"), "B": (ON, "copy"), "C": (ON, "copy")})
+
+    def picky(source):
+        if source.camera_code == "A":
+            raise InvalidCameraCode("camera code 'A' cannot name a runtime directory")
+        if source.camera_code == "B":
+            raise RuntimeError(f"boom {source.source_url}")     # an unexpected bug, with the URL in it
+        return factory(source)
+
+    manager = FeedManager(session_factory, ManagerConfig(node_id="node-a", public_url="http://a", runtime_dir=tmp_path,
+                                                         lease=LeasePolicy(single_node=True)),
+                          picky, clock=clock, wallclock=FakeWallClock())
+    manager.sync_once()
+    assert set(manager.local_statuses()) == {"C"} and manager.last_sync_error is None
+    assert "cannot name" in feed_row(session_factory, "A").last_error
+    error_b = feed_row(session_factory, "B").last_error
+    assert "RuntimeError" in error_b and "s3cr3t" not in error_b
