@@ -15,7 +15,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 import db.models_ops  # noqa: F401 - maps the sign-in columns of app_user
@@ -216,7 +216,10 @@ def _verify(password_hash: str | None, password: str) -> bool:
 
 def _fail(session: Session, user: AppUser | None, username: str, reason: str, now: datetime) -> SignInRefused:
     if user is not None and reason == "password":
-        user.failed_attempts = (user.failed_attempts or 0) + 1
+        # Counted in the database, so simultaneous attempts from several sessions all count.
+        session.execute(update(AppUser).where(AppUser.id == user.id)
+                        .values(failed_attempts=AppUser.failed_attempts + 1))
+        session.refresh(user, ["failed_attempts"])
         duration = lock_duration(user.failed_attempts)
         if duration is not None:
             user.locked_until = now + duration
