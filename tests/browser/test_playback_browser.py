@@ -263,7 +263,13 @@ def live_stack(database_url, tmp_path):
 
 
 def _sign_in(page, url: str, username: str) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.goto(url)
+    try:
+        page.get_by_role("textbox", name="User name").wait_for(timeout=90_000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"no sign-in form at {url}; the page shows: {page.inner_text('body')[:1500]}") from None
     page.get_by_role("textbox", name="User name").fill(username)
     page.get_by_role("textbox", name="Password").fill(OPERATOR_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
