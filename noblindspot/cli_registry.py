@@ -175,8 +175,6 @@ def _print_outcome(outcome: ImportOutcome) -> None:
         click.echo(f"  owners: {_counts(outcome.owners)}")
     if outcome.rejected:
         click.echo(f"  rejected rows are listed in {outcome.report_path}")
-    if outcome.districts_assigned:
-        click.echo(f"  district assignments changed: {outcome.districts_assigned}")
     if outcome.ignored_columns:
         click.echo(f"  ignored columns: {_printable(', '.join(outcome.ignored_columns))}")
 

@@ -108,8 +108,7 @@ def _write(session: Session, kind: str, result: ValidationResult, outcome: Impor
         outcome.summary = upsert_posts(session, frame)
     elif kind == DUTY_UNITS:
         outcome.summary = upsert_duty_units(session, frame)
-    if kind in (CAMERAS, POSTS) and outcome.summary.changed:
-        outcome.districts_assigned = assign_districts(session)
+    # Cameras and posts get their district as they are written (writers._with_districts).
 
 
 def write_report(errors: pd.DataFrame, path: Path) -> Path:

@@ -66,13 +66,32 @@ def upsert_cameras(session: Session, df: pd.DataFrame, progress: Progress | None
     frame = _present(df, "code", CAMERA_FIELDS + ["owner_code"])
     if "owner_code" in frame:
         frame["owner_id"] = _resolve(session, Owner.__table__, "code", frame.pop("owner_code"), "owner")
+    frame = _with_districts(session, frame)
     summary = _upsert(session, Camera.__table__, "code", frame, progress=progress)
     return _bump_if_changed(session, summary)
 
 
 def upsert_posts(session: Session, df: pd.DataFrame) -> WriteSummary:
-    frame = _present(df, "code", POST_FIELDS)
+    frame = _with_districts(session, _present(df, "code", POST_FIELDS))
     return _bump_if_changed(session, _upsert(session, Post.__table__, "code", frame))
+
+
+def _with_districts(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add district_id by spatial join when the rows carry coordinates and districts exist.
+
+    Rows are assigned as they are written, so an import needs no separate assignment pass.
+    """
+    if "lon" not in frame or "lat" not in frame:
+        return frame
+    districts = districts_frame(session)
+    if not len(districts):
+        return frame
+    code_to_id = dict(zip(districts["code"], districts["id"]))
+    codes = assign_points(pd.to_numeric(frame["lon"]).to_numpy(float), pd.to_numeric(frame["lat"]).to_numpy(float),
+                          districts)
+    frame["district_id"] = pd.Series([code_to_id.get(c) if c is not None else None for c in codes],
+                                     index=frame.index, dtype=object)
+    return frame
 
 
 def upsert_duty_units(session: Session, df: pd.DataFrame) -> WriteSummary:
@@ -171,11 +190,13 @@ def _insert_rows(session, table, frame, progress, done, total) -> int:
     """
     if not len(frame):
         return done
-    frame = frame.assign(**_missing_defaults(table, frame.columns))
     connection = session.connection()
     dialect = connection.dialect
-    columns = list(frame.columns)
-    values = [_bound(table.c[c], frame[c], dialect) for c in columns]
+    defaults = _missing_defaults(table, frame.columns)
+    columns = list(frame.columns) + list(defaults)
+    values = [_bound(table.c[c], frame[c], dialect) for c in frame.columns]
+    values += [[_bound(table.c[c], pd.Series([v], dtype=object), dialect)[0]] * len(frame)
+               for c, v in defaults.items()]
     rows = list(zip(*values))
     quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
     name = dialect.identifier_preparer.format_table(table)

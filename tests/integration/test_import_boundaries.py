@@ -123,3 +123,21 @@ def test_layer_replace(shared_data, session_factory):
     with session_factory() as s:
         layer = layer_frame(s, "priority")
     assert sorted(layer["name"])[0] == "Cengkareng" and (layer["weight"] == 1.0).all()
+
+
+def test_cameras_imported_after_boundaries_get_their_kelurahan(shared_data, session_factory, tmp_path):
+    kecamatan(shared_data, session_factory)
+    import_boundaries(session_factory, shared_data / "jakbar_kelurahan.geojson", BoundaryOptions("kelurahan"))
+    outcome = import_records(session_factory, "cameras", FIXTURES / "cameras_id.csv",
+                             ImportOptions(region_bbox=(106.64, -6.26, 106.86, -6.08)))
+    assert outcome.summary.added == 3
+    with session_factory() as s:
+        cams = cameras_frame(s).set_index("code")
+    assert cams.loc["JB-0002", "district_name"] == "Cengkareng Timur"
+    assert cams.loc["JB-0001", "kecamatan_name"] == "Palmerah"
+    moved = tmp_path / "moved.csv"
+    moved.write_text("code,lat,lon\nJB-0002,-6.1634,106.7864\n")
+    assert import_records(session_factory, "cameras", moved,
+                          ImportOptions(region_bbox=(106.64, -6.26, 106.86, -6.08))).summary.updated == 1
+    with session_factory() as s:
+        assert cameras_frame(s).set_index("code").loc["JB-0002", "district_name"] == "Jelambar"
