@@ -133,3 +133,18 @@ def test_role_removed_between_render_and_click_stops_the_action_on_the_server(ap
     with app_env() as s:
         assert s.scalar(select(func.count(Incident.id))) == 0
         assert "incident_create" not in s.scalars(select(AuditEvent.action)).all()
+
+
+OTHER_PAGES = {"map": "map", "briefing": "briefing", "coverage": "coverage", "feeds": "feeds", "wall": "wall",
+               "registry": "map"}
+FORBIDDEN = [(role, page) for page, action in OTHER_PAGES.items() for role in Role
+             if not Actor("x", role).can(action)]
+
+
+@pytest.mark.parametrize("role,page", FORBIDDEN)
+def test_other_pages_stop_forbidden_roles_on_the_server(app_env, role, page):
+    """Opened directly (as a typed URL would), a page the role may not use stops before any content."""
+    app = signed_in(role, page).run()
+    assert not app.exception, app.exception
+    assert "may not open this page" in app.error[0].value
+    assert not app.title and not app.dataframe and not app.button and not app.metric
