@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -42,6 +43,7 @@ from relay.errors import RelayMediaError, SourceUnreachable, UnsupportedSource
 from relay.observed import exit_reason, output_fps, output_height, output_width, rounded
 from relay.playlist import ProgressTracker, read_playlist
 from relay.probe import SourceInfo, probe
+from relay.probing import DEFAULT_CENSUS, ProbeBeside, StallCensus
 from relay.profiles import Profile
 from relay.redact import redact, url_secrets
 from relay.runtime import clean_feed_dir, feed_dir, newest_write_age, remove_stale_files
@@ -62,9 +64,6 @@ TRANSITIONS: dict[FeedState, frozenset[FeedState]] = {
 # while running (a stall takes seconds to declare anyway), and otherwise only when woken.
 TICK_S = {FeedState.STARTING: 0.1, FeedState.RUNNING: 1.0, FeedState.STALLED: 0.1}
 IDLE_TICK_S = 1.0
-# Probes that run beside an already started ffmpeg queue here, so a mass start (a relay resuming
-# 120 feeds) does not double the RTSP handshakes the cameras and the host must answer at once.
-BESIDE_PROBE_SLOTS = threading.BoundedSemaphore(4)
 OVERLOAD_FACTOR = 4      # ... but not even a growing file excuses 4x the limit
 STABLE_S = 10.0          # running this long without trouble resets the backoff ladder
 GUARD_EVERY_S = 5.0
@@ -80,14 +79,17 @@ class FeedSupervisor:
                  clock: Callable[[], float] = time.monotonic,
                  on_change: Callable[[FeedStatus], None] | None = None, *,
                  prober: Callable[..., SourceInfo] = probe, spawner: Callable[..., object] = process.spawn,
-                 stopper: Callable[..., object] = process.stop, threaded: bool = True) -> None:
+                 stopper: Callable[..., object] = process.stop, threaded: bool = True,
+                 census: StallCensus = DEFAULT_CENSUS, jitter: float = 0.25) -> None:
         self.camera_code = camera_code
         self.out_dir = feed_dir(config.runtime_dir, camera_code)      # validates the code
         self._url, self._profile, self._config = source_url, profile, config
         self._secrets = tuple(url_secrets(source_url))
         self._clock, self._on_change = clock, on_change
         self._prober, self._spawner, self._stopper = prober, spawner, stopper
-        self._threaded = threaded
+        self._threaded, self._census = threaded, census
+        self._jitter = random.Random(camera_code).uniform if jitter > 0 else None
+        self._jitter_span = jitter
         self._commands: queue.SimpleQueue = queue.SimpleQueue()
         self._wake, self._cancel = threading.Event(), threading.Event()
         self._lock = threading.RLock()
@@ -102,7 +104,8 @@ class FeedSupervisor:
         self._last_tail: list[str] = []
         self._probe: SourceInfo | None = None
         self._argv_source: SourceInfo | None = None
-        self._pending_probe: SourceInfo | Exception | None = None
+        self._beside = ProbeBeside(on_done=self._wake.set)
+        self._probe_settled = False     # False while a guessed launch waits for its probe
         self._tracker = ProgressTracker()
         self._guard_at = 0.0
 
@@ -227,8 +230,9 @@ class FeedSupervisor:
         self._adopt_probe()
         if self._proc is None or self._state != S.STARTING:
             return
-        if self._observe(now):
-            self._enter(S.RUNNING)
+        self._observe(now)
+        if self._tracker.last_sequence is not None and self._probe_settled:
+            self._enter(S.RUNNING)      # a segment is listed, and it is in a codec browsers play
         elif not self._proc.alive():
             self._back_off(self._exit_reason())
         elif self._start_overdue(now - self._entered_at):
@@ -248,7 +252,12 @@ class FeedSupervisor:
             return
         window = self._stall_window()
         age = self._tracker.age(now)
-        if age is not None and age > window and (self._quiet(window) or age > OVERLOAD_FACTOR * window):
+        if age is None or age <= window:
+            return
+        if self._census.host_wide(now):
+            window *= OVERLOAD_FACTOR   # many feeds stalled together: the host is the problem
+        if age > window and (self._quiet(window) or age > OVERLOAD_FACTOR * window):
+            self._census.record(now)
             self._enter(S.STALLED, f"stalled: no new segment for {age:.1f} s (limit {window:.1f} s)")
             self._back_off(self._last_error)
 
@@ -291,36 +300,26 @@ class FeedSupervisor:
         """The probe to build the argv from. A `copy` feed without a probe yet starts at once on the
         H.264 guess while the probe runs beside it (most cameras send H.264), so the probe is not
         on the path to the first segment; transcode profiles wait for the probe."""
+        self._probe_settled = True
         if self._probe is not None:
             return self._probe
         if self._profile.transcode:
             self._probe = self._prober(self._url, self._config, self._cancel)
             return self._probe
+        self._probe_settled = False
         self._probe_beside()
         return command.GUESSED_SOURCE
 
     def _probe_beside(self) -> None:
-        def run() -> None:
-            try:
-                with BESIDE_PROBE_SLOTS:
-                    result = self._prober(self._url, self._config, self._cancel)
-            except (SourceUnreachable, UnsupportedSource) as exc:
-                result = exc
-            with self._lock:
-                self._pending_probe = result
-            self._wake.set()
-
-        if self._threaded:
-            threading.Thread(target=run, daemon=True, name=f"probe-{self.camera_code}").start()
-        else:
-            run()
+        self._beside.start(lambda: self._prober(self._url, self._config, self._cancel), self._threaded,
+                           f"probe-{self.camera_code}", self._cancel)
 
     def _adopt_probe(self) -> None:
         """Take a probe that finished beside ffmpeg; relaunch only if it changes the video decision."""
-        with self._lock:
-            result, self._pending_probe = self._pending_probe, None
+        result = self._beside.take()
         if result is None or self._proc is None:
             return
+        self._probe_settled = True      # even a failed probe: ffmpeg's own fate decides then
         if isinstance(result, UnsupportedSource):
             self._back_off(f"camera stream unusable: {self._redact(str(result))}")
             return
@@ -360,6 +359,8 @@ class FeedSupervisor:
         self._kill_process()
         self._failures += 1
         delay = self._config.backoff_delay(self._failures)
+        if self._jitter is not None:    # feeds that failed together must not all retry together
+            delay *= self._jitter(1.0, 1.0 + self._jitter_span)
         self._retry_at = self._clock() + delay
         if self._failures % REPROBE_EVERY == 0:
             self._probe = None      # the camera may have changed (firmware, codec) while away

@@ -12,6 +12,7 @@ from geo.vocabulary import FeedState as S
 from relay.config import RelayConfig
 from relay.errors import SourceUnreachable
 from relay.probe import SourceInfo
+from relay.probing import StallCensus
 from relay.profiles import get_profile
 from relay.redact import redact
 from relay.supervisor import TRANSITIONS, FeedSupervisor, IllegalTransition
@@ -83,7 +84,7 @@ def rig(tmp_path):
     config = RelayConfig(runtime_dir=tmp_path)
     sup = FeedSupervisor("cam-1", URL, get_profile("copy"), config, clock=clock,
                          on_change=lambda st: seen.append(st.state), prober=media.probe,
-                         spawner=media.spawn, stopper=media.stop, threaded=False)
+                         spawner=media.spawn, stopper=media.stop, threaded=False, census=StallCensus(), jitter=0)
     return sup, clock, media, seen
 
 
@@ -293,3 +294,38 @@ def test_h264_probe_answer_keeps_the_guessed_process(rig):
     sup.step()
     assert len(media.spawned) == 1 and not media.spawned[0].stopped
     assert sup.status().source_codec == "h264"
+
+
+def test_when_many_feeds_stall_together_the_next_ones_wait_longer(tmp_path):
+    census, clock = StallCensus(threshold=2, horizon_s=15), FakeClock()
+    rigs = []
+    for i in range(3):
+        media = FakeMedia()
+        sup = FeedSupervisor(f"cam-{i}", URL, get_profile("copy"), RelayConfig(runtime_dir=tmp_path), clock=clock,
+                             prober=media.probe, spawner=media.spawn, stopper=media.stop, threaded=False,
+                             census=census, jitter=0)
+        sup.start()
+        run_until_running(sup, clock)
+        rigs.append(sup)
+    clock.advance(3.5)
+    for sup in rigs:
+        age_files(sup, 60)
+        sup.step()
+    assert [s.state for s in rigs] == [S.BACKOFF, S.BACKOFF, S.RUNNING]   # 2 stalls: host-wide now
+    clock.advance(9.0)                                   # 12.5 s quiet > 4 x 3 s
+    rigs[2].step()
+    assert rigs[2].state == S.BACKOFF and "limit 12.0 s" in rigs[2].status().last_error
+
+
+def test_backoff_jitter_spreads_retries_but_never_shortens_them(tmp_path):
+    delays = set()
+    for i in range(5):
+        media = FakeMedia()
+        media.unreachable = "down"
+        sup = FeedSupervisor(f"cam-{i}", URL, get_profile("copy"), RelayConfig(runtime_dir=tmp_path),
+                             clock=FakeClock(), prober=media.probe, spawner=media.spawn, stopper=media.stop,
+                             threaded=False, census=StallCensus())
+        sup.start()
+        sup.step()
+        delays.add(sup.status().next_retry_s)
+    assert len(delays) > 1 and all(1.0 <= d <= 1.25 for d in delays)
