@@ -20,14 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard.components.player import PlayerOptions, player_html, player_source, stable_token  # noqa: E402
-from dashboard.components.player_script import PLAYER_JS  # noqa: E402
+from dashboard.components.player import PlayerOptions, player_html, player_source, stable_token
+from dashboard.components.player_script import PLAYER_JS
 
 REPO = Path(__file__).resolve().parents[1]
 HLS_JS = REPO / "node_modules" / "hls.js" / "dist" / "hls.min.js"
 SECRET = "bench-hls-secret-0123456789abcdef"
 LABELS = {k: k for k in ("connecting", "live", "offline", "retrying", "unreachable", "refused", "notFound",
-                         "busy", "stalled", "media", "unsupported")}
+                         "busy", "stalled", "media", "unsupported", "starting")}
 
 
 def ours(codes: list[str], now: float) -> list[str]:

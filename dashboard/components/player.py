@@ -124,6 +124,7 @@ def player_labels() -> dict[str, str]:
         "refused": _("Access refused or expired; reload the page for a new token."),
         "notFound": _("The relay has no such feed running; start it on the Feeds page."),
         "busy": _("The relay is at its limit of running feeds; stop another feed or try later."),
+        "starting": _("The feed is starting; the video follows in a moment."),
         "stalled": _("The video stopped advancing; reconnecting."),
         "media": _("The browser could not decode the video."),
         "unsupported": _("This browser cannot play HLS video."),

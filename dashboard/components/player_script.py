@@ -22,16 +22,31 @@ PLAYER_JS = r"""
     reasonEl.textContent = reason || "";
   }
 
+  // The relay answers errors with {"detail": "..."}: its own words for why (shown as text, never HTML).
+  function relayDetail(data) {
+    try {
+      var xhr = data && data.networkDetails;
+      var body = xhr && typeof xhr.responseText === "string" ? xhr.responseText : "";
+      var parsed = body ? JSON.parse(body) : null;
+      return parsed && typeof parsed.detail === "string" ? parsed.detail.slice(0, 200) : "";
+    } catch (e) {
+      return "";
+    }
+  }
+
   function reasonFor(data) {
     var code = data && data.response ? data.response.code : undefined;
-    if (code === 403 || code === 401) return cfg.labels.refused;
-    if (code === 404) return cfg.labels.notFound;
-    if (code === 429) return cfg.labels.busy;
-    if (code === 0 || code === undefined) {
+    var detail = relayDetail(data);
+    var label;
+    if (code === 403 || code === 401) label = cfg.labels.refused;
+    else if (code === 404) label = cfg.labels.notFound;
+    else if (code === 429) label = cfg.labels.busy;
+    else if (code === 503) label = cfg.labels.starting;
+    else if (code === 0 || code === undefined) {
       if (data && data.type === "mediaError") return cfg.labels.media;
       return cfg.initialReason || cfg.labels.unreachable;
-    }
-    return (cfg.initialReason ? cfg.initialReason + " " : "") + "(HTTP " + code + ")";
+    } else label = (cfg.initialReason ? cfg.initialReason + " " : "") + "(HTTP " + code + ")";
+    return detail ? label + " (" + detail + ")" : label;
   }
 
   function teardown() {

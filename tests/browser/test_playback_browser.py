@@ -11,6 +11,7 @@ the briefing screen (?mode=briefing); the player inside Streamlit's iframe plays
 """
 from __future__ import annotations
 
+import json
 import subprocess
 import threading
 import time
@@ -39,7 +40,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--autoplay-policy=no-user-gesture-required"]
 LABELS = {"connecting": "connecting", "live": "live", "offline": "offline", "retrying": "retrying {seconds}",
           "unreachable": "unreachable", "refused": "refused", "notFound": "not found", "busy": "busy",
-          "stalled": "stalled", "media": "media", "unsupported": "unsupported"}
+          "stalled": "stalled", "media": "media", "unsupported": "unsupported",
+          "starting": "starting"}
 
 
 class RelayLikeHandler(SimpleHTTPRequestHandler):
@@ -55,6 +57,14 @@ class RelayLikeHandler(SimpleHTTPRequestHandler):
         self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
+
+    def _json_error(self, status: int, detail: str) -> None:
+        body = json.dumps({"detail": detail}).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
@@ -72,9 +82,9 @@ class RelayLikeHandler(SimpleHTTPRequestHandler):
             camera = url.path.split("/")[2]
             try:
                 verify_token(SECRET, parse_qs(url.query).get("token", [""])[0], camera)
-            except TokenError:
+            except TokenError as exc:
                 self.refused.append(url.path)
-                self.send_error(403)
+                self._json_error(403, str(exc))  # the relay's answer: {"detail": reason}
                 return
         super().do_GET()
 
@@ -185,7 +195,8 @@ def test_player_shows_refusal_and_retries_with_a_forged_token(relay_like_server,
     RelayLikeHandler.pages["/player.html"] = _player_page(base, forged)
     chromium_page.goto(base + "/player.html")
     chromium_page.wait_for_function("document.body.dataset.state === 'retrying'", timeout=20_000)
-    assert "refused" in chromium_page.text_content("#nbs-reason")
+    reason = chromium_page.text_content("#nbs-reason")
+    assert "refused" in reason and "token signature does not match this camera" in reason
     assert RelayLikeHandler.refused, "the server never saw the playlist request"
     assert _current_time(chromium_page) == 0.0
 
