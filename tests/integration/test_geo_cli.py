@@ -155,3 +155,11 @@ def test_the_two_district_levels_share_one_rasterisation(loaded):
     assert len(kelurahan.table) > len(kecamatan.table)
     assert kelurahan.region["registered_coverage_pct"] == pytest.approx(
         kecamatan.region["registered_coverage_pct"], abs=0.05)
+
+
+def test_coverage_on_an_empty_registry_says_what_to_do(database_url, tmp_path):
+    env = {"NOBLINDSPOT_DATABASE_URL": database_url, "NOBLINDSPOT_DATA_DIR": str(tmp_path / "d")}
+    result = CliRunner().invoke(cli, ["coverage"], env=env)
+    assert result.exit_code != 0
+    assert "import district boundaries (or the demo) first" in result.output
+    assert not (tmp_path / "d" / "cache").exists() or not any((tmp_path / "d" / "cache").iterdir())
