@@ -106,6 +106,7 @@ class FeedSupervisor:
         self._argv_source: SourceInfo | None = None
         self._beside = ProbeBeside(on_done=self._wake.set)
         self._probe_settled = False     # False while a guessed launch waits for its probe
+        self._launch_sequence: int | None = None
         self._tracker = ProgressTracker()
         self._guard_at = 0.0
 
@@ -231,7 +232,7 @@ class FeedSupervisor:
         if self._proc is None or self._state != S.STARTING:
             return
         self._observe(now)
-        if self._tracker.last_sequence is not None and self._probe_settled:
+        if self._new_segment_since_launch() and self._probe_settled:
             self._enter(S.RUNNING)      # a segment is listed, and it is in a codec browsers play
         elif not self._proc.alive():
             self._back_off(self._exit_reason())
@@ -261,6 +262,10 @@ class FeedSupervisor:
             self._enter(S.STALLED, f"stalled: no new segment for {age:.1f} s (limit {window:.1f} s)")
             self._back_off(self._last_error)
 
+    def _new_segment_since_launch(self) -> bool:
+        last = self._tracker.last_sequence
+        return last is not None and (self._launch_sequence is None or last > self._launch_sequence)
+
     def _quiet(self, seconds: float) -> bool:
         """True when ffmpeg has written no byte of output for `seconds`. A late segment whose file is
         still growing means an overloaded host, not a dead camera: killing it would only add load."""
@@ -282,6 +287,8 @@ class FeedSupervisor:
         except StreamURLError as exc:
             self._enter(S.FAILED, f"stream URL refused: {exc}")
             return
+        self._observe(now)              # the previous run's last words (final segment) are not progress
+        self._launch_sequence = self._tracker.last_sequence
         try:
             source = self._source_for_launch()
             argv = command.build_argv(self._url, source, self._profile, self._config, self.out_dir,

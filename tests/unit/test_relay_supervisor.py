@@ -329,3 +329,23 @@ def test_backoff_jitter_spreads_retries_but_never_shortens_them(tmp_path):
         sup.step()
         delays.add(sup.status().next_retry_s)
     assert len(delays) > 1 and all(1.0 <= d <= 1.25 for d in delays)
+
+
+def test_the_segment_a_killed_ffmpeg_writes_on_its_way_out_is_not_progress_of_the_next_run(rig):
+    sup, clock, media, _seen = rig
+    sup.start()
+    run_until_running(sup, clock, first_sequence=7)
+    media.stop = lambda proc: (emit_segment(sup, 8), setattr(proc, "code", -15))   # SIGTERM flushes seg 8
+    sup._stopper = media.stop
+    clock.advance(3.5)
+    age_files(sup, 60)
+    sup.step()
+    assert sup.state == S.BACKOFF
+    clock.advance(1.0)
+    sup.step()
+    sup.step()                                   # relaunched; only the old run's seg 8 is on disk
+    argv = media.spawned[-1].argv
+    assert sup.state == S.STARTING and argv[argv.index("-start_number") + 1] == "9"
+    emit_segment(sup, 9)
+    sup.step()
+    assert sup.state == S.RUNNING
