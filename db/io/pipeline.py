@@ -101,11 +101,11 @@ def _write(session: Session, kind: str, result: ValidationResult, outcome: Impor
     if kind == CAMERAS:
         if result.owners is not None and len(result.owners):
             outcome.owners = upsert_owners(session, result.owners)
-        outcome.summary = upsert_cameras(session, frame, progress=progress)
+        outcome.summary = upsert_cameras(session, frame, progress=progress, with_districts=True)
     elif kind == OWNERS:
         outcome.summary = upsert_owners(session, frame)
     elif kind == POSTS:
-        outcome.summary = upsert_posts(session, frame)
+        outcome.summary = upsert_posts(session, frame, with_districts=True)
     elif kind == DUTY_UNITS:
         outcome.summary = upsert_duty_units(session, frame)
     # Cameras and posts get their district as they are written (writers._with_districts).

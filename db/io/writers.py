@@ -62,17 +62,23 @@ def upsert_owners(session: Session, df: pd.DataFrame) -> WriteSummary:
     return _bump_if_changed(session, summary)
 
 
-def upsert_cameras(session: Session, df: pd.DataFrame, progress: Progress | None = None) -> WriteSummary:
+def upsert_cameras(session: Session, df: pd.DataFrame, progress: Progress | None = None, *,
+                   with_districts: bool = False) -> WriteSummary:
+    """Upsert cameras by code. ``with_districts``: set district_id by spatial join as rows are written
+    (the importer does; callers that run assign_districts() afterwards need not)."""
     frame = _present(df, "code", CAMERA_FIELDS + ["owner_code"])
     if "owner_code" in frame:
         frame["owner_id"] = _resolve(session, Owner.__table__, "code", frame.pop("owner_code"), "owner")
-    frame = _with_districts(session, frame)
+    if with_districts:
+        frame = _with_districts(session, frame)
     summary = _upsert(session, Camera.__table__, "code", frame, progress=progress)
     return _bump_if_changed(session, summary)
 
 
-def upsert_posts(session: Session, df: pd.DataFrame) -> WriteSummary:
-    frame = _with_districts(session, _present(df, "code", POST_FIELDS))
+def upsert_posts(session: Session, df: pd.DataFrame, *, with_districts: bool = False) -> WriteSummary:
+    frame = _present(df, "code", POST_FIELDS)
+    if with_districts:
+        frame = _with_districts(session, frame)
     return _bump_if_changed(session, _upsert(session, Post.__table__, "code", frame))
 
 
