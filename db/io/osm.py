@@ -58,7 +58,7 @@ def parse_direction(text: str) -> tuple[float, float | None]:
 def osm_to_camera_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Rename and derive OSM tags into the importer's camera columns (values stay text)."""
     out = pd.DataFrame(index=frame.index)
-    get = lambda col: frame[col] if col in frame else pd.Series(None, index=frame.index, dtype=object)  # noqa: E731
+    get = lambda col: frame[col] if col in frame else pd.Series(None, index=frame.index, dtype=object)
     osm_id = get("@id").fillna(get("id")).astype(object)
     out["code"] = get("ref").where(get("ref").notna() & (get("ref").astype(str).str.strip() != ""),
                                    osm_id.map(_osm_code))

@@ -6,9 +6,9 @@ Used by the CLI and (later) the dashboard. Any invalid row means nothing is writ
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -20,10 +20,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.io import checks
 from db.io.boundaries import BoundaryOptions, find_field, prepare_boundaries, read_boundaries
 from db.io.columns import CAMERAS, DUTY_UNITS, OWNERS, POSTS
-from db.io.readers import read_table
+from db.io.readers import RegistryFileError, read_table
 from db.io.validation import REPORT_COLUMNS, Region, ValidationContext, ValidationResult, validate
-from db.io.writers import (WriteSummary, assign_districts, replace_layer, upsert_cameras, upsert_districts,
-                           upsert_duty_units, upsert_owners, upsert_posts)
+from db.io.writers import (
+    WriteSummary,
+    assign_districts,
+    replace_layer,
+    upsert_cameras,
+    upsert_districts,
+    upsert_duty_units,
+    upsert_owners,
+    upsert_posts,
+)
 from db.models import Owner, Post
 from db.repositories import districts_frame
 

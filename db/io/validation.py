@@ -32,7 +32,7 @@ class Region:
     label: str
 
     @classmethod
-    def from_bbox(cls, bbox: tuple[float, float, float, float], label: str) -> "Region":
+    def from_bbox(cls, bbox: tuple[float, float, float, float], label: str) -> Region:
         return cls(shapely.box(*bbox), f"{label} ({bbox[0]:g}..{bbox[2]:g} E, {bbox[1]:g}..{bbox[3]:g})")
 
     def contains(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

@@ -9,8 +9,8 @@ so a file without a stream_url column never wipes stored stream URLs.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -49,7 +49,7 @@ class WriteSummary:
     def changed(self) -> bool:
         return bool(self.added or self.updated)
 
-    def __add__(self, other: "WriteSummary") -> "WriteSummary":
+    def __add__(self, other: WriteSummary) -> WriteSummary:
         return WriteSummary(self.added + other.added, self.updated + other.updated,
                             self.unchanged + other.unchanged)
 
@@ -119,7 +119,7 @@ def upsert_districts(session: Session, gdf: gpd.GeoDataFrame) -> WriteSummary:
     # Parents before children: each pass writes the rows whose parent is stored (or who have none).
     while len(pending):
         stored_codes = set(session.execute(select(table.c.code)).scalars())
-        ready = pending["parent_code"].map(lambda c: c is None or str(c) in stored_codes).to_numpy(bool)
+        ready = pending["parent_code"].map(lambda c, known=stored_codes: c is None or str(c) in known).to_numpy(bool)
         if not ready.any():
             missing = sorted({str(c) for c in pending["parent_code"]})
             raise UnknownReference(f"unknown parent district code(s): {', '.join(missing[:5])}; "
@@ -244,7 +244,7 @@ def _bound(column, series: pd.Series, dialect) -> list:
     memo: dict = {}
     out = []
     for value in series.tolist():
-        if value is None or value != value:  # None, NaN, NaT
+        if value is None or value != value:  # noqa: PLR0124 - None, NaN, NaT
             out.append(None)
             continue
         try:

@@ -122,7 +122,7 @@ def test_layer_replace(shared_data, session_factory):
     assert (first.added, again.unchanged) == (8, 8)
     with session_factory() as s:
         layer = layer_frame(s, "priority")
-    assert sorted(layer["name"])[0] == "Cengkareng" and (layer["weight"] == 1.0).all()
+    assert min(layer["name"]) == "Cengkareng" and (layer["weight"] == 1.0).all()
 
 
 def test_cameras_imported_after_boundaries_get_their_kelurahan(shared_data, session_factory, tmp_path):
@@ -141,3 +141,13 @@ def test_cameras_imported_after_boundaries_get_their_kelurahan(shared_data, sess
                           ImportOptions(region_bbox=(106.64, -6.26, 106.86, -6.08))).summary.updated == 1
     with session_factory() as s:
         assert cameras_frame(s).set_index("code").loc["JB-0002", "district_name"] == "Jelambar"
+
+
+def test_layer_with_a_bad_weight_writes_nothing(session_factory, tmp_path):
+    path = tmp_path / "l.geojson"
+    path.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"A",'
+                    '"weight":"heavy"},"geometry":{"type":"Point","coordinates":[106.7,-6.2]}}]}')
+    with pytest.raises(RegistryFileError, match="feature 1: weight 'heavy' not a number"):
+        import_layer(session_factory, path, "priority")
+    with session_factory() as s:
+        assert len(layer_frame(s, "priority")) == 0

@@ -1,7 +1,6 @@
 """Importing cameras, owners, posts and duty units from every format into the real database."""
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 

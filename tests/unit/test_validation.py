@@ -67,7 +67,7 @@ def test_redact_stream_url(url, shown):
 
 
 def test_decode_falls_back_through_encodings():
-    assert decode("Kebon Jeruk;é".encode("utf-8")) == ("Kebon Jeruk;é", "utf-8")
+    assert decode("Kebon Jeruk;é".encode()) == ("Kebon Jeruk;é", "utf-8")
     assert decode(b"\xef\xbb\xbfkode") == ("kode", "utf-8-sig")
     assert decode("Caf\u00e9 \u2013".encode("cp1252")) == ("Caf\u00e9 \u2013", "cp1252")
     assert decode(b"\x81\x8d")[1] == "latin-1"
