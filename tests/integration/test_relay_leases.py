@@ -15,6 +15,7 @@ from relay.manager import FeedElsewhere, FeedManager, ManagerConfig
 from relay.tokens import mint_token
 from tests.unit.test_manager_support import FakeClock, FakeSupervisorFactory, FakeWallClock, seed_feeds
 
+pytestmark = pytest.mark.postgres
 POLICY = LeasePolicy(lease_ttl_s=10, node_ttl_s=10)
 
 
