@@ -174,3 +174,17 @@ def test_a_second_district_level_reuses_the_covered_cells():
     fresh = analyse_coverage(cams, grid=fine_grid)
     assert reused.table["registered_coverage_pct"].tolist() == fresh.table["registered_coverage_pct"].tolist()
     assert reused.table["live_coverage_pct"].tolist() == fresh.table["live_coverage_pct"].tolist()
+
+
+def test_a_border_block_belongs_to_the_district_holding_most_of_it():
+    frame = districts([(-500, -500, 30, 500), (30, -500, 500, 500)])  # blocks are aligned on whole 100 m
+    result = analyse_coverage(cameras([{"dx": 0, "dy": 0}]).iloc[0:0], frame)
+    layer = blind_spot_layer(result, block_m=100).to_crs(JAKARTA_EPSG)
+    centres = layer.geometry.centroid
+    at = lambda dx: layer.loc[(abs(centres.x - ORIGIN[0] - dx) < 1) & (abs(centres.y - ORIGIN[1] - 50) < 1)]
+    assert at(50)["district_code"].tolist() == ["D1"]   # 30 m of D0, 70 m of D1
+    assert at(-50)["district_code"].tolist() == ["D0"]
+    assert at(50)["district_m2"].iloc[0] == pytest.approx(10_000)
+    assert layer["blind_share"].eq(1).all()
+    with pytest.raises(BlindSpotError, match="at least 4 cells"):
+        blind_spot_layer(result, block_m=10)
