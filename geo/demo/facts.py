@@ -78,7 +78,7 @@ STREETS: dict[str, tuple[str, ...]] = {
 
 # Police: the Polres address is the one the programme lists; Polsek points are the kecamatan centres.
 POLRES_NAME = "Polres Metro Jakarta Barat"
-POLRES_ADDRESS = "Jl. Letjen S. Parman Kav. 58, Slipi, Palmerah, Jakarta Barat"
+POLRES_ADDRESS = "Jl. Letjen S. Parman No. 31, Slipi, Palmerah, Jakarta Barat"
 POLRES_LONLAT = (106.7972, -6.1895)
 # Regular strength: about 1,300 officers in all, 500 at the Polres and 800 across the Polsek
 # (split by population). The holiday security posts (1,858 in all) are staffed on top of that.
