@@ -139,7 +139,11 @@ def offline_reason(status) -> tuple[bool, str | None]:
     reason = getattr(status, "last_error", None)
     down = state in ("failed", "backoff", "stalled") or (state == "stopped" and
                                                          str(getattr(status, "mode", "")) == "off")
-    return down, (str(reason) if reason else (state if down else None))
+    # Only a feed that is down carries a reason into the page: a running feed's page stays byte-identical
+    # across refreshes (an old last_error clearing must not reload the video).
+    if not down:
+        return False, None
+    return True, str(reason) if reason else state
 
 
 def render_player(camera_code: str, user: str, *, height: int = 360, low_bitrate: bool = False,

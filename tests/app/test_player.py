@@ -76,6 +76,8 @@ def test_offline_reason_comes_from_the_relay_status():
     failed = SimpleNamespace(state="failed", last_error="camera refused the connection (401)", mode="always_on")
     assert offline_reason(failed) == (True, "camera refused the connection (401)")
     assert offline_reason(SimpleNamespace(state="running", last_error=None, mode="always_on")) == (False, None)
+    recovered = SimpleNamespace(state="running", last_error="stalled 10 s ago", mode="always_on")
+    assert offline_reason(recovered) == (False, None)
     assert offline_reason(None) == (False, None)
 
 

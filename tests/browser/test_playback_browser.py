@@ -301,12 +301,32 @@ def _player_frame(page, timeout_s: float = 60):
     raise AssertionError("no live player appeared on the page")
 
 
-def _assert_plays(frame) -> None:
+def _plays(frame) -> tuple[float, float]:
     frame.wait_for_function("document.body.dataset.state === 'live'", timeout=45_000)
     first = float(frame.evaluate("document.getElementById('nbs-video').currentTime"))
     time.sleep(3)
-    second = float(frame.evaluate("document.getElementById('nbs-video').currentTime"))
-    assert second > first + 1.0, f"video did not advance: {first} -> {second}"
+    return first, float(frame.evaluate("document.getElementById('nbs-video').currentTime"))
+
+
+def _assert_plays(page):
+    """The page's player reaches 'live' and its video advances; returns the player's frame.
+
+    Streamlit may replace a tile's iframe while the page settles (first render, then the relay's
+    state changing from starting to running), so a detached frame is looked up again.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    for _attempt in range(3):
+        frame = _player_frame(page)
+        try:
+            first, second = _plays(frame)
+        except PlaywrightError as exc:
+            if "detached" not in str(exc):
+                raise
+            continue
+        assert second > first + 1.0, f"video did not advance: {first} -> {second}"
+        return frame
+    raise AssertionError("the player's frame kept being replaced")
 
 
 def test_live_video_through_the_relay_on_the_wall_and_on_the_briefing_screen(live_stack, chromium_page):
@@ -314,12 +334,11 @@ def test_live_video_through_the_relay_on_the_wall_and_on_the_briefing_screen(liv
     base, _relay = live_stack
     _sign_in(chromium_page, base + "/?lang=en", "wall.operator")
     chromium_page.get_by_role("link", name="Video wall").click()
-    frame = _player_frame(chromium_page)
-    _assert_plays(frame)
+    frame = _assert_plays(chromium_page)
     assert "/hls/CAM-01/index.m3u8?token=" in frame.evaluate("window.NBS_PLAYER.playlistUrl")
     for text in (chromium_page.content(), frame.content()):
         assert "rtsp://" not in text  # the browser never sees a camera address
 
     briefing = chromium_page.context.browser.new_page()  # a second screen: its own Streamlit session
     _sign_in(briefing, base + "/?mode=briefing&lang=en", "briefing.screen")
-    _assert_plays(_player_frame(briefing))
+    _assert_plays(briefing)
