@@ -28,6 +28,9 @@ class RelayConfig:
     segment lasts max(segment_seconds, camera GOP); the supervisor's stall window follows the
     playlist's real target duration, not this number alone.
     max_runtime_bytes: a guard bound for the whole runtime directory; stale files beyond it go.
+    start_timeout_s: a launched ffmpeg that is alive but has written nothing for this long is
+    restarted (4x longer while many feeds struggle at once); a dead camera ends ffmpeg sooner
+    through the socket timeout (io_timeout_s).
     """
 
     runtime_dir: Path
@@ -43,7 +46,7 @@ class RelayConfig:
     ffmpeg_path: str = "ffmpeg"
     ffprobe_path: str = "ffprobe"
     stderr_lines: int = 100
-    start_timeout_s: float = 15.0
+    start_timeout_s: float = 30.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "runtime_dir", Path(self.runtime_dir))

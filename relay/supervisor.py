@@ -273,8 +273,15 @@ class FeedSupervisor:
         return age is None or age > seconds
 
     def _start_overdue(self, elapsed: float) -> bool:
+        """ffmpeg gives up on a silent camera itself (socket timeout); a live ffmpeg with no output is
+        usually waiting in a slow handshake, so the limit grows when many feeds struggle at once."""
         limit = self._config.start_timeout_s
-        return elapsed > limit and (self._quiet(self._stall_window()) or elapsed > OVERLOAD_FACTOR * limit)
+        if self._census.host_wide(self._clock()):
+            limit *= OVERLOAD_FACTOR
+        overdue = elapsed > limit and (self._quiet(self._stall_window()) or elapsed > OVERLOAD_FACTOR * limit)
+        if overdue:
+            self._census.record(self._clock())
+        return overdue
 
     def _tick_backoff(self, now: float) -> None:
         if self._retry_at is not None and now >= self._retry_at:
