@@ -27,7 +27,9 @@ class RelayConfig:
     segment_seconds: target HLS segment length. ffmpeg cuts only on keyframes, so with `copy` a
     segment lasts max(segment_seconds, camera GOP); the supervisor's stall window follows the
     playlist's real target duration, not this number alone.
-    max_runtime_bytes: a guard bound for the whole runtime directory; stale files beyond it go.
+    max_runtime_bytes: bound for one feed's directory; past it, every file the playlist no longer
+    lists is removed at once (normally ffmpeg's delete_segments and the stale-file guard keep a
+    feed at a few MB).
     start_timeout_s: a launched ffmpeg that is alive but has written nothing for this long is
     restarted (4x longer while many feeds struggle at once); a dead camera ends ffmpeg sooner
     through the socket timeout (io_timeout_s).
@@ -42,7 +44,7 @@ class RelayConfig:
     io_timeout_s: float = 5.0
     audio: str = "aac"
     hls_format: str = "mpegts"
-    max_runtime_bytes: int = 2 * 1024**3
+    max_runtime_bytes: int = 256 * 1024**2
     ffmpeg_path: str = "ffmpeg"
     ffprobe_path: str = "ffprobe"
     stderr_lines: int = 100

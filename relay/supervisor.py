@@ -46,7 +46,7 @@ from relay.probe import SourceInfo, probe
 from relay.probing import DEFAULT_CENSUS, ProbeBeside, StallCensus
 from relay.profiles import Profile
 from relay.redact import redact, url_secrets
-from relay.runtime import clean_feed_dir, feed_dir, newest_write_age, remove_stale_files
+from relay.runtime import clean_feed_dir, feed_dir, newest_write_age, remove_stale_files, tree_bytes
 from relay.schemas import FeedStatus
 
 log = logging.getLogger(__name__)
@@ -401,6 +401,8 @@ class FeedSupervisor:
         horizon = (self._config.playlist_size + 4) * max(self._config.segment_seconds,
                                                          self._tracker.target_duration or 0.0)
         remove_stale_files(self.out_dir, live, older_than_s=horizon)
+        if tree_bytes(self.out_dir) > self._config.max_runtime_bytes:
+            remove_stale_files(self.out_dir, live, older_than_s=2.0)     # over budget: unlisted files go now
 
     def _enter(self, state: FeedState, reason: str | None = None) -> None:
         with self._lock:

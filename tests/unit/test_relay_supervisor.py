@@ -349,3 +349,20 @@ def test_the_segment_a_killed_ffmpeg_writes_on_its_way_out_is_not_progress_of_th
     emit_segment(sup, 9)
     sup.step()
     assert sup.state == S.RUNNING
+
+
+def test_a_feed_directory_over_its_budget_drops_unlisted_files_at_once(tmp_path):
+    media, clock = FakeMedia(), FakeClock()
+    sup = FeedSupervisor("cam-b", URL, get_profile("copy"), RelayConfig(runtime_dir=tmp_path,
+                         max_runtime_bytes=1024**2), clock=clock, prober=media.probe, spawner=media.spawn,
+                         stopper=media.stop, threaded=False, census=StallCensus(), jitter=0)
+    sup.start()
+    run_until_running(sup, clock)
+    leftover = sup.out_dir / "seg_999999.ts"
+    leftover.write_bytes(b"\0" * (2 * 1024**2))
+    past = time.time() - 5
+    os.utime(leftover, (past, past))             # recent enough for the stale guard to keep it
+    clock.advance(6.0)
+    emit_segment(sup, 1)
+    sup.step()
+    assert not leftover.exists() and (sup.out_dir / "seg_000001.ts").exists()
