@@ -17,19 +17,19 @@ from dashboard import auth, i18n, state
 from dashboard.i18n import _
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
-# page file stem -> (title msgid, icon, permission in db.users.PERMISSIONS)
+# page file stem -> (title msgid, icon (emoji: see main()), permission in db.users.PERMISSIONS)
 PAGES = {
-    "map": ("Map", ":material/map:", "map"),
-    "briefing": ("Briefing", ":material/tv:", "briefing"),
-    "coverage": ("Coverage", ":material/radar:", "coverage"),
-    "feeds": ("Feeds", ":material/videocam:", "feeds"),
-    "wall": ("Video wall", ":material/grid_view:", "wall"),
-    "registry": ("Registry", ":material/table:", "map"),
-    "incidents": ("Incidents", ":material/emergency:", "incidents"),
-    "footage_requests": ("Footage requests", ":material/video_file:", "footage"),
-    "posts": ("Posts and duty", ":material/local_police:", "map"),
-    "audit": ("Audit log", ":material/history:", "audit"),
-    "users": ("Users", ":material/group:", "users"),
+    "map": ("Map", "🗺️", "map"),
+    "briefing": ("Briefing", "📺", "briefing"),
+    "coverage": ("Coverage", "📡", "coverage"),
+    "feeds": ("Feeds", "🎥", "feeds"),
+    "wall": ("Video wall", "🧱", "wall"),
+    "registry": ("Registry", "🗂️", "map"),
+    "incidents": ("Incidents", "🚨", "incidents"),
+    "footage_requests": ("Footage requests", "📼", "footage"),
+    "posts": ("Posts and duty", "👮", "map"),
+    "audit": ("Audit log", "📜", "audit"),
+    "users": ("Users", "👥", "users"),
 }
 BRIEFING_MODE = "briefing"
 
@@ -71,7 +71,9 @@ def _sidebar_frame() -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="No Blindspot", page_icon=":material/videocam:", layout="wide",
+    # Emoji icons only: Streamlit turns a :material/...: icon into a favicon fetched from fonts.gstatic.com,
+    # and a command centre may have no internet; an emoji becomes an inline data: SVG.
+    st.set_page_config(page_title="No Blindspot", page_icon="📹", layout="wide",
                        initial_sidebar_state="collapsed" if briefing_mode() else "auto")
     i18n.current_language()
     if not _signed_in():

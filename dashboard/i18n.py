@@ -137,12 +137,12 @@ def _on_language_change() -> None:
 
 
 def language_switch(container=None) -> None:
-    """A sidebar control that switches the language and remembers it (session and URL)."""
+    """A sidebar control that switches the language for this session (``?lang=en`` picks it in a link).
+
+    The radio owns its own state: it is never written through st.session_state (doing so made the
+    frame's widget stop answering after the first switch); the callback copies it to LANGUAGE_KEY.
+    """
     target = container if container is not None else st.sidebar
     lang = current_language()
-    # Remember the choice in the URL (set here, in the run, not in the callback).
-    if st.query_params.get(LANGUAGE_KEY, DEFAULT_LANGUAGE) != lang:
-        st.query_params[LANGUAGE_KEY] = lang
-    st.session_state["_lang_choice"] = lang
-    target.radio(_("Language"), LANGUAGES, key="_lang_choice", horizontal=True,
-                 format_func=LANGUAGE_NAMES.__getitem__, on_change=_on_language_change)
+    target.radio("Language / Bahasa", LANGUAGES, index=LANGUAGES.index(lang), key="_lang_choice",
+                 horizontal=True, format_func=LANGUAGE_NAMES.__getitem__, on_change=_on_language_change)

@@ -30,15 +30,13 @@ OWNER_COLOURS = ((0, 114, 178), (230, 159, 0), (0, 158, 115), (204, 121, 167), (
 POST_COLOUR = (25, 25, 60)
 DUTY_UNIT_COLOUR = (240, 228, 66)      # Okabe-Ito yellow
 HEALTH_CODES = {"healthy": 0, "fault": 1}
+# pydeck reads a plain string prop as an accessor expression: literal strings must be wrapped.
+PIXELS, METERS = pdk.types.String("pixels"), pdk.types.String("meters")
 TOOLTIP = {"text": "{t}\n{d}", "style": {"whiteSpace": "pre-line", "fontSize": "14px",
                                            "backgroundColor": "#1f2430", "color": "#f4f4f4"}}
 CAMERA_LAYER_REGISTERED = "cameras-registered"
 CAMERA_LAYER_CONNECTED = "cameras-connected"
 FOV_COLUMNS = ("kind", "bearing_deg", "fov_deg", "range_m")
-
-
-def _palette(alpha: int) -> str:
-    return json.dumps([[*c, alpha] for c in OWNER_COLOURS], separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -110,7 +108,7 @@ def registered_camera_layers(points: CameraPoints, rows: np.ndarray) -> list[tup
         data = b"[" + b",".join(points.fragment[chosen].tolist()) + b"]"
         layer = pdk.Layer("ScatterplotLayer", id=layer_id, data=f"@@data:{layer_id}",
                           get_position=_position_expr(points.origin), get_fill_color=[*OWNER_COLOURS[index], 190],
-                          get_radius=6, radius_units="meters", radius_min_pixels=2, radius_max_pixels=6,
+                          get_radius=6, radius_units=METERS, radius_min_pixels=2, radius_max_pixels=6,
                           stroked=False, pickable=True, auto_highlight=True)
         layered.append((layer, data.decode()))
     return layered
@@ -122,21 +120,25 @@ def is_camera_layer(layer_id: str) -> bool:
 
 def connected_camera_layer(points: CameraPoints, rows: np.ndarray, health: dict[str, str],
                            labels: dict[str, str]) -> tuple[pdk.Layer, str]:
-    """Connected cameras: large markers. Healthy: filled, dark ring. Fault: hollow, ring in owner colour."""
+    """Connected cameras: large markers. Healthy: filled, dark ring. Fault: hollow, ring in owner colour.
+
+    There are only a few hundred of them, so each row carries its own fill ("f") and line ("l") colour.
+    """
     records = []
     for i in rows.tolist():
         code = points.code[i]
         state = health.get(code, "fault")
+        colour = [*OWNER_COLOURS[int(points.owner[i])], 255]
+        healthy = state == "healthy"
         records.append({"x": round((points.lon[i] - points.origin[0]) * SCALE),
                         "y": round((points.lat[i] - points.origin[1]) * SCALE),
-                        "o": int(points.owner[i]), "s": HEALTH_CODES.get(state, 1), "t": code,
+                        "s": HEALTH_CODES.get(state, 1), "f": colour if healthy else [255, 255, 255, 235],
+                        "l": [20, 20, 20, 255] if healthy else colour, "t": code,
                         "d": f"{points.name[i]}\n{labels.get(state, state)}"})
-    fill = f"s == 0 ? {_palette(255)}[o] : [255, 255, 255, 235]"
-    line = f"s == 0 ? [20, 20, 20, 255] : {_palette(255)}[o]"
     layer = pdk.Layer("ScatterplotLayer", id=CAMERA_LAYER_CONNECTED, data=f"@@data:{CAMERA_LAYER_CONNECTED}",
-                      get_position=_position_expr(points.origin), get_fill_color=fill, get_line_color=line,
-                      get_line_width="s == 0 ? 2 : 3", line_width_units="pixels", stroked=True,
-                      get_radius=12, radius_units="meters", radius_min_pixels=6, radius_max_pixels=14,
+                      get_position=_position_expr(points.origin), get_fill_color="f", get_line_color="l",
+                      get_line_width="s == 0 ? 2 : 3", line_width_units=PIXELS, stroked=True,
+                      get_radius=12, radius_units=METERS, radius_min_pixels=6, radius_max_pixels=14,
                       pickable=True, auto_highlight=True)
     return layer, json.dumps(records, separators=(",", ":"))
 
@@ -159,17 +161,17 @@ def district_layer(districts: pd.DataFrame, details: dict[str, str], layer_id: s
             records.append({"p": ring, "t": str(name), "d": details.get(code, "")})
     layer = pdk.Layer("PolygonLayer", id=layer_id, data=f"@@data:{layer_id}", get_polygon="p",
                       filled=pickable, get_fill_color=[60, 60, 90, 18], stroked=True,
-                      get_line_color=[60, 60, 80, 220], line_width_units="pixels", get_line_width=line_px,
+                      get_line_color=[60, 60, 80, 220], line_width_units=PIXELS, get_line_width=line_px,
                       pickable=pickable, auto_highlight=pickable, highlight_color=[0, 114, 178, 40])
     return layer, json.dumps(records, separators=(",", ":"))
 
 
 def cone_layer(cones: pd.DataFrame, owner: np.ndarray) -> tuple[pdk.Layer, str]:
     """View cones (sector polygons from geo.fov) in the owner colour, not pickable."""
-    records = [{"p": ring, "o": int(o)} for geometry, o in zip(cones.geometry, owner)
+    records = [{"p": ring, "f": [*OWNER_COLOURS[int(o)], 60]} for geometry, o in zip(cones.geometry, owner)
                for ring in _rounded_rings(geometry)]
     layer = pdk.Layer("PolygonLayer", id="view-cones", data="@@data:view-cones", get_polygon="p",
-                      get_fill_color=f"{_palette(60)}[o]", stroked=False, pickable=False)
+                      get_fill_color="f", stroked=False, pickable=False)
     return layer, json.dumps(records, separators=(",", ":"))
 
 
@@ -194,7 +196,7 @@ def post_layers(posts: pd.DataFrame, details: dict[str, str]) -> list[tuple[pdk.
     data = json.dumps(records, separators=(",", ":"))
     dots = pdk.Layer("ScatterplotLayer", id="posts", data="@@data:posts", get_position="[lon, lat]",
                      get_fill_color=[*POST_COLOUR, 235], get_line_color=[255, 255, 255, 255], stroked=True,
-                     line_width_min_pixels=2, get_radius="r", radius_units="pixels", pickable=True)
+                     line_width_min_pixels=2, get_radius="r", radius_units=PIXELS, pickable=True)
     text = pdk.Layer("TextLayer", id="post-labels", data="@@data:post-labels", get_position="[lon, lat]",
                      get_text="l", get_size=13, get_color=[255, 255, 255, 255], get_pixel_offset=[0, 0],
                      font_weight=700, pickable=False)
@@ -208,7 +210,7 @@ def duty_unit_layer(units: pd.DataFrame, details: dict[str, str]) -> tuple[pdk.L
                 "d": details.get(r.callsign, "")} for r in known.itertuples()]
     layer = pdk.Layer("ScatterplotLayer", id="duty-units", data="@@data:duty-units", get_position="[lon, lat]",
                       get_fill_color=[*DUTY_UNIT_COLOUR, 255], get_line_color=[20, 20, 20, 255], stroked=True,
-                      line_width_min_pixels=2, get_radius=7, radius_units="pixels", pickable=True)
+                      line_width_min_pixels=2, get_radius=7, radius_units=PIXELS, pickable=True)
     return layer, json.dumps(records, separators=(",", ":"))
 
 

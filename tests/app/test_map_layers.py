@@ -152,3 +152,22 @@ def test_filter_mask_combines_every_filter():
     assert list(points.code[text]) == ["JB-000003"]
     both = state.filter_mask(points, state.CameraFilter(kecamatan=("K1",), connection=("registered",)), health)
     assert both.sum() == 23 and not points.connected[both].any()
+
+
+def test_literal_props_are_not_turned_into_expressions():
+    """pydeck turns plain strings into accessor expressions; units must stay literal strings."""
+    points = ml.build_camera_points(cameras(), ORIGIN)
+    spec = json.loads(deck_for(points))
+    for layer in spec["layers"]:
+        for prop in ("radiusUnits", "lineWidthUnits"):
+            if prop in layer:
+                assert layer[prop] in ("pixels", "meters"), (layer["id"], prop, layer[prop])
+
+
+def test_accessor_expressions_avoid_member_access_on_array_literals():
+    """deck.gl's JSON expression parser rejects `[...][i]`, which blanked the whole chart once."""
+    points = ml.build_camera_points(cameras(), ORIGIN)
+    for layer in json.loads(deck_for(points))["layers"]:
+        for value in layer.values():
+            if isinstance(value, str) and value.startswith("@@="):
+                assert "][" not in value, (layer["id"], value)

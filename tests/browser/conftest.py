@@ -181,10 +181,10 @@ def browser():
 
 
 def add_user(url: str, username: str, role: str) -> None:
+    from sqlalchemy import select
+
     from db.models import AppUser
     from geo.vocabulary import Role
-
-    from sqlalchemy import select
 
     engine = make_engine(url)
     with make_session_factory(engine).begin() as s:
