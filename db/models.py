@@ -169,6 +169,10 @@ class AppUser(Base):
     role: Mapped[Role] = mapped_column(_enum(Role, "role"))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # sign-in control (migration 0002)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(Base):
@@ -241,3 +245,7 @@ class RelayNode(Base):
 
 __all__ = ["Base", "District", "Owner", "Camera", "Post", "DutyUnit", "AppUser", "AuditEvent", "Layer",
            "DataVersion", "Feed", "RelayNode", "UniqueConstraint", "utcnow"]
+
+# The operations tables (incidents, footage requests) live in their own module; importing it here keeps
+# one complete metadata for Alembic and for every code path that imports db.models.
+import db.models_ops  # noqa: E402,F401

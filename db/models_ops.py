@@ -1,9 +1,9 @@
 """Operations tables: incidents, footage requests to camera owners and their status history, and the
 sign-in control columns of app_user. Created by migration 0002.
 
-Importing this module registers the tables on ``db.models.Base.metadata`` and adds the three sign-in
-columns to ``AppUser`` through the declarative mapping (they belong in db/models.py and move there
-when that file is next edited; the guard below keeps this module correct either way).
+Importing this module registers the tables on ``db.models.Base.metadata`` (db/models.py imports it
+at its end, so the whole schema is always mapped). The sign-in columns of ``app_user`` live in
+db/models.py.
 """
 from __future__ import annotations
 
@@ -12,26 +12,13 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.models import AppUser, Base, Camera, Owner, Post, UTCDateTime, utcnow
+from db.models import Base, Camera, Owner, Post, UTCDateTime, utcnow
 from geo.urgency import FootageStatus, IncidentStatus
 
 
 def _status(enum_cls, name: str) -> Enum:
     return Enum(enum_cls, name=name, native_enum=False, create_constraint=True, length=24,
                 values_callable=lambda e: [m.value for m in e], validate_strings=True)
-
-
-def _add_sign_in_columns() -> None:
-    columns = AppUser.__table__.c
-    if "failed_attempts" not in columns:
-        AppUser.failed_attempts = mapped_column(Integer, default=0, server_default="0", nullable=False)
-    if "locked_until" not in columns:
-        AppUser.locked_until = mapped_column(UTCDateTime, nullable=True)
-    if "last_login_at" not in columns:
-        AppUser.last_login_at = mapped_column(UTCDateTime, nullable=True)
-
-
-_add_sign_in_columns()
 
 
 class Incident(Base):

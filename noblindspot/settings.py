@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     relay_operator_token: SecretStr = SecretStr("dev-operator-token-change-me")
     relay_hls_secret: SecretStr = SecretStr("dev-hls-secret-change-me")
     basemap_url: str | None = None
+    audit_retention_days: int = Field(default=730, ge=30)
 
     @field_validator("region_bbox")
     @classmethod
