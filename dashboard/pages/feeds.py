@@ -23,6 +23,7 @@ from dashboard.i18n import _
 PROFILES = ("copy", "h264-720p", "h264-360p-low")
 ACTIONS = ("start", "stop", "restart", "pin", "unpin")
 NOTICES_KEY = "feeds_notices"
+TABLE_REFRESH_S = 5
 
 
 def _load_feeds(client):
@@ -33,14 +34,24 @@ def _load_feeds(client):
         return None
 
 
-def _filters(frame):
+def _filters() -> tuple[list[str], list[str], str]:
     left, middle, right = st.columns([2, 2, 3])
     state_labels = {s: state_label(s) for s in STATES}  # format_func must not read the session later
     mode_labels = {m: mode_label(m) for m in MODES}
     states = left.multiselect(_("State"), STATES, format_func=state_labels.__getitem__, key="feeds_states")
     modes = middle.multiselect(_("Mode"), MODES, format_func=mode_labels.__getitem__, key="feeds_modes")
     text = right.text_input(_("Search code or name"), key="feeds_search")
-    return filter_feeds(frame, states, modes, text)
+    return states, modes, text
+
+
+def live_table(client, filters: tuple[list[str], list[str], str]) -> None:
+    """The feed table, re-read from the relay every TABLE_REFRESH_S seconds (a fragment) so states move."""
+    frame = _load_feeds(client)
+    if frame is None:
+        return
+    shown = filter_feeds(frame, *filters)
+    st.caption(_("{shown} of {total} feeds shown", shown=len(shown), total=len(frame)))
+    render_feed_table(shown)
 
 
 def _call(client, action: str, code: str, profile: str | None) -> None:
@@ -134,9 +145,9 @@ def render() -> None:
     frame = _load_feeds(client) if _relay_status(client) else None
     if frame is None:
         return
-    shown = _filters(frame)
-    st.caption(_("{shown} of {total} feeds shown", shown=len(shown), total=len(frame)))
-    render_feed_table(shown)
+    filters = _filters()
+    st.fragment(live_table, run_every=TABLE_REFRESH_S)(client, filters)
+    shown = filter_feeds(frame, *filters)
     _actions(client, shown)
     _details(client, shown)
 

@@ -221,3 +221,11 @@ def test_without_sign_in_the_page_asks_to_sign_in(app_db):
     app.run()
     assert app.title[0].value == "Sign in"
     assert len(app.dataframe) == 0
+
+
+def test_the_table_follows_the_relay_on_the_next_refresh(app_db):
+    client = _client()
+    app = feeds_app(client)
+    client.feeds["JB-002"] = client.feeds["JB-002"].model_copy(update={"state": "running", "last_error": None})
+    app.run()
+    assert list(app.dataframe[0].value["state"]) == ["running", "running", "stopped"]
