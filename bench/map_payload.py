@@ -30,9 +30,9 @@ import pydeck as pdk
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard.components import map_layers as ml  # noqa: E402
-from dashboard.state import CameraFilter, filter_mask, health_array  # noqa: E402
-from geo.demo import generate_demo  # noqa: E402
+from dashboard.components import map_layers as ml
+from dashboard.state import CameraFilter, filter_mask, health_array
+from geo.demo import generate_demo
 
 ORIGIN = (106.64, -6.26)
 NAIVE_COLUMNS = ["code", "name", "owner_class", "connection", "consent", "lon", "lat"]
