@@ -64,6 +64,7 @@ TRANSITIONS: dict[FeedState, frozenset[FeedState]] = {
 # while running (a stall takes seconds to declare anyway), and otherwise only when woken.
 TICK_S = {FeedState.STARTING: 0.1, FeedState.RUNNING: 1.0, FeedState.STALLED: 0.1}
 IDLE_TICK_S = 1.0
+PROBE_GRACE_S = 2.0
 OVERLOAD_FACTOR = 4      # ... but not even a growing file excuses 4x the limit
 STABLE_S = 10.0          # running this long without trouble resets the backoff ladder
 GUARD_EVERY_S = 5.0
@@ -107,6 +108,7 @@ class FeedSupervisor:
         self._beside = ProbeBeside(on_done=self._wake.set)
         self._probe_settled = False     # False while a guessed launch waits for its probe
         self._launch_sequence: int | None = None
+        self._first_segment_at: float | None = None
         self._tracker = ProgressTracker()
         self._guard_at = 0.0
 
@@ -232,7 +234,7 @@ class FeedSupervisor:
         if self._proc is None or self._state != S.STARTING:
             return
         self._observe(now)
-        if self._new_segment_since_launch() and self._probe_settled:
+        if self._new_segment_since_launch() and (self._probe_settled or self._probe_overdue(now)):
             self._enter(S.RUNNING)      # a segment is listed, and it is in a codec browsers play
         elif not self._proc.alive():
             self._back_off(self._exit_reason())
@@ -261,6 +263,13 @@ class FeedSupervisor:
             self._census.record(now)
             self._enter(S.STALLED, f"stalled: no new segment for {age:.1f} s (limit {window:.1f} s)")
             self._back_off(self._last_error)
+
+    def _probe_overdue(self, now: float) -> bool:
+        """A probe stuck in the queue (mass start) must not hide a playing feed for long: after
+        PROBE_GRACE_S of segments the guess stands until the probe answers."""
+        if self._first_segment_at is None:
+            self._first_segment_at = now
+        return now - self._first_segment_at > PROBE_GRACE_S
 
     def _new_segment_since_launch(self) -> bool:
         last = self._tracker.last_sequence
@@ -295,7 +304,7 @@ class FeedSupervisor:
             self._enter(S.FAILED, f"stream URL refused: {exc}")
             return
         self._observe(now)              # the previous run's last words (final segment) are not progress
-        self._launch_sequence = self._tracker.last_sequence
+        self._launch_sequence, self._first_segment_at = self._tracker.last_sequence, None
         try:
             source = self._source_for_launch()
             argv = command.build_argv(self._url, source, self._profile, self._config, self.out_dir,

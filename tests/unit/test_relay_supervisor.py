@@ -366,3 +366,20 @@ def test_a_feed_directory_over_its_budget_drops_unlisted_files_at_once(tmp_path)
     emit_segment(sup, 1)
     sup.step()
     assert not leftover.exists() and (sup.out_dir / "seg_000001.ts").exists()
+
+
+def test_a_playing_feed_whose_probe_is_stuck_in_the_queue_is_running_after_a_grace(tmp_path):
+    media, clock = FakeMedia(), FakeClock()
+    sup = FeedSupervisor("cam-q", URL, get_profile("copy"), RelayConfig(runtime_dir=tmp_path), clock=clock,
+                         prober=media.probe, spawner=media.spawn, stopper=media.stop, threaded=False,
+                         census=StallCensus(), jitter=0)
+    sup._beside.start = lambda *args, **kw: None       # the probe never answers
+    sup.start()
+    for seq in range(3):
+        emit_segment(sup, seq)
+        sup.step()
+        assert sup.state == S.STARTING
+        clock.advance(1.0)
+    emit_segment(sup, 3)
+    sup.step()
+    assert sup.state == S.RUNNING and sup.status().source_codec is None
