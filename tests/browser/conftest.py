@@ -140,11 +140,18 @@ def seeded_url(database_url) -> tuple[str, dict[str, list[str]]]:
 
 
 @pytest.fixture
-def dashboard_server(seeded_url, tmp_path):
+def dashboard_env() -> dict[str, str]:
+    """Extra environment for the dashboard server (override this fixture in a test module)."""
+    return {}
+
+
+@pytest.fixture
+def dashboard_server(seeded_url, tmp_path, dashboard_env):
     """`streamlit run dashboard/app.py` on a free port against the seeded database; yields its base URL."""
     url, codes = seeded_url
     port = free_port()
-    env = dict(os.environ, NOBLINDSPOT_DATABASE_URL=url, NOBLINDSPOT_DATA_DIR=str(tmp_path / "data"))
+    env = dict(os.environ, NOBLINDSPOT_DATABASE_URL=url, NOBLINDSPOT_DATA_DIR=str(tmp_path / "data"),
+               **dashboard_env)
     env.pop("NOBLINDSPOT_CONFIG", None)
     argv = [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
