@@ -1,7 +1,8 @@
 """Coverage, blind spots, the camera index and the planners, loaded from the database and cached
 by data version, so an unchanged registry is never recomputed.
 
-The key of every result is ``data_version(session, "registry", "layers")`` plus the parameters.
+The key of every result is ``data_fingerprint(session, "registry", "layers")`` (database, versions and
+when each last changed) plus the parameters.
 Tables (coverage, blind spots, plans) are kept in memory and pickled under
 ``<data_dir>/cache``; grids and indexes (large numpy arrays) stay in memory only. Anything written
 to the registry or layers bumps a version (db.repositories.bump_version), which changes the key.
@@ -29,7 +30,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.repositories import LAYERS, REGISTRY, cameras_frame, data_version, districts_frame, layer_frame
+from db.repositories import LAYERS, REGISTRY, cameras_frame, data_fingerprint, districts_frame, layer_frame
 from geo.blindspots import blind_spot_layer
 from geo.coverage import DEFAULT_CELL_M, CoverageGrid, analyse_coverage, build_coverage_grid
 from geo.planners.connect_next import plan_connect_next
@@ -100,8 +101,8 @@ def default_cache(settings) -> ResultCache:
     return ResultCache(Path(settings.data_dir) / "cache")
 
 
-def _version(session: Session) -> tuple[int, ...]:
-    return data_version(session, REGISTRY, LAYERS)
+def _version(session: Session) -> tuple:
+    return data_fingerprint(session, REGISTRY, LAYERS)
 
 
 def _layer(session: Session, name: str):

@@ -42,6 +42,20 @@ def data_version(session: Session, *names: str) -> tuple[int, ...]:
     return tuple(rows.get(n, 0) for n in names)
 
 
+def data_fingerprint(session: Session, *names: str) -> tuple:
+    """A cache key for derived data that survives processes and databases.
+
+    Besides the version counters it carries which database this is and when each dataset last
+    changed, so a recreated database (counters back at 1) or a second database sharing the same
+    data directory never hits another's cached results.
+    """
+    names = names or (REGISTRY,)
+    rows = {name: (version, changed.isoformat()) for name, version, changed in session.execute(
+        select(DataVersion.name, DataVersion.version, DataVersion.changed_at).where(DataVersion.name.in_(names)))}
+    database = session.get_bind().url.render_as_string(hide_password=True)
+    return (database,) + tuple(rows.get(n, (0, "")) for n in names)
+
+
 def _enum_values(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for col in columns:
         if col in frame:
