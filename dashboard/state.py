@@ -50,25 +50,25 @@ def database_key() -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _cameras(_db: str, version: tuple[int, ...]) -> gpd.GeoDataFrame:
+def _cameras(db: str, version: tuple[int, ...]) -> gpd.GeoDataFrame:
     with session_factory()() as session:
         return repositories.cameras_frame(session)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _districts(_db: str, version: tuple[int, ...], level: str | None) -> gpd.GeoDataFrame:
+def _districts(db: str, version: tuple[int, ...], level: str | None) -> gpd.GeoDataFrame:
     with session_factory()() as session:
         return repositories.districts_frame(session, level)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _posts(_db: str, version: tuple[int, ...]) -> gpd.GeoDataFrame:
+def _posts(db: str, version: tuple[int, ...]) -> gpd.GeoDataFrame:
     with session_factory()() as session:
         return repositories.posts_frame(session)
 
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=60)
-def _duty_units(_db: str, version: tuple[int, ...]) -> gpd.GeoDataFrame:
+def _duty_units(db: str, version: tuple[int, ...]) -> gpd.GeoDataFrame:
     with session_factory()() as session:
         return repositories.duty_units_frame(session)
 
@@ -177,7 +177,7 @@ def can_see_contacts() -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _camera_points(_db: str, version: tuple[int, ...], origin: tuple[float, float]) -> CameraPoints:
+def _camera_points(db: str, version: tuple[int, ...], origin: tuple[float, float]) -> CameraPoints:
     with session_factory()() as session:
         return build_camera_points(repositories.cameras_frame(session), origin)
 
@@ -271,7 +271,7 @@ def _with_kecamatan(posts: pd.DataFrame, kelurahan: pd.DataFrame) -> pd.DataFram
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _coverage(_db: str, version: tuple[int, ...], level: str) -> pd.DataFrame | None:
+def _coverage(db: str, version: tuple[int, ...], level: str) -> pd.DataFrame | None:
     from geo.coverage import CoverageInputError, analyse_coverage
 
     with session_factory()() as session:
@@ -294,7 +294,7 @@ def coverage_by_district(level: str = "kecamatan") -> pd.DataFrame | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _blind_spots(_db: str, version: tuple[int, ...], which: str, block_m: float) -> pd.DataFrame:
+def _blind_spots(db: str, version: tuple[int, ...], which: str, block_m: float) -> pd.DataFrame:
     from geo.blindspots import blind_spot_layer
     from geo.coverage import analyse_coverage
 

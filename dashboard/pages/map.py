@@ -21,6 +21,9 @@ BLIND_BLOCK_M = 200.0       # blind-spot blocks drawn as 200 m squares
 def _on_map_select() -> None:
     event = st.session_state.get(MAP_KEY)
     objects = (event or {}).get("selection", {}).get("objects", {})
+    if not any(objects.values()):      # the selection was cleared: close the card
+        st.session_state.pop(state.SELECTED_CAMERA, None)
+        return
     for layer_id, chosen in objects.items():
         if ml.is_camera_layer(layer_id) and chosen:
             st.session_state[state.SELECTED_CAMERA] = chosen[0].get("t")

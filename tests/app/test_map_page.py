@@ -106,6 +106,9 @@ def test_map_selection_callback_opens_the_card_for_camera_layers_only(monkeypatc
                                                           "objects": {"cameras-registered-private": [{"t": "CAM-08"}]}}}
     map_page._on_map_select()
     assert fake.session_state["selected_camera"] == "CAM-08"
+    fake.session_state[map_page.MAP_KEY] = {"selection": {"indices": {}, "objects": {}}}
+    map_page._on_map_select()
+    assert "selected_camera" not in fake.session_state
 
 
 def test_empty_registry_explains_how_to_load_data(database_url):
