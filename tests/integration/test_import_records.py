@@ -237,3 +237,12 @@ def test_file_without_stream_column_keeps_stored_stream_urls(tmp_path, session_f
     assert outcome.summary.unchanged == 1
     with session_factory() as s:
         assert s.scalar(select(Camera.stream_url)) == "rtsp://admin:rahasia@10.0.0.5/s1"
+
+
+def test_progress_reports_rows_written(tmp_path, session_factory):
+    rows = "".join(f"P{i},Kamera {i},-6.15,106.75,,,fixed,,,,\n" for i in range(25))
+    path = write(tmp_path, "many.csv", HEADER + rows)
+    calls: list[tuple[int, int]] = []
+    outcome = import_records(session_factory, "cameras", path, options(), progress=lambda d, t: calls.append((d, t)))
+    assert outcome.summary.added == 25
+    assert calls[-1] == (25, 25) and all(d <= t for d, t in calls)
