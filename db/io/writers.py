@@ -124,7 +124,7 @@ def upsert_districts(session: Session, gdf: gpd.GeoDataFrame) -> WriteSummary:
             missing = sorted({str(c) for c in pending["parent_code"]})
             raise UnknownReference(f"unknown parent district code(s): {', '.join(missing[:5])}; "
                                    "import the parent level first")
-        batch = pending[ready].copy()
+        batch = pending[ready].reset_index(drop=True)
         batch["parent_id"] = _resolve(session, table, "code", batch.pop("parent_code"), "parent district")
         summary = summary + _upsert(session, table, "code", batch)
         pending = pending[~ready]
