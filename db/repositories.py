@@ -56,6 +56,12 @@ def data_fingerprint(session: Session, *names: str) -> tuple:
     return (database,) + tuple(rows.get(n, (0, "")) for n in names)
 
 
+def _result_frame(result) -> pd.DataFrame:
+    """A DataFrame from a Result; plain tuples spare pandas its per-row attribute probing."""
+    columns = list(result.keys())
+    return pd.DataFrame([tuple(row) for row in result], columns=columns)
+
+
 def _enum_values(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for col in columns:
         if col in frame:
@@ -77,8 +83,7 @@ def cameras_frame(session: Session) -> gpd.GeoDataFrame:
             .outerjoin(District, Camera.district_id == District.id)
             .outerjoin(parent, District.parent_id == parent.id)
             .order_by(Camera.id))
-    rows = session.execute(stmt)
-    frame = pd.DataFrame(rows.all(), columns=list(rows.keys()))
+    frame = _result_frame(session.execute(stmt))
     frame = _enum_values(frame, ["kind", "connection", "consent", "owner_class"])
     # A camera assigned directly to a kecamatan has no parent: its kecamatan is its district.
     if len(frame):
@@ -97,8 +102,7 @@ def districts_frame(session: Session, level: DistrictLevel | str | None = None) 
             .outerjoin(parent, District.parent_id == parent.id).order_by(District.code))
     if level is not None:
         stmt = stmt.where(District.level == DistrictLevel.parse(level))
-    rows = session.execute(stmt)
-    frame = pd.DataFrame(rows.all(), columns=list(rows.keys()))
+    frame = _result_frame(session.execute(stmt))
     frame = _enum_values(frame, ["level"])
     geometry = shapely.from_wkb(frame.pop("geometry_wkb").to_numpy()) if len(frame) else []
     if not len(frame):
@@ -110,8 +114,7 @@ def posts_frame(session: Session) -> gpd.GeoDataFrame:
     stmt = (select(Post.id, Post.code, Post.kind, Post.name, Post.address, Post.lon, Post.lat, Post.personnel,
                    District.code.label("district_code"), District.name.label("district_name"))
             .outerjoin(District, Post.district_id == District.id).order_by(Post.code))
-    rows = session.execute(stmt)
-    frame = _enum_values(pd.DataFrame(rows.all(), columns=list(rows.keys())), ["kind"])
+    frame = _enum_values(_result_frame(session.execute(stmt)), ["kind"])
     geometry = shapely.points(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)) if len(frame) else []
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=WGS84)
 
@@ -121,8 +124,7 @@ def duty_units_frame(session: Session) -> gpd.GeoDataFrame:
                    DutyUnit.last_lon, DutyUnit.last_lat, DutyUnit.last_seen_at,
                    Post.code.label("post_code"), Post.name.label("post_name"))
             .outerjoin(Post, DutyUnit.post_id == Post.id).order_by(DutyUnit.callsign))
-    rows = session.execute(stmt)
-    frame = pd.DataFrame(rows.all(), columns=list(rows.keys()))
+    frame = _result_frame(session.execute(stmt))
     if len(frame):
         lon = frame["last_lon"].astype(float).to_numpy()
         lat = frame["last_lat"].astype(float).to_numpy()
@@ -134,9 +136,8 @@ def duty_units_frame(session: Session) -> gpd.GeoDataFrame:
 
 
 def layer_frame(session: Session, layer: str) -> gpd.GeoDataFrame:
-    rows = session.execute(select(Layer.id, Layer.name, Layer.weight, Layer.geometry_wkb)
-                           .where(Layer.layer == layer).order_by(Layer.id))
-    frame = pd.DataFrame(rows.all(), columns=list(rows.keys()))
+    frame = _result_frame(session.execute(select(Layer.id, Layer.name, Layer.weight, Layer.geometry_wkb)
+                                         .where(Layer.layer == layer).order_by(Layer.id)))
     geometry = shapely.from_wkb(frame.pop("geometry_wkb").to_numpy()) if len(frame) else []
     if not len(frame):
         frame = frame.drop(columns=["geometry_wkb"], errors="ignore")
