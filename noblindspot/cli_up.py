@@ -7,6 +7,7 @@ the relay (RTSP -> HLS) and the Streamlit dashboard.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -20,6 +21,33 @@ from db import migrate
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 STOP_GRACE_S = 10.0
+DEMO_ACCOUNTS = (("admin", "admin"), ("komandan", "commander"), ("operator", "operator"),
+                 ("briefing", "briefing"))
+
+
+def ensure_demo_accounts(session_factory, data_dir: Path) -> Path | None:
+    """On a database without accounts, create one per role with a random password.
+
+    The passwords go to a file only the owner can read (never to logs); returns its path, or None
+    when accounts existed already.
+    """
+    from db.users import add_user, list_users
+
+    with session_factory.begin() as session:
+        if list_users(session):
+            return None
+        lines = []
+        for username, role in DEMO_ACCOUNTS:
+            password = secrets.token_urlsafe(12)
+            add_user(session, "cli:demo-setup", username, role, password=password)
+            lines.append(f"{username:<10} {role:<10} {password}")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path = data_dir / "demo-accounts.txt"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write("# No Blindspot demo accounts (user, role, password). Change them: noblindspot users passwd\n")
+            fh.write("\n".join(lines) + "\n")
+    return path
 
 
 @dataclass
@@ -94,6 +122,9 @@ def up(ctx: click.Context, port: int, relay_port: int, headless: bool, with_vide
     migrate.upgrade(app.database_url)
     demo = ctx.find_root().command.get_command(ctx, "demo")
     ctx.invoke(demo, if_empty=True)
+    accounts = ensure_demo_accounts(app.session_factory(), Path(app.settings.data_dir))
+    if accounts is not None:
+        click.echo(f"demo accounts created (admin, komandan, operator, briefing); passwords in {accounts}")
     env = dict(os.environ)
     env.setdefault("NOBLINDSPOT_RELAY_URL", f"http://127.0.0.1:{relay_port}")
     children = _children(port, relay_port, headless, with_video)
