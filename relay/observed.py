@@ -1,9 +1,15 @@
 """What a supervisor reports about its feed, derived from the probe, the profile and ffmpeg's exit."""
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
+from geo.vocabulary import FeedState
 from relay import command
+from relay.playlist import ProgressTracker
 from relay.probe import SourceInfo
 from relay.profiles import Profile
+from relay.schemas import FeedStatus
 
 ERROR_HINTS = ("error", "fail", "refused", "timed out", "timeout", "not found", "unauthorized", "forbidden",
                "end of file", "broken pipe", "connection", "invalid")
@@ -45,3 +51,22 @@ def output_width(info: SourceInfo | None, profile: Profile, encoded: bool) -> in
 
 def rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
+
+
+def build_status(camera_code: str, state: FeedState, since: datetime, info: SourceInfo | None, profile: Profile,
+                 tracker: ProgressTracker, proc, last_tail: list[str], now: float, retry_in: float | None, *,
+                 restarts: int, last_error: str | None, playlist: Path) -> FeedStatus:
+    """The FeedStatus snapshot: everything in it is safe to show (no URL, redacted texts)."""
+    encoded = info is not None and command.needs_video_encode(info, profile)
+    return FeedStatus(
+        camera_code=camera_code, state=state, since=since,
+        fps=output_fps(info, profile, encoded), bitrate_kbps=tracker.bitrate_kbps,
+        codec="h264" if info is not None else None,
+        width=output_width(info, profile, encoded), height=output_height(info, profile, encoded),
+        restarts=restarts, last_error=last_error,
+        pid=proc.pid if proc is not None and proc.alive() else None,
+        segment_age_s=rounded(tracker.age(now)), playlist_path=str(playlist), bytes_out=tracker.bytes_out,
+        stderr_tail=proc.tail() if proc is not None else list(last_tail),
+        source_codec=info.video_codec if info else None, transcoding=encoded,
+        next_retry_s=rounded(max(0.0, retry_in)) if retry_in is not None else None,
+    )

@@ -80,3 +80,13 @@ def newest_write_age(path: Path) -> float | None:
     except OSError:
         return None
     return None if newest is None else max(0.0, time.time() - newest)
+
+
+def guard_feed_dir(path: Path, snapshot, config, target_duration: float | None) -> None:
+    """Remove files the playlist no longer lists once they are older than (list size + 4) segments,
+    or at once (except files written in the last 2 s) when the directory exceeds its budget."""
+    live = {s.name for s in snapshot.segments} if snapshot else set()
+    horizon = (config.playlist_size + 4) * max(config.segment_seconds, target_duration or 0.0)
+    remove_stale_files(path, live, older_than_s=horizon)
+    if tree_bytes(path) > config.max_runtime_bytes:
+        remove_stale_files(path, live, older_than_s=2.0)

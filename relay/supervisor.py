@@ -14,7 +14,7 @@ logged and ignored. Tests of the logic pass threaded=False and drive `step()` wi
 
 States and transitions (TRANSITIONS below is enforced):
     stopped  -> starting                      start()
-    starting -> running                       first new segment listed
+    starting -> running                       a new segment listed and the probe answered (or 2 s)
     starting -> backoff                       camera unreachable, ffmpeg exited, no segment in time
     starting -> failed                        unrecoverable configuration (forbidden URL ...)
     running  -> stalled                       no new segment for stall_factor x segment length
@@ -40,13 +40,13 @@ from geo.vocabulary import FeedState
 from relay import command, process
 from relay.config import RelayConfig
 from relay.errors import RelayMediaError, SourceUnreachable, UnsupportedSource
-from relay.observed import exit_reason, output_fps, output_height, output_width, rounded
+from relay.observed import build_status, exit_reason
 from relay.playlist import ProgressTracker, read_playlist
 from relay.probe import SourceInfo, probe
 from relay.probing import DEFAULT_CENSUS, ProbeBeside, StallCensus
 from relay.profiles import Profile
 from relay.redact import redact, url_secrets
-from relay.runtime import clean_feed_dir, feed_dir, newest_write_age, remove_stale_files, tree_bytes
+from relay.runtime import clean_feed_dir, feed_dir, guard_feed_dir, newest_write_age
 from relay.schemas import FeedStatus
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ TRANSITIONS: dict[FeedState, frozenset[FeedState]] = {
 TICK_S = {FeedState.STARTING: 0.1, FeedState.RUNNING: 1.0, FeedState.STALLED: 0.1}
 IDLE_TICK_S = 1.0
 PROBE_GRACE_S = 2.0
-OVERLOAD_FACTOR = 4      # ... but not even a growing file excuses 4x the limit
+OVERLOAD_FACTOR = 4      # host-wide trouble stretches limits this much; no growing file excuses more
 STABLE_S = 10.0          # running this long without trouble resets the backoff ladder
 GUARD_EVERY_S = 5.0
 REPROBE_EVERY = 5        # retries reuse the first probe (faster recovery); every 5th failure re-probes
@@ -137,24 +137,11 @@ class FeedSupervisor:
     def status(self) -> FeedStatus:
         with self._lock:
             now = self._clock()
-            proc, probe_info = self._proc, self._probe
-            encoded = probe_info is not None and command.needs_video_encode(probe_info, self._profile)
-            return FeedStatus(
-                camera_code=self.camera_code, state=self._state, since=self._since,
-                fps=output_fps(probe_info, self._profile, encoded),
-                bitrate_kbps=self._tracker.bitrate_kbps,
-                codec="h264" if probe_info is not None else None,
-                width=output_width(probe_info, self._profile, encoded), height=output_height(probe_info, self._profile, encoded),
-                restarts=max(0, self._launches - 1), last_error=self._last_error,
-                pid=proc.pid if proc is not None and proc.alive() else None,
-                segment_age_s=rounded(self._tracker.age(now)),
-                playlist_path=str(command.playlist_path(self.out_dir)),
-                bytes_out=self._tracker.bytes_out,
-                stderr_tail=proc.tail() if proc is not None else list(self._last_tail),
-                source_codec=probe_info.video_codec if probe_info else None, transcoding=encoded,
-                next_retry_s=rounded(max(0.0, self._retry_at - now)) if self._state == S.BACKOFF
-                and self._retry_at is not None else None,
-            )
+            retry_in = self._retry_at - now if self._state == S.BACKOFF and self._retry_at is not None else None
+            return build_status(self.camera_code, self._state, self._since, self._probe, self._profile,
+                                self._tracker, self._proc, self._last_tail, now, retry_in,
+                                restarts=max(0, self._launches - 1), last_error=self._last_error,
+                                playlist=command.playlist_path(self.out_dir))
 
     @property
     def state(self) -> FeedState:
@@ -406,12 +393,7 @@ class FeedSupervisor:
     def _guard(self, now: float) -> None:
         self._guard_at = now
         snapshot = read_playlist(command.playlist_path(self.out_dir))
-        live = {s.name for s in snapshot.segments} if snapshot else set()
-        horizon = (self._config.playlist_size + 4) * max(self._config.segment_seconds,
-                                                         self._tracker.target_duration or 0.0)
-        remove_stale_files(self.out_dir, live, older_than_s=horizon)
-        if tree_bytes(self.out_dir) > self._config.max_runtime_bytes:
-            remove_stale_files(self.out_dir, live, older_than_s=2.0)     # over budget: unlisted files go now
+        guard_feed_dir(self.out_dir, snapshot, self._config, self._tracker.target_duration)
 
     def _enter(self, state: FeedState, reason: str | None = None) -> None:
         with self._lock:
