@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from db.io.writers import (WriteSummary, assign_districts, replace_layer, upsert_cameras, upsert_districts,
                            upsert_duty_units, upsert_owners, upsert_posts)
-from db.models import Camera, District, DutyUnit, Owner, Post
+from db.models import Camera, District, DutyUnit, Feed, Owner, Post
 from geo.vocabulary import Connection
 
 if TYPE_CHECKING:  # geo.demo is only needed for the type; loading it here would be wasted at import
@@ -65,7 +65,8 @@ def load_demo(session: Session, demo: DemoData, progress: LoadProgress | None = 
                                                 progress=lambda done, total: report("cameras", done, total))),
              ("posts", lambda: upsert_posts(session, demo.posts)),
              ("duty units", lambda: upsert_duty_units(session, demo.duty_units)),
-             ("priority layer", lambda: replace_layer(session, PRIORITY_LAYER, demo.priority)))
+             ("priority layer", lambda: replace_layer(session, PRIORITY_LAYER, demo.priority)),
+             ("feeds", lambda: _demo_feeds(session, demo.cameras)))
     for stage, write in steps:
         report(stage, 0, 1)
         written[stage] = write()
@@ -74,6 +75,26 @@ def load_demo(session: Session, demo: DemoData, progress: LoadProgress | None = 
     assigned = assign_districts(session)
     report("district assignment", 1, 1)
     return DemoLoadSummary(written, assigned, kept_real_districts=real)
+
+
+PINNED_PER_KECAMATAN = 2  # a 4x4 video wall of always-on feeds; the other connected cameras start on demand
+
+
+def _demo_feeds(session: Session, cameras) -> WriteSummary:
+    """A relay feed for every connected demo camera: two pinned per kecamatan, the rest on demand.
+
+    Pinning all 120 would keep 120 ffmpeg processes and the simulator's encoders busy on a small demo
+    machine; the wall and the briefing strip need only a few, and any other camera starts when opened.
+    """
+    from db.feeds import set_desired  # the relay's feed repository (db layer)
+
+    connected = cameras[cameras["connection"] == "connected"].sort_values("code")
+    pinned = set(connected.groupby("kecamatan_code").head(PINNED_PER_KECAMATAN)["code"])
+    existing = {code for (code,) in session.execute(select(Camera.code).join(Feed, Feed.camera_id == Camera.id))}
+    new = [code for code in connected["code"] if code not in existing]  # operators' later choices stay
+    for code in new:
+        set_desired(session, code, mode="always_on" if code in pinned else "on_demand")
+    return WriteSummary(added=len(new), updated=0, unchanged=len(connected) - len(new))
 
 
 def _upsert_by_level(session: Session, districts) -> WriteSummary:

@@ -119,3 +119,25 @@ def test_imported_real_boundaries_are_kept_and_joined(session_factory, small_dem
     assert same > 0.7                       # the synthetic cells resemble the real kecamatan
     connected = stored[stored["connection"] == "connected"]
     assert connected["kecamatan_code"].nunique() == 8
+
+
+def test_demo_gives_every_connected_camera_a_feed_with_a_few_pinned(session_factory):
+    from db.feeds import list_feeds, set_desired
+    from db.io.demo_loader import PINNED_PER_KECAMATAN, load_demo
+    from geo.demo import generate_demo
+
+    demo = generate_demo(seed=7, cameras=2000)
+    with session_factory.begin() as s:
+        load_demo(s, demo)
+    with session_factory() as s:
+        feeds = {f.camera_code: f for f in list_feeds(s)}
+    connected = set(demo.cameras.loc[demo.cameras["connection"] == "connected", "code"])
+    assert set(feeds) == connected
+    pinned = [code for code, f in feeds.items() if str(getattr(f.mode, "value", f.mode)) == "always_on"]
+    assert len(pinned) == 8 * PINNED_PER_KECAMATAN
+    with session_factory.begin() as s:  # an operator unpins one; reloading the demo keeps that choice
+        set_desired(s, pinned[0], mode="on_demand")
+        load_demo(s, demo)
+    with session_factory() as s:
+        modes = {f.camera_code: str(getattr(f.mode, "value", f.mode)) for f in list_feeds(s)}
+    assert modes[pinned[0]] == "on_demand"
