@@ -16,7 +16,8 @@ if __package__ in (None, ""):  # run as a script by `streamlit run`: make the re
 from dashboard import auth, i18n, state
 from dashboard.i18n import _
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+# Not "pages/": Streamlit serves a folder of that name by URL (and lists it) before any st.navigation call.
+PAGES_DIR = Path(__file__).resolve().parent / "views"
 # page file stem -> (title msgid, icon (emoji: see main()), permission in db.users.PERMISSIONS)
 PAGES = {
     "map": ("Map", "🗺️", "map"),
@@ -56,10 +57,14 @@ def permitted(stem: str) -> bool:
 
 
 def _signed_in() -> bool:
-    """True when someone is signed in; otherwise the sign-in form was shown."""
+    """True when someone is signed in; otherwise the sign-in page is the only page there is.
+
+    Handing st.navigation a single hidden page keeps Streamlit from falling back to listing (and
+    serving by URL) every file in dashboard/views/ to a visitor who has not signed in.
+    """
     if auth.current_user() is not None:
         return True
-    auth.render_sign_in()
+    st.navigation([auth.sign_in_page()], position="hidden").run()
     return False
 
 

@@ -208,4 +208,4 @@ def user_menu(container=None) -> None:
 def sign_in_page() -> st.Page:
     """The only page to hand st.navigation before sign-in, so no other page is listed or reachable:
     ``st.navigation([auth.sign_in_page()], position="hidden").run()``."""
-    return st.Page(render_sign_in, title=_("Sign in"), icon=":material/login:", url_path="sign-in", default=True)
+    return st.Page(render_sign_in, title=_("Sign in"), icon="🔐", url_path="sign-in", default=True)

@@ -26,7 +26,7 @@ def test_map_page_renders_for_each_role(seeded, role, lang):
 def test_briefing_page_renders_from_the_navigation(seeded, lang):
     at = app_test(seeded, "commander", lang=lang)
     at.run()
-    at.switch_page("pages/briefing.py")
+    at.switch_page("views/briefing.py")
     at.run()
     assert not at.exception, at.exception
     assert any("nb-brief-title" in m.value for m in at.markdown)

@@ -15,7 +15,7 @@ from db.coverage_cache import ResultCache
 from db.io.writers import upsert_cameras, upsert_districts, upsert_owners
 from tests.app.test_feeds_page import sign_in
 
-PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/coverage.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/views/coverage.py")
 # Two 1 km x 1 km kecamatan side by side in West Jakarta (about 0.009 degrees per km).
 WEST = shapely.box(106.750, -6.170, 106.759, -6.161)
 EAST = shapely.box(106.759, -6.170, 106.768, -6.161)

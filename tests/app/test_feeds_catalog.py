@@ -10,8 +10,8 @@ from babel.messages.pofile import read_po
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = ["dashboard/components/player.py", "dashboard/components/wall.py", "dashboard/components/feed_table.py",
-           "dashboard/components/relay_access.py", "dashboard/pages/feeds.py", "dashboard/pages/wall.py",
-           "dashboard/pages/coverage.py", "dashboard/pages/registry.py", "dashboard/components/coverage_view.py",
+           "dashboard/components/relay_access.py", "dashboard/views/feeds.py", "dashboard/views/wall.py",
+           "dashboard/views/coverage.py", "dashboard/views/registry.py", "dashboard/components/coverage_view.py",
            "dashboard/components/registry_form.py", "dashboard/components/planner_view.py", "dashboard/components/registry_upload.py"]
 CATALOGUE = REPO / "dashboard/locales/{lang}/LC_MESSAGES/dashboard.po"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -14,7 +14,7 @@ from db.models import AuditEvent
 from relay.api_models import FeedDetail, FeedView, Health
 from relay.client import RelayRefused, RelayUnavailable
 
-PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/feeds.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/views/feeds.py")
 SINCE = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
 
 

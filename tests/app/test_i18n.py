@@ -13,8 +13,8 @@ from dashboard import i18n
 from tests.browser.conftest import app_test, seed_database
 
 REPO = Path(__file__).resolve().parents[2]
-MY_MODULES = ["dashboard/app.py", "dashboard/i18n.py", "dashboard/state.py", "dashboard/pages/map.py",
-              "dashboard/pages/briefing.py", "dashboard/components/legend.py", "dashboard/components/camera_card.py"]
+MY_MODULES = ["dashboard/app.py", "dashboard/i18n.py", "dashboard/state.py", "dashboard/views/map.py",
+              "dashboard/views/briefing.py", "dashboard/components/legend.py", "dashboard/components/camera_card.py"]
 
 
 def _po(path: Path, lang: str, messages: dict[str, str], fuzzy: set[str] = frozenset()) -> None:

@@ -94,7 +94,7 @@ def test_a_connected_camera_with_a_fault_shows_the_relay_reason_and_never_the_st
 def test_map_selection_callback_opens_the_card_for_camera_layers_only(monkeypatch):
     import types
 
-    from dashboard.pages import map as map_page
+    from dashboard.views import map as map_page
 
     fake = types.SimpleNamespace(session_state={})
     monkeypatch.setattr(map_page, "st", fake)

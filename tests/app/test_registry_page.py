@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from db.models import Camera
 from tests.app.test_feeds_page import audit_events, sign_in
 
-PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/registry.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/views/registry.py")
 GOOD_CSV = ("kode,nama,longitude,latitude,pemilik,kelas_pemilik,jenis,arah,sudut,jangkauan,status,persetujuan,"
             "url_stream\n"
             "JB-101,Simpang Grogol,106.7901,-6.1662,Toko Maju,perusahaan,fixed,90,60,30,terdaftar,live,"

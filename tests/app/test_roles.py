@@ -18,7 +18,7 @@ from db.users import Actor, add_user, set_disabled, set_role
 from geo.vocabulary import Role
 from tests.integration.ops_registry import seed_registry
 
-PAGES = Path(__file__).resolve().parents[2] / "dashboard" / "pages"
+PAGES = Path(__file__).resolve().parents[2] / "dashboard" / "views"
 PASSWORD = "correct horse battery"
 USERS = {Role.COMMANDER: "budi", Role.OPERATOR: "andi", Role.ADMIN: "sari", Role.BRIEFING: "layar"}
 TITLES = {"incidents": "Incidents", "footage_requests": "Footage requests", "audit": "Audit log"}

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.components.wall import page_count, page_of
 from tests.app.test_feeds_page import FakeRelayClient, app_db, audit_events, feed, make_settings, sign_in  # noqa: F401
 
-PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/pages/wall.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/views/wall.py")
 
 
 def wall_app(client: FakeRelayClient, lang: str = "en") -> AppTest:

@@ -68,3 +68,23 @@ def test_sign_in_and_create_an_incident(dashboard_server, seeded_url):
         assert (incident.lon, incident.lat, incident.created_by) == (106.7305, -6.155, "budi")
         actions = s.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-3:] == ["sign_in_failed", "sign_in", "incident_create"]
+
+
+def test_signed_out_visitor_sees_no_pages_even_by_url(dashboard_server):
+    """Typing a page's address before signing in shows the sign-in form only, and no page list."""
+    base, _codes = dashboard_server
+    chromium = need_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for path in ("feeds", "registry", "audit", "wall"):
+                page.goto(f"{base}/{path}?lang=en", wait_until="domcontentloaded")
+                expect(page.get_by_label("User name", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+                assert page.get_by_test_id("stSidebarNav").count() == 0
+                for name in ("Feeds", "Registry", "Audit log", "Video wall"):
+                    assert page.get_by_role("link", name=name).count() == 0
+        finally:
+            browser.close()
