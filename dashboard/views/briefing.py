@@ -6,6 +6,8 @@ connected cameras that are down and a strip of low-bitrate live tiles.
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pydeck as pdk
 import streamlit as st
@@ -28,7 +30,7 @@ BRIEFING_CSS = """<style>
 .nb-figure {background: #161b26; border-radius: 12px; padding: 14px 20px;}
 .nb-figure .v {font-size: 60px; font-weight: 800; line-height: 1.1;}
 .nb-figure .l {font-size: 24px; color: #b8c0cc;}
-.nb-offline {font-size: 26px;}
+.nb-offline {font-size: 26px; color: #f2f2f2; line-height: 1.4;}
 </style>"""
 
 
@@ -89,8 +91,10 @@ def _figures(row, health: np.ndarray, inside: np.ndarray) -> str:
 def _offline(points: ml.CameraPoints, health: np.ndarray, inside: np.ndarray) -> None:
     down = np.flatnonzero(inside & (health == state.FAULT))
     st.markdown(f"**{_('Connected cameras offline: {n}', n=format_number(len(down)))}**")
-    if len(down):
-        st.text("\n".join(f"{points.code[i]}  {points.name[i]}" for i in down[:8].tolist()))
+    if len(down):  # the theme's text colour is dark; this screen is dark, so colour the list explicitly
+        rows = "".join(f"<div>{html.escape(str(points.code[i]))}&ensp;{html.escape(str(points.name[i]))}</div>"
+                       for i in down[:8].tolist())
+        st.markdown(f'<div class="nb-offline">{rows}</div>', unsafe_allow_html=True)
 
 
 def _live_strip(points: ml.CameraPoints, health: np.ndarray, inside: np.ndarray) -> None:

@@ -59,7 +59,7 @@ def test_headline_figures_and_offline_cameras_for_the_district(seeded):
     assert '<div class="v">6</div><div class="l">personnel on duty</div>' in text
     assert "open incidents" in text   # the operations tables exist in this schema
     assert "Connected cameras offline: 1" in text
-    assert any(codes["fault"][0] in t.value for t in at.text)
+    assert any(codes["fault"][0] in m.value and "nb-offline" in m.value for m in at.markdown)
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
