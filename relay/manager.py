@@ -123,6 +123,9 @@ class FeedManager:
         self._closed = False
         self.shed_paused_for: int | None = None   # live-node count at which shedding found no taker
         self.closing: dict[str, threading.Event] = {}   # feeds whose supervisor is being closed
+        # ... and those supervisors: until one has stopped its ffmpeg, its feed reports its own state,
+        # not the "stopped" the database already holds after the lease was released.
+        self.closing_supervisors: dict[str, Supervisor] = {}
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -131,7 +134,10 @@ class FeedManager:
 
     def local_status(self, camera_code: str) -> FeedStatus | None:
         entry = self._entries.get(camera_code)
-        return entry.status() if entry else None
+        if entry is not None:
+            return entry.status()
+        closing = self.closing_supervisors.get(camera_code)
+        return closing.status() if closing is not None else None
 
     def local_statuses(self) -> dict[str, FeedStatus]:
         return {code: entry.status() for code, entry in list(self._entries.items())}
@@ -325,6 +331,7 @@ class FeedManager:
                 log.warning("relay sync failed: %s", self.last_sync_error)
         _close_all([supervisor for _, supervisor in finished])   # outside the lock: it takes seconds
         for code, _ in finished:
+            self.closing_supervisors.pop(code, None)
             done = self.closing.pop(code, None)
             if done is not None:
                 done.set()

@@ -120,6 +120,7 @@ def _apply(manager, plan: SyncPlan) -> None:
         else:
             plan.closing.append((code, entry.supervisor))
             manager.closing[code] = threading.Event()
+            manager.closing_supervisors[code] = entry.supervisor
     for source in plan.start:
         try:
             manager.launch_locked(source)

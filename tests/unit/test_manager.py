@@ -255,3 +255,32 @@ def test_one_feed_failing_to_start_never_stops_the_others(session_factory, facto
     assert "cannot name" in feed_row(session_factory, "A").last_error
     error_b = feed_row(session_factory, "B").last_error
     assert "RuntimeError" in error_b and "s3cr3t" not in error_b
+
+
+def test_feed_being_closed_reports_its_own_state_until_its_ffmpeg_is_gone(session_factory, factory, clock,
+                                                                          tmp_path):
+    """The lease is released before the slow close: the feed must not read "stopped" while still running."""
+    import threading
+
+    seed_feeds(session_factory, {"B": (DEMAND, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path, idle_timeout_s=60)
+    manager.demand("B")
+    supervisor = factory.latest("B")
+    release, closing = threading.Event(), threading.Event()
+    plain_close = supervisor.close
+
+    def slow_close():  # like the real one: the state turns stopped only once ffmpeg is gone
+        closing.set()
+        release.wait(10)
+        plain_close()
+
+    supervisor.close = slow_close
+    clock.advance(61)
+    sync = threading.Thread(target=manager.sync_once)
+    sync.start()
+    assert closing.wait(10)
+    assert feed_row(session_factory, "B").node_id is None          # the lease is already released
+    assert manager.local_status("B").state == FeedState.RUNNING    # but the feed still says what it is
+    release.set()
+    sync.join(10)
+    assert manager.local_status("B") is None
