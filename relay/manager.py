@@ -106,6 +106,14 @@ class _Entry:
         return PROFILES[self.source.profile].transcode or bool(self.status().transcoding)
 
 
+@dataclass
+class Closing:
+    """A feed's supervisor on its way out, and the event set once it has closed."""
+
+    supervisor: Supervisor
+    done: threading.Event = field(default_factory=threading.Event)
+
+
 class FeedManager:
     def __init__(self, session_factory: sessionmaker[Session], config: ManagerConfig,
                  supervisor_factory: SupervisorFactory, clock: Callable[[], float] = time.monotonic,
@@ -122,10 +130,9 @@ class FeedManager:
         self.last_sync_error: str | None = None
         self._closed = False
         self.shed_paused_for: int | None = None   # live-node count at which shedding found no taker
-        self.closing: dict[str, threading.Event] = {}   # feeds whose supervisor is being closed
-        # ... and those supervisors: until one has stopped its ffmpeg, its feed reports its own state,
-        # not the "stopped" the database already holds after the lease was released.
-        self.closing_supervisors: dict[str, Supervisor] = {}
+        # Feeds whose supervisor is being closed. Until it has stopped its ffmpeg, the feed reports the
+        # supervisor's own state, not the "stopped" the database holds once the lease is released.
+        self.closing: dict[str, Closing] = {}
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -136,8 +143,8 @@ class FeedManager:
         entry = self._entries.get(camera_code)
         if entry is not None:
             return entry.status()
-        closing = self.closing_supervisors.get(camera_code)
-        return closing.status() if closing is not None else None
+        closing = self.closing.get(camera_code)
+        return closing.supervisor.status() if closing is not None else None
 
     def local_statuses(self) -> dict[str, FeedStatus]:
         return {code: entry.status() for code, entry in list(self._entries.items())}
@@ -261,7 +268,7 @@ class FeedManager:
             raise ShuttingDown("this relay node is shutting down; try again on another node")
         stopping = self.closing.get(camera_code)
         if stopping is not None:   # its previous run is still stopping and owns the directory
-            stopping.wait(CLOSE_WAIT_S)
+            stopping.done.wait(CLOSE_WAIT_S)
         with self._sessions.begin() as session:
             source = feed_repo.feed_source(session, camera_code)
             if source.mode == FeedMode.OFF:
@@ -331,10 +338,9 @@ class FeedManager:
                 log.warning("relay sync failed: %s", self.last_sync_error)
         _close_all([supervisor for _, supervisor in finished])   # outside the lock: it takes seconds
         for code, _ in finished:
-            self.closing_supervisors.pop(code, None)
-            done = self.closing.pop(code, None)
-            if done is not None:
-                done.set()
+            closing = self.closing.pop(code, None)
+            if closing is not None:
+                closing.done.set()
 
     def run_background(self) -> None:
         if self._thread is not None:

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -108,7 +107,7 @@ def _plan(manager, session: Session, held: set[str]) -> SyncPlan:
 
 
 def _apply(manager, plan: SyncPlan) -> None:
-    from relay.manager import LimitReached
+    from relay.manager import Closing, LimitReached
 
     restarting = {source.camera_code for source in plan.start}
     for code in plan.close:
@@ -119,8 +118,7 @@ def _apply(manager, plan: SyncPlan) -> None:
             entry.supervisor.close()   # the new run writes in the same directory: old one first
         else:
             plan.closing.append((code, entry.supervisor))
-            manager.closing[code] = threading.Event()
-            manager.closing_supervisors[code] = entry.supervisor
+            manager.closing[code] = Closing(entry.supervisor)
     for source in plan.start:
         try:
             manager.launch_locked(source)
