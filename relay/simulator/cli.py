@@ -16,7 +16,19 @@ from urllib.parse import unquote, urlsplit
 
 import click
 
-from relay.simulator.control import CameraSpec, Simulator, SimulatorError, demo_specs
+from relay.simulator.control import (
+    CameraSpec,
+    Simulator,
+    SimulatorError,
+    SimulatorMissingComponent,
+    demo_specs,
+)
+
+
+class MissingComponentExit(click.ClickException):
+    """A system package is missing: exit code 3, like scripts/bootstrap.sh for missing packages."""
+
+    exit_code = 3
 
 
 @click.command("simulate")
@@ -45,6 +57,8 @@ def simulate_command(ctx: click.Context, count: int | None, from_db: bool, host:
     sim = Simulator(specs, user=user, password=password, host=host, port=port)
     try:
         sim.start()
+    except SimulatorMissingComponent as exc:
+        raise MissingComponentExit(f"the camera simulator cannot start: {exc}") from None
     except SimulatorError as exc:
         raise click.ClickException(f"{exc} (is port {port} free?)") from None
     encoders = sim.listing()["encoders"]

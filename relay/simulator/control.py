@@ -27,10 +27,20 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 SERVER_SCRIPT = Path(__file__).with_name("gst_server.py")
 CODECS = ("h264", "h265")
 AUDIO = (None, "pcma", "aac")
+EXITED = "simulator exited"
 
 
 class SimulatorError(RuntimeError):
     """The simulated cameras could not start or did not answer a command."""
+
+
+class SimulatorMissingComponent(SimulatorError):
+    """GStreamer (or its Python binding) lacks an element the cameras need; `packages` bring them."""
+
+    def __init__(self, message: str, missing: dict[str, str], packages: list[str]) -> None:
+        super().__init__(message)
+        self.missing = missing
+        self.packages = packages
 
 
 @dataclass(frozen=True)
@@ -76,15 +86,24 @@ class Simulator:
     # ---- lifecycle ----------------------------------------------------------------------------
     def start(self, timeout_s: float = 30.0) -> Self:
         if not Path(SYSTEM_PYTHON).exists():
-            raise SimulatorError(f"{SYSTEM_PYTHON} is missing; install python3-gi and gir1.2-gst-rtsp-server-1.0")
+            raise SimulatorMissingComponent(f"{SYSTEM_PYTHON} is missing; install the Debian packages python3-gi "
+                                            "and gir1.2-gst-rtsp-server-1.0", {"python3": "python3-gi"},
+                                            ["python3-gi", "gir1.2-gst-rtsp-server-1.0"])
         self._config_path = self._write_config()
         self._proc = subprocess.Popen([SYSTEM_PYTHON, str(SERVER_SCRIPT), str(self._config_path)],
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                       text=True, bufsize=1, start_new_session=True)
         threading.Thread(target=self._read_replies, daemon=True, name="simulator-replies").start()
         ready = self._next_reply(timeout_s)
+        if ready.get("event") == "missing":
+            self.close()
+            raise SimulatorMissingComponent(ready["error"], ready.get("missing", {}), ready.get("packages", []))
         if not ready.get("ok") or ready.get("event") != "ready":
-            raise SimulatorError(f"simulator did not start: {ready.get('error', ready)}")
+            detail = ready.get("error", ready)
+            if detail == EXITED:
+                detail = f"{EXITED}: {self._stderr_tail()}"
+            self.close()
+            raise SimulatorError(f"simulator did not start: {detail}")
         self.port = int(ready["port"])
         self._wait_rtsp(timeout_s)
         return self
@@ -160,9 +179,7 @@ class Simulator:
         try:
             return self._replies.get(timeout=timeout_s)
         except queue.Empty:
-            err = ""
-            if self._proc is not None and self._proc.poll() is not None:
-                err = (self._proc.stderr.read() or "")[-500:]
+            err = self._stderr_tail() if self._proc is not None and self._proc.poll() is not None else ""
             raise SimulatorError(f"simulator did not answer within {timeout_s:g} s {err}".strip()) from None
 
     def _read_replies(self) -> None:
@@ -172,7 +189,15 @@ class Simulator:
                 self._replies.put(json.loads(line))
             except json.JSONDecodeError:
                 continue
-        self._replies.put({"ok": False, "error": "simulator exited"})
+        self._replies.put({"ok": False, "error": EXITED})
+
+    def _stderr_tail(self, limit: int = 500) -> str:
+        """The end of a dead server's stderr (GStreamer warnings, a Python error), stripped."""
+        try:
+            self._proc.wait(timeout=2)
+            return (self._proc.stderr.read() or "")[-limit:].strip()
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            return ""
 
     def _wait_rtsp(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s

@@ -28,11 +28,50 @@ import sys
 import threading
 import time
 
-import gi
+# Debian package of each GStreamer element and GObject namespace the simulator uses, so a missing
+# one is named with the package that brings it (scripts/bootstrap.sh installs them all).
+ELEMENT_PACKAGES = {
+    "videotestsrc": "gstreamer1.0-plugins-base", "audiotestsrc": "gstreamer1.0-plugins-base",
+    "audioconvert": "gstreamer1.0-plugins-base", "audioresample": "gstreamer1.0-plugins-base",
+    "queue": "libgstreamer1.0-0",
+    "clockoverlay": "gstreamer1.0-x", "timeoverlay": "gstreamer1.0-x",
+    "x264enc": "gstreamer1.0-plugins-ugly", "x265enc": "gstreamer1.0-plugins-bad",
+    "h264parse": "gstreamer1.0-plugins-bad", "h265parse": "gstreamer1.0-plugins-bad",
+    "rtph264pay": "gstreamer1.0-plugins-good", "rtph265pay": "gstreamer1.0-plugins-good",
+    "rtppcmapay": "gstreamer1.0-plugins-good", "rtpmp4gpay": "gstreamer1.0-plugins-good",
+    "alawenc": "gstreamer1.0-plugins-good", "aacparse": "gstreamer1.0-plugins-good",
+    "avenc_aac": "gstreamer1.0-libav",
+}
+NAMESPACE_PACKAGES = {"gi": "python3-gi", "Gst": "gir1.2-gstreamer-1.0", "GstRtspServer": "gir1.2-gst-rtsp-server-1.0"}
+EXIT_MISSING = 3
 
-gi.require_version("Gst", "1.0")
-gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer
+
+def reply(message: dict) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def missing_reply(missing: dict[str, str]) -> dict:
+    """The start-up failure for missing pieces: {"name": "package", ...} -> one readable sentence."""
+    packages = sorted(set(missing.values()))
+    names = ", ".join(sorted(missing))
+    return {"ok": False, "event": "missing", "missing": missing, "packages": packages,
+            "error": f"GStreamer is missing {names}; install the Debian package(s): "
+                     f"apt-get install {' '.join(packages)}"}
+
+
+try:
+    import gi
+
+    gi.require_version("Gst", "1.0")
+    gi.require_version("GstRtspServer", "1.0")
+    from gi.repository import GLib, Gst, GstRtspServer
+except (ImportError, ValueError) as _exc:      # a missing python3-gi or typelib
+    if __name__ != "__main__":
+        raise
+    _name = next((n for n in ("GstRtspServer", "Gst") if n in str(_exc)), "gi")
+    reply(missing_reply({_name: NAMESPACE_PACKAGES[_name]}))
+    sys.exit(EXIT_MISSING)
 
 PATTERN_NORMAL = "smpte"
 PATTERN_FLASH = "white"
@@ -70,6 +109,23 @@ def audio_branch(camera: dict) -> str:
     if audio == "aac":
         return source + "! audio/x-raw,rate=16000,channels=1 ! avenc_aac ! aacparse ! rtpmp4gpay name=pay1 pt=97 "
     raise ValueError(f"unknown audio '{audio}' (use null, pcma or aac)")
+
+
+def required_elements(cameras: list[dict]) -> set[str]:
+    """Every element the cameras' launch lines name (the first word of each `!`-separated step)."""
+    names: set[str] = set()
+    for camera in cameras:
+        for step in (video_branch(camera) + "! " + audio_branch(camera)).split("!"):
+            word = step.strip().split(" ", 1)[0]
+            if word and "/" not in word:          # caps like video/x-raw are not elements
+                names.add(word)
+    return names
+
+
+def missing_elements(cameras: list[dict]) -> dict[str, str]:
+    """{element: Debian package} for the elements this GStreamer installation does not have."""
+    return {name: ELEMENT_PACKAGES.get(name, "a GStreamer plugin package")
+            for name in sorted(required_elements(cameras)) if Gst.ElementFactory.find(name) is None}
 
 
 class SharedSpecFactory(GstRtspServer.RTSPMediaFactory):
@@ -213,11 +269,6 @@ def handle(simulator: Simulator, request: dict) -> dict:
         return {"ok": False, "error": str(exc)}
 
 
-def reply(message: dict) -> None:
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
-
-
 def read_commands(simulator: Simulator, loop: GLib.MainLoop) -> None:
     def run_on_loop(request: dict) -> bool:
         reply(handle(simulator, request))
@@ -243,6 +294,10 @@ def main(argv: list[str]) -> int:
     with open(argv[1], encoding="utf-8") as handle_:
         config = json.load(handle_)
     Gst.init(None)
+    missing = missing_elements(config["cameras"])
+    if missing:
+        reply(missing_reply(missing))
+        return EXIT_MISSING
     simulator = Simulator(config)
     port = simulator.attach()
     loop = GLib.MainLoop()
