@@ -3,10 +3,14 @@
 set -euo pipefail
 
 UV_VERSION=0.13.9
-RUN_APT_PACKAGES=(ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
+# Every Debian package the product uses at run time. The camera simulator's GStreamer elements and
+# their packages are listed in relay/simulator/gst_server.py (ELEMENT_PACKAGES); clockoverlay and
+# timeoverlay come from gstreamer1.0-x and draw with a fontconfig "Sans" font (fonts-dejavu-core).
+RUN_APT_PACKAGES=(ffmpeg python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
-  gstreamer1.0-rtsp gstreamer1.0-tools)
-TEST_APT_PACKAGES=(chromium fonts-dejavu-core)
+  gstreamer1.0-x gstreamer1.0-rtsp gstreamer1.0-tools fonts-dejavu-core fontconfig ca-certificates)
+# The tests also drive a real headless Chromium and need a PostgreSQL client to wait for the server.
+TEST_APT_PACKAGES=(chromium fonts-dejavu-core fonts-liberation postgresql-client)
 
 log() { printf '\033[1m[noblindspot]\033[0m %s\n' "$*" >&2; }
 
@@ -20,14 +24,22 @@ missing_debs() {
 ensure_debs() {
   local wanted=("$@") missing
   command -v npm >/dev/null 2>&1 || wanted+=(nodejs npm)
+  command -v python3 >/dev/null 2>&1 || wanted+=(python3)
   python3 -c 'import ensurepip' >/dev/null 2>&1 || wanted+=(python3-venv)
   command -v dpkg-query >/dev/null 2>&1 || { log "not a Debian/Ubuntu system: install ${wanted[*]} yourself"; return 0; }
   missing=$(missing_debs "${wanted[@]}")
   [ -z "$missing" ] && return 0
   if [ "$(id -u)" -eq 0 ]; then
-    log "installing Debian packages: $missing"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    log "installing Debian packages (a few minutes the first time): $missing"
+    apt-get -o DPkg::Lock::Timeout=300 update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends \
+      $missing </dev/null | grep -E '^(Setting up|E:)' | sed 's/^/    /' >&2 || true
+    missing=$(missing_debs "${wanted[@]}")
+    if [ -n "$missing" ]; then
+      log "apt-get could not install: $missing (see the lines above); fix that, then try again"
+      exit 3
+    fi
   else
     log "missing Debian packages. Run this once, then try again:"
     log "  sudo apt-get update && sudo apt-get install -y $missing"
@@ -55,9 +67,20 @@ ensure_npm() {
   fi
 }
 
+announce() {
+  local what="$1"; shift
+  log "$what installs on first use (as root; otherwise it prints the apt-get command):"
+  log "  Debian packages, if missing: $*"
+  log "  Python packages pinned in uv.lock into .venv; hls.js pinned in package-lock.json into node_modules"
+}
+
 bootstrap() {
   case "$1" in
-    run) ensure_debs "${RUN_APT_PACKAGES[@]}"; ensure_venv --no-dev ;;
+    run) announce ./run.sh "${RUN_APT_PACKAGES[*]}" ;;
+    test) announce ./test.sh "${RUN_APT_PACKAGES[*]} ${TEST_APT_PACKAGES[*]}" ;;
+  esac
+  case "$1" in
+    run) ensure_debs "${RUN_APT_PACKAGES[@]}"; ensure_venv --no-dev --inexact ;;  # --inexact: keeps the test tools
     test) ensure_debs "${RUN_APT_PACKAGES[@]}" "${TEST_APT_PACKAGES[@]}"; ensure_venv ;;
   esac
   ensure_npm
