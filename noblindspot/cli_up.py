@@ -9,18 +9,20 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
+import httpx
 
 from db import migrate
+from noblindspot.stack import Child, Stack
+from relay.local_stack import ChildState
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-STOP_GRACE_S = 10.0
+READY_TIMEOUT_S = 120.0
+SIMULATOR_PORT = 8554   # the demo's stream URLs point here (geo/demo)
 DEMO_ACCOUNTS = (("admin", "admin"), ("komandan", "commander"), ("operator", "operator"),
                  ("briefing", "briefing"))
 
@@ -50,95 +52,107 @@ def ensure_demo_accounts(session_factory, data_dir: Path) -> Path | None:
     return path
 
 
-@dataclass
-class Child:
-    name: str
-    argv: list[str]
-    required: bool
-    process: subprocess.Popen | None = None
-
-
 def _noblindspot() -> str:
     script = Path(sys.executable).with_name("noblindspot")
     return str(script) if script.exists() else "noblindspot"
 
 
-def _children(port: int, relay_port: int, headless: bool, with_video: bool) -> list[Child]:
+def _children(port: int, relay_port: int, with_video: bool) -> list[Child]:
+    # Always headless: a non-headless Streamlit asks for an e-mail address on first run (and waits
+    # forever without a terminal) and opens a browser on the server. `--browser` is up's own job.
     dashboard = Child("dashboard", [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboard" / "app.py"),
-                                    "--server.port", str(port),
-                                    "--server.headless", "true" if headless else "false"], required=True)
+                                    "--server.port", str(port), "--server.headless", "true",
+                                    "--browser.gatherUsageStats", "false"], required=True,
+                      ready=lambda: http_ok(f"http://127.0.0.1:{port}/_stcore/health"))
     if not with_video:
         return [dashboard]
-    return [Child("simulator", [_noblindspot(), "simulate", "--from-db"], required=False),
-            Child("relay", [_noblindspot(), "relay", "--port", str(relay_port)], required=False),
+    from relay.simulator.control import rtsp_answers
+
+    return [Child("simulator", [_noblindspot(), "simulate", "--from-db"], required=False,
+                  purpose="the demo cameras are not served, so no camera plays",
+                  ready=lambda: rtsp_answers("127.0.0.1", SIMULATOR_PORT, timeout_s=0.3)),
+            Child("relay", [_noblindspot(), "relay", "--port", str(relay_port)], required=False,
+                  purpose="no live video reaches the dashboard",
+                  ready=lambda: http_ok(f"http://127.0.0.1:{relay_port}/healthz")),
             dashboard]
 
 
-def _start(child: Child, env: dict[str, str]) -> None:
-    child.process = subprocess.Popen(child.argv, env=env, cwd=REPO_ROOT, start_new_session=True)
+def http_ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=0.5).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
-def _stop_all(children: list[Child]) -> None:
-    running = [c for c in children if c.process and c.process.poll() is None]
-    for child in running:
-        os.killpg(child.process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE_S
-    for child in running:
-        try:
-            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(child.process.pid, signal.SIGKILL)
-            child.process.wait()
-
-
-def _watch(children: list[Child]) -> int:
-    """Wait until a required child ends (or Ctrl-C); optional children may fail alone."""
-    warned: set[str] = set()
-    while True:
-        for child in children:
-            code = child.process.poll() if child.process else None
-            if code is None:
-                continue
-            if child.required:
-                click.echo(f"{child.name} exited with code {code}; stopping the rest", err=True)
-                return code
-            if child.name not in warned:
-                warned.add(child.name)
-                click.echo(f"warning: {child.name} exited with code {code}; live video is unavailable, "
-                           "the map and registry still work", err=True)
+def wait_until_ready(stack: Stack, dashboard: Child, timeout_s: float = READY_TIMEOUT_S) -> bool:
+    """Watch the children until the dashboard serves; False on timeout (a required child's end exits)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        code = stack.poll()
+        if code is not None:
+            raise SystemExit(code)
+        if dashboard.state is ChildState.RUNNING:
+            return True
         time.sleep(0.5)
+    return False
+
+
+def _open_browser(url: str) -> None:
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        click.echo("--browser: this machine has no display (DISPLAY is not set); open the address yourself", err=True)
+        return
+    import webbrowser
+
+    webbrowser.open(url)
+
+
+def _ready_banner(url: str, accounts: Path, with_video: bool) -> str:
+    lines = [f"No Blindspot is ready: {url}  (Ctrl-C stops everything)"]
+    if accounts.exists():
+        lines.append(f"demo sign-in names and passwords: {accounts}")
+    if with_video:
+        lines.append("live video: the relay starts the demo's always-on feeds within about a minute")
+    return "\n".join(lines)
 
 
 @click.command("up")
 @click.option("--port", default=8501, show_default=True, help="Dashboard port.")
 @click.option("--relay-port", default=8787, show_default=True, help="Relay port.")
-@click.option("--headless/--browser", default=False, help="Do not open a browser window.")
+@click.option("--browser/--headless", "browser", default=False,
+              help="Open the dashboard in a browser when this machine has a display [default: headless].")
 @click.option("--video/--no-video", "with_video", default=True,
               help="Also run the camera simulator and the relay for live video.")
 @click.pass_context
-def up(ctx: click.Context, port: int, relay_port: int, headless: bool, with_video: bool) -> None:
+def up(ctx: click.Context, port: int, relay_port: int, browser: bool, with_video: bool) -> None:
     """Start the product on the demo data: schema, demo seed when empty, simulator, relay, dashboard."""
     app = ctx.obj
+    data_dir = Path(app.settings.data_dir)
     migrate.upgrade(app.database_url)
     demo = ctx.find_root().command.get_command(ctx, "demo")
     ctx.invoke(demo, if_empty=True)
-    accounts = ensure_demo_accounts(app.session_factory(), Path(app.settings.data_dir))
-    if accounts is not None:
-        click.echo(f"demo accounts created (admin, komandan, operator, briefing); passwords in {accounts}")
+    if ensure_demo_accounts(app.session_factory(), data_dir) is not None:
+        click.echo("demo accounts created: admin, komandan, operator, briefing")
     env = dict(os.environ)
     env.setdefault("NOBLINDSPOT_RELAY_URL", f"http://127.0.0.1:{relay_port}")
-    children = _children(port, relay_port, headless, with_video)
+    env["STREAMLIT_SERVER_HEADLESS"] = "true"
+    env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
+    stack = Stack(_children(port, relay_port, with_video), data_dir)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    url = f"http://localhost:{port}"
     code = 0
     try:
-        for child in children:
-            _start(child, env)
-        click.echo(f"dashboard on http://localhost:{port}  (Ctrl-C stops everything)")
-        code = _watch(children)
+        stack.start(env, REPO_ROOT)
+        if wait_until_ready(stack, stack.children[-1]):
+            click.echo(_ready_banner(url, data_dir / "demo-accounts.txt", with_video))
+            if browser:
+                _open_browser(url)
+        else:
+            click.echo(f"the dashboard did not answer on {url} within {READY_TIMEOUT_S:g} s; still waiting", err=True)
+        code = stack.watch()
     except KeyboardInterrupt:
         click.echo("stopping ...", err=True)
     finally:
-        _stop_all(children)
+        stack.stop()
     raise SystemExit(code)
 
 
