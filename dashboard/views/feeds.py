@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import auth
-from dashboard.components import audit_hooks, relay_access
+from dashboard.components import audit_hooks, relay_access, stack_notice
 from dashboard.components.feed_table import (
     MODES,
     STATES,
@@ -141,6 +141,7 @@ def render() -> None:
     st.title(_("Feeds"))
     st.caption(_("Relay feeds: desired mode and profile, and what the relay observes."))
     _show_notices()
+    stack_notice.render(relay_access.settings().data_dir)
     client = relay_access.relay_client()
     frame = _load_feeds(client) if _relay_status(client) else None
     if frame is None:
