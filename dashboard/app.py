@@ -75,13 +75,32 @@ def _sidebar_frame() -> None:
         auth.user_menu(st.sidebar)
 
 
+def _secrets_safe() -> bool:
+    """False (with what to do) when the relay secrets are missing, published or short; see secrets_file."""
+    from dashboard.components import relay_access
+    from noblindspot.secrets_file import InsecureSecret, check_secrets
+
+    settings = relay_access.settings()
+    try:
+        warnings = check_secrets(settings, insecure_dev=settings.insecure_dev)
+    except InsecureSecret:
+        st.error(_("No Blindspot will not start: its relay secrets are missing, published or too short, so "
+                   "video tokens could be forged. Ask the administrator to run `noblindspot up` once (it draws "
+                   "new secrets) or to set them as the README's configuration table says, then reload."))
+        return False
+    if warnings:
+        st.warning(_("Insecure development mode: this dashboard runs with weak secrets. Never use it like "
+                     "this in a command centre."))
+    return True
+
+
 def main() -> None:
     # Emoji icons only: Streamlit turns a :material/...: icon into a favicon fetched from fonts.gstatic.com,
     # and a command centre may have no internet; an emoji becomes an inline data: SVG.
     st.set_page_config(page_title="No Blindspot", page_icon="📹", layout="wide",
                        initial_sidebar_state="collapsed" if briefing_mode() else "auto")
     i18n.current_language()
-    if not _signed_in():
+    if not _secrets_safe() or not _signed_in():
         return
     if briefing_mode():
         st.navigation([_page("briefing")], position="hidden").run()

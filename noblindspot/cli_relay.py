@@ -27,14 +27,24 @@ from relay.simulator.cli import simulate_command
               help="Seconds without viewers before an on-demand feed stops.")
 @click.option("--sync-interval", "sync_interval_s", default=2.0, show_default=True,
               type=click.FloatRange(min=0.2), help="Seconds between syncs with the database (heartbeat).")
+@click.option("--insecure-dev", is_flag=True,
+              help="Start even with missing, published or short secrets (throw-away development only).")
 @click.pass_context
 def relay(ctx: click.Context, host: str, port: int, node_id: str | None, public_url: str | None,
           runtime_dir: Path | None, max_feeds: int, max_transcodes: int, idle_timeout_s: float,
-          sync_interval_s: float) -> None:
+          sync_interval_s: float, insecure_dev: bool) -> None:
     """Serve camera feeds as HLS with tokens, for the dashboard and relay operators."""
+    from noblindspot.secrets_file import InsecureSecret, check_secrets
     from relay.__main__ import RelayOptions, serve
 
     settings = _settings(ctx)
+    try:
+        for warning in check_secrets(settings, insecure_dev=insecure_dev or settings.insecure_dev):
+            click.echo(f"WARNING: {warning}", err=True)
+    except InsecureSecret as exc:
+        raise click.ClickException(str(exc)) from None
+    if insecure_dev:
+        settings = settings.model_copy(update={"insecure_dev": True})
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("relay").setLevel(logging.INFO)

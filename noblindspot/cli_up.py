@@ -115,6 +115,22 @@ def _ready_banner(url: str, accounts: Path, with_video: bool) -> str:
     return "\n".join(lines)
 
 
+def _use_secrets(app, data_dir: Path, insecure_dev: bool) -> None:
+    """Draw the secrets on first run, re-read the settings with them, and refuse weak ones."""
+    from noblindspot.secrets_file import InsecureSecret, check_secrets, ensure_secrets_file
+    from noblindspot.settings import Settings
+
+    written = ensure_secrets_file(data_dir)
+    if written is not None:
+        click.echo(f"secrets drawn at random for the relay and the dashboard: {written} (0600)")
+    app.settings = Settings(data_dir=data_dir)
+    try:
+        for warning in check_secrets(app.settings, insecure_dev=insecure_dev or app.settings.insecure_dev):
+            click.echo(f"WARNING: {warning}", err=True)
+    except InsecureSecret as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.command("up")
 @click.option("--port", default=8501, show_default=True, help="Dashboard port.")
 @click.option("--relay-port", default=8787, show_default=True, help="Relay port.")
@@ -122,11 +138,15 @@ def _ready_banner(url: str, accounts: Path, with_video: bool) -> str:
               help="Open the dashboard in a browser when this machine has a display [default: headless].")
 @click.option("--video/--no-video", "with_video", default=True,
               help="Also run the camera simulator and the relay for live video.")
+@click.option("--insecure-dev", is_flag=True,
+              help="Allow missing, published or short secrets (throw-away development only; said on every start).")
 @click.pass_context
-def up(ctx: click.Context, port: int, relay_port: int, browser: bool, with_video: bool) -> None:
+def up(ctx: click.Context, port: int, relay_port: int, browser: bool, with_video: bool, insecure_dev: bool) -> None:
     """Start the product on the demo data: schema, demo seed when empty, simulator, relay, dashboard."""
     app = ctx.obj
     data_dir = Path(app.settings.data_dir)
+    os.umask(0o077)        # everything up and its children write in the data directory is the owner's alone
+    _use_secrets(app, data_dir, insecure_dev)
     migrate.upgrade(app.database_url)
     demo = ctx.find_root().command.get_command(ctx, "demo")
     ctx.invoke(demo, if_empty=True)
@@ -134,6 +154,8 @@ def up(ctx: click.Context, port: int, relay_port: int, browser: bool, with_video
         click.echo("demo accounts created: admin, komandan, operator, briefing")
     env = dict(os.environ)
     env.setdefault("NOBLINDSPOT_RELAY_URL", f"http://127.0.0.1:{relay_port}")
+    if insecure_dev:
+        env["NOBLINDSPOT_INSECURE_DEV"] = "1"
     env["STREAMLIT_SERVER_HEADLESS"] = "true"
     env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
     stack = Stack(_children(port, relay_port, with_video), data_dir)

@@ -19,7 +19,7 @@ class AppContext:
     _engine: Engine | None = field(default=None, repr=False)
 
     @classmethod
-    def from_environment(cls) -> "AppContext":
+    def from_environment(cls) -> AppContext:
         try:
             return cls(Settings())
         except ValidationError as exc:

@@ -10,7 +10,14 @@ import os
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from noblindspot.secrets_file import SECRETS_FILE
 
 # West Jakarta, with a margin: the region a registry accepts points in unless told otherwise.
 WEST_JAKARTA_BBOX = (106.64, -6.26, 106.86, -6.08)
@@ -32,8 +39,11 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     relay_url: str = "http://127.0.0.1:8787"
     relay_public_url: str | None = None
-    relay_operator_token: SecretStr = SecretStr("dev-operator-token-change-me")
-    relay_hls_secret: SecretStr = SecretStr("dev-hls-secret-change-me")
+    # No defaults: `noblindspot up` draws them into <data_dir>/secrets.toml (noblindspot/secrets_file.py),
+    # and every entry point refuses to start without good ones (check_secrets).
+    relay_operator_token: SecretStr | None = None
+    relay_hls_secret: SecretStr | None = None
+    insecure_dev: bool = False
     basemap_url: str | None = None
     audit_retention_days: int = Field(default=730, ge=30)
 
@@ -52,6 +62,11 @@ class Settings(BaseSettings):
         config_file = os.environ.get("NOBLINDSPOT_CONFIG")
         if config_file:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        # lowest: the secrets `up` drew into the data directory (a missing file is no source)
+        data_dir = init_settings.init_kwargs.get("data_dir") or os.environ.get("NOBLINDSPOT_DATA_DIR")
+        secrets_toml = Path(data_dir or default_data_dir()) / SECRETS_FILE
+        if secrets_toml.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=secrets_toml))
         return tuple(sources)
 
     def resolved_database_url(self) -> str:

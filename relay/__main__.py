@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from db.engine import is_postgres, make_engine, make_session_factory
 from db.migrate import ensure_current
+from noblindspot.secrets_file import ensure_private_dir
 from noblindspot.settings import Settings
 
 log = logging.getLogger("relay")
@@ -110,6 +112,10 @@ def serve(settings: Settings, options: RelayOptions) -> None:
     """Run one relay node until SIGTERM/SIGINT, then stop every ffmpeg and release leases."""
     import uvicorn
 
+    # HLS files are camera pictures: ffmpeg (our child) writes them 0640 in 0750 directories, and the
+    # data directory (database with stream credentials, secrets) is the owner's alone.
+    os.umask(0o027)
+    ensure_private_dir(settings.data_dir)
     engine, manager, app = build(settings, options)
     reap(manager.config.runtime_dir)
     log.info("relay node %s serving on %s:%d (public %s, runtime %s)", manager.config.node_id, options.host,

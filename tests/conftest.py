@@ -21,6 +21,17 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+def pytest_configure(config) -> None:
+    """Good secrets for every test and every server a test starts (no secret has a default any more).
+
+    Drawn per run, so no test can pass by knowing them; tests of the refusal unset them explicitly.
+    """
+    import secrets
+
+    for name in ("NOBLINDSPOT_RELAY_OPERATOR_TOKEN", "NOBLINDSPOT_RELAY_HLS_SECRET"):
+        os.environ[name] = secrets.token_urlsafe(32)
+
+
 def _postgres_base_url() -> str | None:
     url = os.environ.get("NOBLINDSPOT_TEST_DATABASE_URL")
     return normalise_url(url) if url else None

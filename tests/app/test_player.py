@@ -25,7 +25,7 @@ from relay.tokens import verify_token
 from tests.app.test_feeds_page import app_db, audit_events  # noqa: F401
 
 HLS_SECRET = "player-test-hls-secret-0123456789"
-OPERATOR_TOKEN = "operator-token-never-in-browser"
+OPERATOR_TOKEN = "operator-token-never-in-browser-0123456789"
 STREAM_URL = "rtsp://admin:hunter2@10.1.2.3:554/Streaming/Channels/101"
 NOW = 1_800_000_123.0
 

@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.media]
 
 REPO = Path(__file__).resolve().parents[2]
 HLS_JS = REPO / "node_modules" / "hls.js" / "dist" / "hls.min.js"
-SECRET = "browser-test-secret-0123456789"
+SECRET = "browser-test-secret-0123456789-abcdefghij"
 CAMERA = "JB-CAM-0001"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync",

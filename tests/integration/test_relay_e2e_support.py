@@ -15,8 +15,8 @@ from geo.vocabulary import FeedState
 from relay.tokens import mint_token
 from tests.integration.test_relay_api_support import free_port
 
-OPERATOR = "e2e-operator-token-0123456789"
-HLS_SECRET = "e2e-hls-secret-0123456789abcdef"
+OPERATOR = "e2e-operator-token-0123456789-abcdefghij"
+HLS_SECRET = "e2e-hls-secret-0123456789abcdef-klmnopqrst"
 CAMERA_USER, CAMERA_PASSWORD = "admin", "Cam-Pa55-e2e"
 REPO = Path(__file__).resolve().parents[2]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -52,3 +53,6 @@ def test_up_never_asks_and_prints_the_address_and_the_passwords_file(tmp_path):
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
     assert '"state": "stopped"' in (data / "up-status.json").read_text()
+    modes = {name: stat.S_IMODE((data / name).stat().st_mode) for name in ("", "secrets.toml", "noblindspot.db")}
+    assert modes == {"": 0o700, "secrets.toml": 0o600, "noblindspot.db": 0o600}
+    assert "secrets drawn at random" in text and "secrets.toml" in text

@@ -1,0 +1,101 @@
+"""Another local user reads nothing of ours: data directory, SQLite file, secrets, HLS files.
+
+Runs in a world-traversable directory (not pytest's private tmp) so that only the product's own
+modes stand between the files and a second, unprivileged user, who really tries to read them.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from db.engine import make_engine
+from db.models import FeedMode
+from noblindspot.secrets_file import ensure_secrets_file
+from tests.components import need
+from tests.integration.test_relay_e2e import cameras, playlist_when_ready, relays, seed  # noqa: F401 (fixtures)
+from tests.integration.test_relay_e2e_support import RelayProcess
+
+OTHER = "nbtest-other"
+
+
+@pytest.fixture
+def open_base():
+    base = Path(tempfile.mkdtemp(prefix="nbs-modes-", dir="/tmp"))
+    base.chmod(0o755)
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def other_user() -> str:
+    need("a second local user", os.geteuid() == 0 and shutil.which("runuser") is not None,
+         "run the tests as root (they create the system user nbtest-other)")
+    if subprocess.run(["id", OTHER], capture_output=True, check=False).returncode != 0:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", OTHER],
+                       check=True, capture_output=True)
+    return OTHER
+
+
+def readable_by(user: str, path: Path) -> bool:
+    command = ["test", "-r", str(path), "-a", "-x", str(path)] if path.is_dir() else ["head", "-c", "1", str(path)]
+    return subprocess.run(["runuser", "-u", user, "--", *command], capture_output=True, check=False).returncode == 0
+
+
+def test_the_check_itself_sees_a_readable_file(open_base, other_user):
+    probe = open_base / "open.txt"
+    probe.write_text("x")
+    probe.chmod(0o644)
+    assert readable_by(other_user, probe)           # otherwise every "not readable" below proves nothing
+
+
+def test_data_dir_secrets_and_sqlite_file_are_private(open_base, other_user):
+    data = open_base / "data"
+    secrets_file = ensure_secrets_file(data)
+    engine = make_engine(f"sqlite:///{data / 'noblindspot.db'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x TEXT)")
+        connection.exec_driver_sql("INSERT INTO t VALUES ('rtsp://user:pass@cam')")
+    wal = data / "noblindspot.db-wal"
+    assert wal.exists()
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (data, secrets_file, data / "noblindspot.db", wal)}
+    engine.dispose()
+    assert modes == {"data": 0o700, "secrets.toml": 0o600, "noblindspot.db": 0o600, "noblindspot.db-wal": 0o600}
+    data.chmod(0o755)                               # even with the directory opened by mistake ...
+    for path in (secrets_file, data / "noblindspot.db"):
+        assert not readable_by(other_user, path), path   # ... the files themselves stay closed
+
+
+def test_a_readable_sqlite_file_is_tightened(open_base):
+    db = open_base / "old.db"
+    db.touch(mode=0o644)
+    db.chmod(0o644)
+    make_engine(f"sqlite:///{db}").dispose()
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+@pytest.mark.media
+@pytest.mark.slow
+def test_hls_files_written_by_the_real_relay_are_closed_to_others(session_factory, database_url, cameras,  # noqa: F811
+                                                                  relays, open_base, other_user):  # noqa: F811
+    seed(session_factory, cameras, {"e2e-002": FeedMode.ON_DEMAND})
+    runtime = open_base / "runtime"
+    relay = RelayProcess(database_url, open_base, runtime_dir=runtime).start()
+    relays.append(relay)
+    assert relay.http.post("/api/feeds/e2e-002/start").status_code == 200
+    playlist_when_ready(relay, "e2e-002")
+    files = [p for p in runtime.rglob("*") if p.is_file()]
+    dirs = [runtime, *(p for p in runtime.rglob("*") if p.is_dir())]
+    assert any(p.suffix == ".ts" for p in files) and any(p.suffix == ".m3u8" for p in files)
+    assert all(stat.S_IMODE(p.stat().st_mode) & 0o027 == 0 for p in files), [oct(p.stat().st_mode) for p in files]
+    assert all(stat.S_IMODE(d.stat().st_mode) & 0o027 == 0 for d in dirs)
+    for directory in dirs:                          # open every directory: the files' own modes must hold
+        directory.chmod(0o755)
+    still_there = [p for p in files if p.exists()]  # ffmpeg deletes old segments meanwhile
+    assert still_there
+    assert not [p for p in still_there if readable_by(other_user, p) and p.exists()]
