@@ -9,8 +9,9 @@ UV_VERSION=0.13.9
 RUN_APT_PACKAGES=(ffmpeg python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
   gstreamer1.0-x gstreamer1.0-rtsp gstreamer1.0-tools fonts-dejavu-core fontconfig ca-certificates)
-# The tests also drive a real headless Chromium and need a PostgreSQL client to wait for the server.
-TEST_APT_PACKAGES=(chromium fonts-dejavu-core fonts-liberation postgresql-client)
+# The tests also drive a real headless Chromium through Playwright (whose bundled node needs
+# libatomic1) and use a PostgreSQL client.
+TEST_APT_PACKAGES=(chromium fonts-dejavu-core fonts-liberation postgresql-client libatomic1)
 
 log() { printf '\033[1m[noblindspot]\033[0m %s\n' "$*" >&2; }
 
