@@ -31,6 +31,7 @@ from relay.api_models import (
     TokenGrant,
     TokenRequest,
 )
+from relay.config import RelayConfigError
 from relay.errors import RelayMediaError
 from relay.manager import (
     FeedElsewhere,
@@ -42,7 +43,7 @@ from relay.manager import (
 )
 from relay.metrics import CONTENT_TYPE, ServedBytes, make_registry, render
 from relay.profiles import UnknownProfile
-from relay.tokens import TokenError, mint_token, verify_token
+from relay.tokens import SecretTooShort, TokenError, mint_token, secret_bytes, verify_token
 
 log = logging.getLogger(__name__)
 CHECK_PAGE_DIR = Path(__file__).resolve().parent / "check_page"
@@ -57,6 +58,16 @@ class ApiSettings:
     hls_secret: SecretStr
     playlist_wait_s: float = 8.0      # how long a first playlist request waits for ffmpeg's first segment
     hls_js_path: Path = HLS_JS_DEFAULT
+
+    def __post_init__(self) -> None:
+        """Refuse secrets no request could work with (an open API, an HMAC that fails with 500)."""
+        if self.operator_token is None or not self.operator_token.get_secret_value():
+            raise RelayConfigError("the relay operator token is empty, so anyone could control the relay; "
+                                   "set NOBLINDSPOT_RELAY_OPERATOR_TOKEN (or run `noblindspot up` once)")
+        try:
+            secret_bytes(self.hls_secret)
+        except SecretTooShort as exc:
+            raise RelayConfigError(str(exc)) from None
 
 
 _ERRORS = [(FeedNotFound, 404), (LimitReached, 429), (FeedIsOff, 409), (FeedElsewhere, 409),

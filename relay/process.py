@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 MARKER_NAME = "ffmpeg.pid"
 STOP_WAIT_S = 5.0
+# ffmpeg's playlists and segments (camera pictures) are 0640, whatever umask started the relay;
+# its HLS muxer writes each as a temp file then renames it, which keeps that mode
+CHILD_UMASK = 0o027
 
 
 class ProcessStartError(OSError):
@@ -57,10 +60,11 @@ class FeedProcess:
 
 def spawn(argv: Sequence[str], marker_dir: Path | None = None, secrets: Iterable[str] = (),
           tail_lines: int = 100) -> FeedProcess:
-    """Start argv in a new session (its own process group) with stdin closed."""
+    """Start argv in a new session (its own process group) with stdin closed and umask CHILD_UMASK."""
     try:
         popen = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE, start_new_session=True, close_fds=True)
+                                 stderr=subprocess.PIPE, start_new_session=True, close_fds=True,
+                                 umask=CHILD_UMASK)
     except OSError as exc:
         raise ProcessStartError(f"cannot start {Path(argv[0]).name}: {exc.strerror}") from None
     marker = _write_marker(marker_dir, popen.pid) if marker_dir is not None else None
