@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from noblindspot.settings import Settings
+from noblindspot.settings import Settings, describe_invalid
 from relay.simulator.cli import simulate_command
 
 
@@ -28,7 +28,8 @@ from relay.simulator.cli import simulate_command
 @click.option("--sync-interval", "sync_interval_s", default=2.0, show_default=True,
               type=click.FloatRange(min=0.2), help="Seconds between syncs with the database (heartbeat).")
 @click.option("--insecure-dev", is_flag=True,
-              help="Start even with missing, published or short secrets (throw-away development only).")
+              help="Start with published or short secrets, warning on every start (throw-away development "
+                   "only; a missing secret is refused even so).")
 @click.pass_context
 def relay(ctx: click.Context, host: str, port: int, node_id: str | None, public_url: str | None,
           runtime_dir: Path | None, max_feeds: int, max_transcodes: int, idle_timeout_s: float,
@@ -57,7 +58,7 @@ def relay(ctx: click.Context, host: str, port: int, node_id: str | None, public_
 
     try:
         serve(settings, options)
-    except (SchemaOutOfDate, DatabaseURLError, RelayConfigError) as exc:
+    except (SchemaOutOfDate, DatabaseURLError, RelayConfigError, InsecureSecret) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -68,7 +69,7 @@ def _settings(ctx: click.Context) -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        raise click.UsageError(f"invalid configuration: {exc}") from None
+        raise click.UsageError(f"invalid configuration: {describe_invalid(exc)}") from None
 
 
 COMMANDS: list = [relay, simulate_command]

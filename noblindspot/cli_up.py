@@ -139,7 +139,7 @@ def _use_secrets(app, data_dir: Path, insecure_dev: bool) -> None:
 @click.option("--video/--no-video", "with_video", default=True,
               help="Also run the camera simulator and the relay for live video.")
 @click.option("--insecure-dev", is_flag=True,
-              help="Allow missing, published or short secrets (throw-away development only; said on every start).")
+              help="Allow published or short secrets (throw-away development only; said on every start).")
 @click.pass_context
 def up(ctx: click.Context, port: int, relay_port: int, browser: bool, with_video: bool, insecure_dev: bool) -> None:
     """Start the product on the demo data: schema, demo seed when empty, simulator, relay, dashboard."""

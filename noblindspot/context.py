@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import DatabaseURLError, make_engine, make_session_factory
 from db.migrate import SchemaOutOfDate, ensure_current
-from noblindspot.settings import Settings
+from noblindspot.settings import Settings, describe_invalid
 
 
 @dataclass
@@ -23,7 +23,7 @@ class AppContext:
         try:
             return cls(Settings())
         except ValidationError as exc:
-            raise click.UsageError(f"invalid configuration: {exc}") from None
+            raise click.UsageError(f"invalid configuration: {describe_invalid(exc)}") from None
 
     @property
     def database_url(self) -> str:

@@ -1,15 +1,17 @@
 """One typed settings object, built at each entry point and passed down.
 
 Values come from environment variables prefixed ``NOBLINDSPOT_`` and, when ``NOBLINDSPOT_CONFIG``
-names a TOML file, from that file. Unknown keys are errors. Secrets are ``SecretStr`` so they never
-print.
+names a TOML file, from that file, and last from ``<data_dir>/secrets.toml``, the secrets
+`noblindspot up` draws on first run (noblindspot/secrets_file.py). Unknown keys are errors, in every
+file. Secrets are ``SecretStr`` so they never print, have no default, and are checked at each entry
+point (secrets_file.check_secrets); error texts come from ``describe_invalid``, without values.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -60,11 +62,14 @@ class Settings(BaseSettings):
                                    file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, file_secret_settings]
         config_file = os.environ.get("NOBLINDSPOT_CONFIG")
-        if config_file:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
-        # lowest: the secrets `up` drew into the data directory (a missing file is no source)
-        data_dir = init_settings.init_kwargs.get("data_dir") or os.environ.get("NOBLINDSPOT_DATA_DIR")
-        secrets_toml = Path(data_dir or default_data_dir()) / SECRETS_FILE
+        config = TomlConfigSettingsSource(settings_cls, toml_file=config_file) if config_file else None
+        if config is not None:
+            sources.append(config)
+        # lowest: the secrets `up` drew into the data directory (a missing file is no source); the
+        # data directory is looked up in the same order as every other setting
+        data_dir = (init_settings.init_kwargs.get("data_dir") or os.environ.get("NOBLINDSPOT_DATA_DIR")
+                    or (config().get("data_dir") if config is not None else None) or default_data_dir())
+        secrets_toml = Path(data_dir).expanduser() / SECRETS_FILE
         if secrets_toml.is_file():
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=secrets_toml))
         return tuple(sources)
@@ -73,6 +78,12 @@ class Settings(BaseSettings):
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         return f"sqlite:///{self.data_dir / 'noblindspot.db'}"
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """What is wrong with the configuration, without the values: a mistyped key may hold a secret."""
+    problems = exc.errors(include_input=False, include_url=False)
+    return "; ".join(f"{'.'.join(str(part) for part in e['loc']) or 'settings'}: {e['msg']}" for e in problems)
 
 
 def load_settings(**overrides) -> Settings:

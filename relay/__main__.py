@@ -16,7 +16,7 @@ from pathlib import Path
 
 from db.engine import is_postgres, make_engine, make_session_factory
 from db.migrate import ensure_current
-from noblindspot.secrets_file import ensure_private_dir
+from noblindspot.secrets_file import check_secrets, ensure_private_dir
 from noblindspot.settings import Settings
 
 log = logging.getLogger("relay")
@@ -64,12 +64,18 @@ def supervisor_factory(media_config):
 
 
 def build(settings: Settings, options: RelayOptions):
-    """The engine, manager and ASGI app for one relay node (nothing is started yet)."""
+    """The engine, manager and ASGI app for one relay node (nothing is started yet).
+
+    Raises InsecureSecret for missing, published or short secrets unless ``settings.insecure_dev``
+    (the caller says that mode out loud), and RelayConfigError below the HMAC floor in any mode.
+    """
     from relay.api import ApiSettings, create_app
     from relay.config import RelayConfig
     from relay.leases import LeasePolicy
     from relay.manager import FeedManager, ManagerConfig
 
+    check_secrets(settings, insecure_dev=settings.insecure_dev)
+    api_settings = ApiSettings(operator_token=settings.relay_operator_token, hls_secret=settings.relay_hls_secret)
     engine = make_engine(settings.resolved_database_url())
     ensure_current(engine)
     runtime_dir = options.resolved_runtime_dir(settings)
@@ -81,8 +87,7 @@ def build(settings: Settings, options: RelayOptions):
                            sync_interval_s=options.sync_interval_s,
                            lease=LeasePolicy(single_node=not is_postgres(engine)))
     manager = FeedManager(make_session_factory(engine), config, supervisor_factory(media))
-    app = create_app(manager, ApiSettings(operator_token=settings.relay_operator_token,
-                                          hls_secret=settings.relay_hls_secret), lifespan=_lifespan(manager))
+    app = create_app(manager, api_settings, lifespan=_lifespan(manager))
     return engine, manager, app
 
 
