@@ -75,23 +75,34 @@ def _sidebar_frame() -> None:
         auth.user_menu(st.sidebar)
 
 
-def _secrets_safe() -> bool:
-    """False (with what to do) when the relay secrets are missing, published or short; see secrets_file."""
+def _secret_warnings() -> list[str] | None:
+    """None (after saying what to do) when the settings are invalid or the relay secrets missing,
+    published or short (noblindspot/secrets_file.py); else the insecure-development warnings."""
+    from pydantic import ValidationError
+
     from dashboard.components import relay_access
     from noblindspot.secrets_file import InsecureSecret, check_secrets
+    from noblindspot.settings import describe_invalid
 
-    settings = relay_access.settings()
     try:
-        warnings = check_secrets(settings, insecure_dev=settings.insecure_dev)
+        settings = relay_access.settings()
+        return check_secrets(settings, insecure_dev=settings.insecure_dev)
+    except ValidationError as exc:
+        st.error(_("No Blindspot will not start: its configuration is invalid ({problems}). Ask the administrator "
+                   "to correct the NOBLINDSPOT_ settings or the configuration file, then reload.")
+                 .format(problems=describe_invalid(exc)))
     except InsecureSecret:
         st.error(_("No Blindspot will not start: its relay secrets are missing, published or too short, so "
                    "video tokens could be forged. Ask the administrator to run `noblindspot up` once (it draws "
                    "new secrets) or to set them as the README's configuration table says, then reload."))
-        return False
-    if warnings:
+    return None
+
+
+def _insecure_banner(warnings: list[str]) -> None:
+    """Operators and admins see that weak secrets are in use; the briefing screen and others do not."""
+    if warnings and state.allowed("relay_control"):
         st.warning(_("Insecure development mode: this dashboard runs with weak secrets. Never use it like "
-                     "this in a command centre."))
-    return True
+                     "this in a command centre."), icon="⚠️")
 
 
 def main() -> None:
@@ -100,7 +111,8 @@ def main() -> None:
     st.set_page_config(page_title="No Blindspot", page_icon="📹", layout="wide",
                        initial_sidebar_state="collapsed" if briefing_mode() else "auto")
     i18n.current_language()
-    if not _secrets_safe() or not _signed_in():
+    warnings = _secret_warnings()
+    if warnings is None or not _signed_in():
         return
     if briefing_mode():
         st.navigation([_page("briefing")], position="hidden").run()
@@ -111,6 +123,7 @@ def main() -> None:
         return
     navigation = st.navigation(pages)
     _sidebar_frame()
+    _insecure_banner(warnings)
     navigation.run()
 
 
