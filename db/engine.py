@@ -39,9 +39,11 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 def _private_file(path: Path) -> None:
     """Create the SQLite file 0600 (its -wal and -shm files take its mode); tighten a readable one.
 
-    The registry holds stream URLs with camera passwords: no other local user may read it.
+    The registry holds stream URLs with camera passwords: no other local user may read it. A missing
+    directory is made 0700; an existing one is left alone here (it may be anywhere; up, the relay
+    and the dashboard tighten the data directory itself).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
     if stat.S_IMODE(path.stat().st_mode) & 0o077:
         path.chmod(0o600)
