@@ -6,9 +6,8 @@ every always-on (pinned) feed is `running`, and one feed's HLS media playlist ad
 sequence or its last segment changes between two fetches a few seconds apart) and serves a
 non-empty segment. Standard library only, so it needs nothing but the host's python3.
 
-The operator credential comes from a secrets file in the demo's data dir when there is one (any
-*.toml there whose name mentions "secret", any key naming the operator token), else the
-development default that the product uses when none is configured.
+The operator credential is the one `./run.sh` drew into the data dir's secrets.toml
+(noblindspot/secrets_file.py); there is no default to fall back on.
 """
 from __future__ import annotations
 
@@ -23,7 +22,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-DEV_OPERATOR_TOKEN = "dev-operator-token-change-me"
+SECRETS_FILE = "secrets.toml"
+OPERATOR_KEY = "relay_operator_token"
 
 
 def say(msg: str) -> None:
@@ -31,30 +31,15 @@ def say(msg: str) -> None:
 
 
 def find_operator_token(data_dir: Path) -> tuple[str, str]:
-    """(token, where it came from)."""
-    candidates = sorted(p for p in data_dir.glob("*.toml") if "secret" in p.name.lower()) if data_dir.is_dir() else []
-    for path in candidates:
-        try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            say(f"cannot read {path.name}: {exc}")
-            continue
-        found = _walk_for_operator(doc)
-        if found:
-            return found, f"{path.name} in the data dir"
-    return DEV_OPERATOR_TOKEN, "the development default (no secrets file with an operator token in the data dir)"
-
-
-def _walk_for_operator(doc: dict, prefix: str = "") -> str | None:
-    for key, value in doc.items():
-        name = f"{prefix}{key}".lower()
-        if isinstance(value, dict):
-            hit = _walk_for_operator(value, name + ".")
-            if hit:
-                return hit
-        elif isinstance(value, str) and "operator" in name and "token" in name:
-            return value
-    return None
+    """(token, where it came from) from the secrets file that ./run.sh writes on first start."""
+    path = data_dir / SECRETS_FILE
+    try:
+        token = tomllib.loads(path.read_text(encoding="utf-8")).get(OPERATOR_KEY)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SystemExit(f"FAIL: cannot read the operator token from {path}: {exc}") from None
+    if not token:
+        raise SystemExit(f"FAIL: {path} has no {OPERATOR_KEY}")
+    return token, f"{SECRETS_FILE} in the data dir"
 
 
 def http(method: str, url: str, token: str | None = None, body: dict | None = None,
@@ -99,7 +84,7 @@ def segments(text: str) -> list[str]:
 
 
 def sequence(text: str) -> int:
-    match = re.search(r"^#EXT-X-MEDIA-SEQUENCE:(\d+)", text, re.M)
+    match = re.search(r"^#EXT-X-MEDIA-SEQUENCE:(\d+)", text, re.MULTILINE)
     return int(match.group(1)) if match else 0
 
 

@@ -35,17 +35,11 @@ def relay(ctx: click.Context, host: str, port: int, node_id: str | None, public_
           runtime_dir: Path | None, max_feeds: int, max_transcodes: int, idle_timeout_s: float,
           sync_interval_s: float, insecure_dev: bool) -> None:
     """Serve camera feeds as HLS with tokens, for the dashboard and relay operators."""
-    from noblindspot.secrets_file import InsecureSecret, check_secrets
+    from noblindspot.context import enforce_secrets
     from relay.__main__ import RelayOptions, serve
 
     settings = _settings(ctx)
-    try:
-        for warning in check_secrets(settings, insecure_dev=insecure_dev or settings.insecure_dev):
-            click.echo(f"WARNING: {warning}", err=True)
-    except InsecureSecret as exc:
-        raise click.ClickException(str(exc)) from None
-    if insecure_dev:
-        settings = settings.model_copy(update={"insecure_dev": True})
+    enforce_secrets(settings, insecure_dev)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("relay").setLevel(logging.INFO)
@@ -58,7 +52,7 @@ def relay(ctx: click.Context, host: str, port: int, node_id: str | None, public_
 
     try:
         serve(settings, options)
-    except (SchemaOutOfDate, DatabaseURLError, RelayConfigError, InsecureSecret) as exc:
+    except (SchemaOutOfDate, DatabaseURLError, RelayConfigError) as exc:
         raise click.ClickException(str(exc)) from None
 
 

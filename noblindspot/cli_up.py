@@ -117,18 +117,15 @@ def _ready_banner(url: str, accounts: Path, with_video: bool) -> str:
 
 def _use_secrets(app, data_dir: Path, insecure_dev: bool) -> None:
     """Draw the secrets on first run, re-read the settings with them, and refuse weak ones."""
-    from noblindspot.secrets_file import InsecureSecret, check_secrets, ensure_secrets_file
+    from noblindspot.context import enforce_secrets
+    from noblindspot.secrets_file import ensure_secrets_file
     from noblindspot.settings import Settings
 
     written = ensure_secrets_file(data_dir)
     if written is not None:
         click.echo(f"secrets drawn at random for the relay and the dashboard: {written} (0600)")
     app.settings = Settings(data_dir=data_dir)
-    try:
-        for warning in check_secrets(app.settings, insecure_dev=insecure_dev or app.settings.insecure_dev):
-            click.echo(f"WARNING: {warning}", err=True)
-    except InsecureSecret as exc:
-        raise click.ClickException(str(exc)) from None
+    enforce_secrets(app.settings, insecure_dev)
 
 
 @click.command("up")
@@ -164,7 +161,7 @@ def up(ctx: click.Context, port: int, relay_port: int, browser: bool, with_video
     code = 0
     try:
         stack.start(env, REPO_ROOT)
-        if wait_until_ready(stack, stack.children[-1]):
+        if wait_until_ready(stack, next(c for c in stack.children if c.name == "dashboard")):
             click.echo(_ready_banner(url, data_dir / "demo-accounts.txt", with_video))
             if browser:
                 _open_browser(url)

@@ -48,3 +48,14 @@ class AppContext:
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+def enforce_secrets(settings: Settings, insecure_dev: bool) -> None:
+    """The command-line gate: refuse weak secrets (ClickException), or print each insecure-dev warning."""
+    from noblindspot.secrets_file import InsecureSecret, check_secrets
+
+    try:
+        for warning in check_secrets(settings, insecure_dev=insecure_dev or settings.insecure_dev):
+            click.echo(f"WARNING: {warning}", err=True)
+    except InsecureSecret as exc:
+        raise click.ClickException(str(exc)) from None

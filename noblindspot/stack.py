@@ -67,7 +67,6 @@ class Stack:
         self.status_dir = Path(status_dir)
         self.echo = echo or (lambda text: click.echo(text, err=True))
         self.clock = clock
-        self._lock = threading.Lock()
 
     # ---- lifecycle ----------------------------------------------------------------------------
     def start(self, env: dict[str, str], cwd: Path) -> None:
@@ -119,8 +118,8 @@ class Stack:
 
     # ---- plumbing -----------------------------------------------------------------------------
     def publish(self) -> None:
-        with self._lock:
-            write_status(self.status_dir, [c.status() for c in self.children])
+        """Record every child's state (called from the watching thread only)."""
+        write_status(self.status_dir, [c.status() for c in self.children])
 
     def _set(self, child: Child, state: ChildState) -> None:
         child.state, child.changed_at = state, self.clock()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from db.engine import is_postgres, make_engine, make_session_factory
 from db.migrate import ensure_current
-from noblindspot.secrets_file import check_secrets, ensure_private_dir
+from noblindspot.secrets_file import ensure_private_dir
 from noblindspot.settings import Settings
 
 log = logging.getLogger("relay")
@@ -66,15 +66,14 @@ def supervisor_factory(media_config):
 def build(settings: Settings, options: RelayOptions):
     """The engine, manager and ASGI app for one relay node (nothing is started yet).
 
-    Raises InsecureSecret for missing, published or short secrets unless ``settings.insecure_dev``
-    (the caller says that mode out loud), and RelayConfigError below the HMAC floor in any mode.
+    The entry point (`noblindspot relay`) has refused weak secrets already; ApiSettings raises
+    RelayConfigError below the HMAC floor for any caller.
     """
     from relay.api import ApiSettings, create_app
     from relay.config import RelayConfig
     from relay.leases import LeasePolicy
     from relay.manager import FeedManager, ManagerConfig
 
-    check_secrets(settings, insecure_dev=settings.insecure_dev)
     api_settings = ApiSettings(operator_token=settings.relay_operator_token, hls_secret=settings.relay_hls_secret)
     engine = make_engine(settings.resolved_database_url())
     ensure_current(engine)

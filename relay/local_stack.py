@@ -73,6 +73,3 @@ def read_status(data_dir: Path) -> dict[str, ChildStatus]:
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
-
-def clear_status(data_dir: Path) -> None:
-    status_path(data_dir).unlink(missing_ok=True)
