@@ -35,4 +35,4 @@ def render(data_dir: Path) -> None:
         st.error(f"{_headline(status)} {todo}")
         with st.expander(_("Detail for the operator ({name}, exit code {code})", name=status.name,
                            code=status.exit_code if status.exit_code is not None else "–")):
-            st.code(status.reason or _("(no error line was printed)"), language=None)
+            st.code(status.reason or _("(no error line was printed)"), language=None, wrap_lines=True)
