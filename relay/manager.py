@@ -144,7 +144,12 @@ class FeedManager:
         if entry is not None:
             return entry.status()
         closing = self.closing.get(camera_code)
-        return closing.supervisor.status() if closing is not None else None
+        if closing is None:
+            return None
+        status = closing.supervisor.status()
+        # once its ffmpeg is gone the database's record (stopped, lease released) is the whole truth;
+        # until then the feed says what it still is
+        return None if status.state == FeedState.STOPPED else status
 
     def local_statuses(self) -> dict[str, FeedStatus]:
         return {code: entry.status() for code, entry in list(self._entries.items())}

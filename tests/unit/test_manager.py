@@ -284,3 +284,35 @@ def test_feed_being_closed_reports_its_own_state_until_its_ffmpeg_is_gone(sessio
     release.set()
     sync.join(10)
     assert manager.local_status("B") is None
+
+
+def test_feed_whose_close_has_finished_reads_from_the_database_before_the_sync_ends(session_factory, factory, clock,
+                                                                                    tmp_path):
+    """Between a supervisor's close and the end of the sync (other feeds may still be closing), the
+    feed must not report "stopped" served by this node: stopped and the released lease go together."""
+    import threading
+
+    seed_feeds(session_factory, {"B": (DEMAND, "copy")})
+    manager = make_manager(session_factory, factory, clock, tmp_path, idle_timeout_s=60)
+    manager.demand("B")
+    supervisor = factory.latest("B")
+    closed, release = threading.Event(), threading.Event()
+    plain_close = supervisor.close
+
+    def close_then_linger():   # ffmpeg is gone; the sync is still busy closing the others
+        plain_close()
+        closed.set()
+        release.wait(10)
+
+    supervisor.close = close_then_linger
+    clock.advance(61)
+    sync = threading.Thread(target=manager.sync_once)
+    sync.start()
+    try:
+        assert closed.wait(10)
+        assert supervisor.status().state == FeedState.STOPPED
+        assert manager.local_status("B") is None                   # the database's record speaks
+        assert feed_row(session_factory, "B").node_id is None
+    finally:
+        release.set()
+        sync.join(10)
