@@ -110,6 +110,13 @@ PLAYER_JS = r"""
     hls = new Hls(hlsConfig());
     window.NBS_HLS = hls;  // for diagnostics: hls.latency is how far behind the live edge we play
     hls.on(Hls.Events.MANIFEST_PARSED, function () { video.play().catch(function () {}); });
+    // Resuming a paused live view jumps back to the live edge: speeding up (at most 1.5x) needs a
+    // forward buffer a slow machine may not have, and an officer wants now, not a replay.
+    video.addEventListener("play", function () {
+      if (hls && hls.liveSyncPosition != null && hls.latency > hls.targetLatency + 1.5) {
+        video.currentTime = hls.liveSyncPosition;
+      }
+    });
     hls.on(Hls.Events.ERROR, function (_event, data) {
       if (!data.fatal) return;
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR && attempt === 0) {
