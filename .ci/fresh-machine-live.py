@@ -7,7 +7,7 @@ sequence or its last segment changes between two fetches a few seconds apart) an
 non-empty segment. Standard library only, so it needs nothing but the host's python3.
 
 The operator credential is the one `./run.sh` drew into the data dir's secrets.toml
-(noblindspot/secrets_file.py); there is no default to fall back on.
+(settings/secrets_file.py); there is no default to fall back on.
 """
 from __future__ import annotations
 

@@ -81,8 +81,8 @@ def _secret_warnings() -> list[str] | None:
     from pydantic import ValidationError
 
     from dashboard.components import relay_access
-    from noblindspot.secrets_file import InsecureSecret, check_secrets
-    from noblindspot.settings import describe_invalid
+    from settings.secrets_file import InsecureSecret, check_secrets
+    from settings import describe_invalid
 
     try:
         settings = relay_access.settings()

@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import make_engine, make_session_factory
-from noblindspot.secrets_file import ensure_private_dir
-from noblindspot.settings import Settings
+from settings.secrets_file import ensure_private_dir
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

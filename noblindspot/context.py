@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import ValidationError
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
-from db.engine import DatabaseURLError, make_engine, make_session_factory
-from db.migrate import SchemaOutOfDate, ensure_current
-from noblindspot.settings import Settings, describe_invalid
+from settings import Settings, describe_invalid
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 @dataclass
@@ -30,6 +31,10 @@ class AppContext:
         return self.settings.resolved_database_url()
 
     def engine(self, check_schema: bool = True) -> Engine:
+        # imported here: `noblindspot --help` and commands without a database start without SQLAlchemy
+        from db.engine import DatabaseURLError, make_engine
+        from db.migrate import SchemaOutOfDate, ensure_current
+
         if self._engine is None:
             try:
                 self._engine = make_engine(self.database_url)
@@ -43,19 +48,11 @@ class AppContext:
         return self._engine
 
     def session_factory(self) -> sessionmaker[Session]:
+        from db.engine import make_session_factory
+
         return make_session_factory(self.engine())
 
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
 
-
-def enforce_secrets(settings: Settings, insecure_dev: bool) -> None:
-    """The command-line gate: refuse weak secrets (ClickException), or print each insecure-dev warning."""
-    from noblindspot.secrets_file import InsecureSecret, check_secrets
-
-    try:
-        for warning in check_secrets(settings, insecure_dev=insecure_dev or settings.insecure_dev):
-            click.echo(f"WARNING: {warning}", err=True)
-    except InsecureSecret as exc:
-        raise click.ClickException(str(exc)) from None

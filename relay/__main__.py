@@ -11,44 +11,27 @@ import contextlib
 import logging
 import os
 import socket
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
+
+import click
+from pydantic import ValidationError
 
 from db.engine import is_postgres, make_engine, make_session_factory
 from db.migrate import ensure_current
-from noblindspot.secrets_file import ensure_private_dir
-from noblindspot.settings import Settings
+from settings import Settings, describe_invalid
+from settings.relay import RelaySettings
+from settings.secrets_file import ensure_private_dir
 
 log = logging.getLogger("relay")
 
 
-@dataclass(frozen=True)
-class RelayOptions:
-    host: str = "127.0.0.1"
-    port: int = 8787
-    node_id: str | None = None
-    public_url: str | None = None
-    runtime_dir: Path | None = None
-    max_feeds: int = 120
-    max_transcodes: int = 4
-    idle_timeout_s: float = 60.0
-    sync_interval_s: float = 2.0
-    segment_seconds: float = 1.0
-
-    def resolved_node_id(self) -> str:
-        return self.node_id or f"{socket.gethostname()}-{self.port}"[:64]
-
-    def resolved_public_url(self, settings: Settings) -> str:
-        if self.public_url:
-            return self.public_url.rstrip("/")
-        if settings.relay_public_url:
-            return settings.relay_public_url.rstrip("/")
-        host = socket.gethostname() if self.host in ("0.0.0.0", "::") else self.host
-        return f"http://{host}:{self.port}"
-
-    def resolved_runtime_dir(self, settings: Settings) -> Path:
-        # one directory per node: reaping at start must never touch another node's ffmpeg
-        return Path(self.runtime_dir or settings.data_dir / "relay-runtime" / self.resolved_node_id())
+def public_url(settings: Settings, section: RelaySettings) -> str:
+    """The base URL browsers use to reach this node: configured, or this host and port."""
+    if settings.relay_public_url:
+        return settings.relay_public_url.rstrip("/")
+    host = socket.gethostname() if section.host in ("0.0.0.0", "::") else section.host
+    return f"http://{host}:{section.port}"
 
 
 def supervisor_factory(media_config):
@@ -63,28 +46,29 @@ def supervisor_factory(media_config):
     return make
 
 
-def build(settings: Settings, options: RelayOptions):
+def build(settings: Settings):
     """The engine, manager and ASGI app for one relay node (nothing is started yet).
 
-    The entry point (`noblindspot relay`) has refused weak secrets already; ApiSettings raises
-    RelayConfigError below the HMAC floor for any caller.
+    Every knob comes from ``settings.relay`` (the command line has put its options there). The entry
+    point (`noblindspot relay`) has refused weak secrets already; ApiSettings raises RelayConfigError
+    below the HMAC floor for any caller.
     """
     from relay.api import ApiSettings, create_app
-    from relay.config import RelayConfig
+    from relay.config import manager_config_from, media_config_from
     from relay.leases import LeasePolicy
-    from relay.manager import FeedManager, ManagerConfig
+    from relay.manager import FeedManager
 
+    section = settings.relay
     api_settings = ApiSettings(operator_token=settings.relay_operator_token, hls_secret=settings.relay_hls_secret)
+    hostname = socket.gethostname()
+    runtime_dir = section.resolved_runtime_dir(settings.data_dir, hostname)
+    media = media_config_from(section, runtime_dir)      # checks the ranges before anything is created
     engine = make_engine(settings.resolved_database_url())
     ensure_current(engine)
-    runtime_dir = options.resolved_runtime_dir(settings)
     runtime_dir.mkdir(parents=True, exist_ok=True)
-    media = RelayConfig(runtime_dir=runtime_dir, segment_seconds=options.segment_seconds)
-    config = ManagerConfig(node_id=options.resolved_node_id(), public_url=options.resolved_public_url(settings),
-                           runtime_dir=runtime_dir, max_feeds=options.max_feeds,
-                           max_transcodes=options.max_transcodes, idle_timeout_s=options.idle_timeout_s,
-                           sync_interval_s=options.sync_interval_s,
-                           lease=LeasePolicy(single_node=not is_postgres(engine)))
+    config = manager_config_from(section, node_id=section.resolved_node_id(hostname),
+                                 public_url=public_url(settings, section), runtime_dir=runtime_dir,
+                                 lease=LeasePolicy(single_node=not is_postgres(engine)))
     manager = FeedManager(make_session_factory(engine), config, supervisor_factory(media))
     app = create_app(manager, api_settings, lifespan=_lifespan(manager))
     return engine, manager, app
@@ -112,7 +96,7 @@ def reap(runtime_dir: Path) -> list[int]:
     return reaped
 
 
-def serve(settings: Settings, options: RelayOptions) -> None:
+def serve(settings: Settings) -> None:
     """Run one relay node until SIGTERM/SIGINT, then stop every ffmpeg and release leases."""
     import uvicorn
 
@@ -120,12 +104,13 @@ def serve(settings: Settings, options: RelayOptions) -> None:
     # data directory (database with stream credentials, secrets) is the owner's alone.
     os.umask(0o027)
     ensure_private_dir(settings.data_dir)
-    engine, manager, app = build(settings, options)
+    engine, manager, app = build(settings)
+    section = settings.relay
     reap(manager.config.runtime_dir)
-    log.info("relay node %s serving on %s:%d (public %s, runtime %s)", manager.config.node_id, options.host,
-             options.port, manager.config.public_url, manager.config.runtime_dir)
+    log.info("relay node %s serving on %s:%d (public %s, runtime %s)", manager.config.node_id, section.host,
+             section.port, manager.config.public_url, manager.config.runtime_dir)
     # access_log off: HLS URLs carry viewers' tokens in their query strings
-    server = uvicorn.Server(uvicorn.Config(app, host=options.host, port=options.port, access_log=False,
+    server = uvicorn.Server(uvicorn.Config(app, host=section.host, port=section.port, access_log=False,
                                            log_level="warning", lifespan="on"))
     try:
         manager.sync_once()
@@ -136,10 +121,84 @@ def serve(settings: Settings, options: RelayOptions) -> None:
         engine.dispose()
 
 
-def main() -> None:
-    from noblindspot.cli_relay import relay
+def enforce_secrets(settings: Settings, insecure_dev: bool) -> None:
+    """Refuse weak secrets (ClickException), or print each insecure-development warning."""
+    from settings.secrets_file import InsecureSecret, check_secrets
 
-    relay.main(prog_name="python -m relay")
+    try:
+        for warning in check_secrets(settings, insecure_dev=insecure_dev or settings.insecure_dev):
+            click.echo(f"WARNING: {warning}", err=True)
+    except InsecureSecret as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _settings(ctx: click.Context) -> Settings:
+    """The invocation's settings (`noblindspot` built them), or this process's own (`python -m relay`)."""
+    app = ctx.find_root().obj
+    if isinstance(getattr(app, "settings", None), Settings):
+        return app.settings
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise click.UsageError(f"invalid configuration: {describe_invalid(exc)}") from None
+
+
+@click.command("relay")
+@click.option("--host", default=None, help="Interface to listen on [default: relay.host, 127.0.0.1].")
+@click.option("--port", default=None, type=click.IntRange(1, 65535), help="[default: relay.port, 8787]")
+@click.option("--node-id", default=None, help="This node's id in the database [default: <hostname>-<port>].")
+@click.option("--public-url", default=None,
+              help="Base URL browsers use to reach this node [default: NOBLINDSPOT_RELAY_PUBLIC_URL or host:port].")
+@click.option("--runtime-dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Where HLS files live [default: <data dir>/relay-runtime/<node id>].")
+@click.option("--max-feeds", default=None, type=click.IntRange(0),
+              help="Most feeds this node runs at once; more starts get HTTP 429 [default: 120].")
+@click.option("--max-transcodes", default=None, type=click.IntRange(0),
+              help="Most feeds this node encodes at once; more get HTTP 429 [default: 4].")
+@click.option("--idle-timeout", "idle_timeout_s", default=None, type=click.FloatRange(min=0.5),
+              help="Seconds without viewers before an on-demand feed stops [default: 60].")
+@click.option("--sync-interval", "sync_interval_s", default=None, type=click.FloatRange(min=0.2),
+              help="Seconds between syncs with the database (heartbeat) [default: 2].")
+@click.option("--ffmpeg", "ffmpeg_path", default=None, help="The ffmpeg program [default: ffmpeg on PATH].")
+@click.option("--hls-format", default=None, type=click.Choice(["mpegts", "fmp4"]),
+              help="HLS segment format [default: mpegts].")
+@click.option("--segment-seconds", default=None, type=click.FloatRange(0.2, 10),
+              help="Target HLS segment length in seconds [default: 1].")
+@click.option("--rtsp-transport", default=None, type=click.Choice(["tcp", "udp"]),
+              help="How ffmpeg pulls RTSP [default: tcp].")
+@click.option("--insecure-dev", is_flag=True,
+              help="Start with published or short secrets, warning on every start (throw-away development "
+                   "only; a missing secret is refused even so).")
+@click.pass_context
+def relay_command(ctx: click.Context, public_url: str | None, insecure_dev: bool, **knobs) -> None:
+    """Serve camera feeds as HLS with tokens, for the dashboard and relay operators.
+
+    Every option overrides the [relay] settings (NOBLINDSPOT_RELAY__<KNOB>, docs/relay.md).
+    """
+    from db.engine import DatabaseURLError
+    from db.migrate import SchemaOutOfDate
+    from relay.config import RelayConfigError
+
+    settings = _settings(ctx)
+    enforce_secrets(settings, insecure_dev)
+    try:
+        update: dict = {"relay": settings.relay.with_overrides(**knobs)}
+    except ValidationError as exc:
+        raise click.UsageError(f"invalid relay option: {describe_invalid(exc)}") from None
+    if public_url:
+        update["relay_public_url"] = public_url
+    settings = settings.model_copy(update=update)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("relay").setLevel(logging.INFO)
+    try:
+        serve(settings)
+    except (SchemaOutOfDate, DatabaseURLError, RelayConfigError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def main() -> None:
+    relay_command.main(prog_name="python -m relay")
 
 
 if __name__ == "__main__":

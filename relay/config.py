@@ -1,12 +1,19 @@
 """The relay's media configuration: one frozen object built at the entry point and passed down.
 
 Nothing here reads the environment; `relay.__main__` (the service) builds a RelayConfig from the
-application settings and hands it to every FeedSupervisor.
+``[relay]`` section of the application settings (settings/relay.py, ``media_config_from``) and hands
+it to every FeedSupervisor; the same section builds the manager's configuration.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from relay.leases import LeasePolicy
+    from relay.manager import ManagerConfig
+    from settings.relay import RelaySettings
 
 HLS_FORMATS = ("mpegts", "fmp4")
 AUDIO_POLICIES = ("aac", "drop")
@@ -78,3 +85,17 @@ class RelayConfig:
 def _check(ok: bool, name: str, accepted: object) -> None:
     if not ok:
         raise RelayConfigError(f"relay setting '{name}' is out of range; use {accepted}")
+
+
+def media_config_from(section: RelaySettings, runtime_dir: Path) -> RelayConfig:
+    """The media configuration the ``[relay]`` settings describe (RelayConfigError when out of range)."""
+    return RelayConfig(runtime_dir=runtime_dir, **section.media_knobs())
+
+
+def manager_config_from(section: RelaySettings, *, node_id: str, public_url: str, runtime_dir: Path,
+                        lease: LeasePolicy) -> ManagerConfig:
+    """The feed manager's configuration: the node's resolved identity plus the section's limits."""
+    from relay.manager import ManagerConfig
+
+    return ManagerConfig(node_id=node_id, public_url=public_url, runtime_dir=runtime_dir, lease=lease,
+                         **section.manager_knobs())

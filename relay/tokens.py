@@ -19,7 +19,7 @@ from typing import Protocol
 TOKEN_VERSION = b"noblindspot-hls-v1"
 MAX_TOKEN_LENGTH = 512
 # The floor for an HMAC key, enforced here even in insecure development mode. The entry points ask
-# for more (32 random bytes, no published value: noblindspot/secrets_file.py check_secrets).
+# for more (32 random bytes, no published value: settings/secrets_file.py check_secrets).
 MIN_SECRET_BYTES = 16
 
 

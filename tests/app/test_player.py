@@ -96,7 +96,7 @@ def _player_app():
 
 @pytest.fixture
 def settings():
-    from noblindspot.settings import Settings
+    from settings import Settings
 
     return Settings(relay_url="http://127.0.0.1:8787", relay_public_url="http://relay.test:8787",
                     relay_hls_secret=SecretStr(HLS_SECRET), relay_operator_token=SecretStr(OPERATOR_TOKEN),

@@ -11,7 +11,7 @@ from db.io.pipeline import ImportOptions, import_records
 from db.models import Camera
 from db.repositories import data_version
 from geo.demo import generate_demo
-from noblindspot.settings import WEST_JAKARTA_BBOX
+from settings import WEST_JAKARTA_BBOX
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
 

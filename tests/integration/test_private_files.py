@@ -16,7 +16,7 @@ import pytest
 
 from db.engine import make_engine
 from db.models import FeedMode
-from noblindspot.secrets_file import ensure_secrets_file
+from settings.secrets_file import ensure_secrets_file
 from tests.components import need
 from tests.integration.test_relay_e2e import cameras, playlist_when_ready, relays, seed  # noqa: F401 (fixtures)
 from tests.integration.test_relay_e2e_support import RelayProcess

@@ -69,7 +69,7 @@ def test_insecure_dev_never_starts_an_open_api_or_one_that_cannot_sign(tmp_path,
 
 
 def test_relay_starts_with_the_secrets_up_draws_into_the_data_dir(tmp_path):
-    from noblindspot.secrets_file import ensure_secrets_file
+    from settings.secrets_file import ensure_secrets_file
 
     assert _relay(tmp_path, {}).returncode == 1           # no environment secrets, no file: refused
     ensure_secrets_file(tmp_path / "data")

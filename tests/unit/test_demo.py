@@ -13,7 +13,7 @@ from geo.demo import DemoData, generate_demo
 from geo.demo.facts import CITY_OUTLINE, KECAMATAN, METRIC_CRS
 from geo.demo.posts import on_duty_strength
 from geo.vocabulary import CameraKind, Connection, ConsentLevel, OwnerClass, PostKind
-from noblindspot.settings import WEST_JAKARTA_BBOX
+from settings import WEST_JAKARTA_BBOX
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)   # 17:30 WIB
 

@@ -10,9 +10,9 @@ import click
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from noblindspot import secrets_file
+from settings import secrets_file
 from noblindspot.context import AppContext
-from noblindspot.secrets_file import (
+from settings.secrets_file import (
     MIN_SECRET_BYTES,
     InsecureSecret,
     check_secrets,
@@ -20,7 +20,7 @@ from noblindspot.secrets_file import (
     ensure_secrets_file,
     weakness,
 )
-from noblindspot.settings import Settings, describe_invalid
+from settings import Settings, describe_invalid
 from relay.api import ApiSettings
 from relay.config import RelayConfigError
 
@@ -192,12 +192,12 @@ def test_an_open_data_dir_is_tightened_and_said(tmp_path, caplog):
     loose = tmp_path / "loose"
     loose.mkdir(mode=0o755)
     loose.chmod(0o755)
-    with caplog.at_level(logging.WARNING, logger="noblindspot.secrets_file"):
+    with caplog.at_level(logging.WARNING, logger="settings.secrets_file"):
         ensure_private_dir(loose)
     assert stat.S_IMODE(loose.stat().st_mode) == 0o700
     assert "tightened to 0700" in caplog.text and "755" in caplog.text
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="noblindspot.secrets_file"):
+    with caplog.at_level(logging.WARNING, logger="settings.secrets_file"):
         ensure_private_dir(loose)                                                # already private: quiet
     assert caplog.text == ""
 
@@ -209,3 +209,10 @@ def test_a_new_data_dir_is_0700_whatever_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(made.stat().st_mode) == 0o700
+
+
+def test_the_hmac_floor_is_the_one_relay_tokens_enforces():
+    # settings may import nothing of ours, so the figure is repeated there; the two must agree
+    from relay.tokens import MIN_SECRET_BYTES
+
+    assert secrets_file.HMAC_MIN_BYTES == MIN_SECRET_BYTES

@@ -1,10 +1,12 @@
-"""One typed settings object, built at each entry point and passed down.
+"""One typed settings object, built at each entry point and passed down (no package of ours imported).
 
 Values come from environment variables prefixed ``NOBLINDSPOT_`` and, when ``NOBLINDSPOT_CONFIG``
 names a TOML file, from that file, and last from ``<data_dir>/secrets.toml``, the secrets
-`noblindspot up` draws on first run (noblindspot/secrets_file.py). Unknown keys are errors, in every
+`noblindspot up` draws on first run (settings/secrets_file.py). Unknown keys are errors, in every
 file. Secrets are ``SecretStr`` so they never print, have no default, and are checked at each entry
 point (secrets_file.check_secrets); error texts come from ``describe_invalid``, without values.
+The relay's own knobs are the nested ``relay`` section (settings/relay.py): a ``[relay]`` table in
+the TOML file, or ``NOBLINDSPOT_RELAY__FFMPEG_PATH`` and the like in the environment.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from noblindspot.secrets_file import SECRETS_FILE
+from settings.relay import RelaySettings
+from settings.secrets_file import SECRETS_FILE
 
 # West Jakarta, with a margin: the region a registry accepts points in unless told otherwise.
 WEST_JAKARTA_BBOX = (106.64, -6.26, 106.86, -6.08)
@@ -41,13 +44,15 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     relay_url: str = "http://127.0.0.1:8787"
     relay_public_url: str | None = None
-    # No defaults: `noblindspot up` draws them into <data_dir>/secrets.toml (noblindspot/secrets_file.py),
+    # No defaults: `noblindspot up` draws them into <data_dir>/secrets.toml (settings/secrets_file.py),
     # and every entry point refuses to start without good ones (check_secrets).
     relay_operator_token: SecretStr | None = None
     relay_hls_secret: SecretStr | None = None
     insecure_dev: bool = False
     basemap_url: str | None = None
     audit_retention_days: int = Field(default=730, ge=30)
+    # [relay] in TOML, NOBLINDSPOT_RELAY__<KNOB> in the environment (settings/relay.py)
+    relay: RelaySettings = Field(default_factory=RelaySettings)
 
     @field_validator("region_bbox")
     @classmethod
