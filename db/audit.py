@@ -15,15 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditEvent, utcnow
-
-if TYPE_CHECKING:  # pragma: no cover
-    from db.users import Actor
+from db.permissions import Actor
 
 MAX_TARGET = 200
 MAX_ACTOR = 80

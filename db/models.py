@@ -245,7 +245,3 @@ class RelayNode(Base):
 
 __all__ = ["Base", "District", "Owner", "Camera", "Post", "DutyUnit", "AppUser", "AuditEvent", "Layer",
            "DataVersion", "Feed", "RelayNode", "UniqueConstraint", "utcnow"]
-
-# The operations tables (incidents, footage requests) live in their own module; importing it here keeps
-# one complete metadata for Alembic and for every code path that imports db.models.
-import db.models_ops  # noqa: E402,F401

@@ -1,9 +1,9 @@
 """Operations tables: incidents, footage requests to camera owners and their status history, and the
 sign-in control columns of app_user. Created by migration 0002.
 
-Importing this module registers the tables on ``db.models.Base.metadata`` (db/models.py imports it
-at its end, so the whole schema is always mapped). The sign-in columns of ``app_user`` live in
-db/models.py.
+Importing this module registers the tables on ``db.models.Base.metadata``. It builds on db/models.py,
+never the other way round: the code that needs the whole schema (the Alembic environment,
+db/migrations/env.py) imports both. The sign-in columns of ``app_user`` live in db/models.py.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Local accounts, sign-in with lockout, and the table of what each role may do.
+"""Local accounts and sign-in with lockout (what each role may do: db/permissions.py).
 
 Passwords are hashed with argon2id (argon2-cffi's PasswordHasher). Sign-in answers every failure
 with the same message and the same amount of work (an unknown user is checked against a dummy
@@ -9,7 +9,6 @@ Every sign-in, failure and user change is written to the audit log. Nothing comm
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -18,9 +17,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-import db.models_ops  # noqa: F401 - maps the sign-in columns of app_user
 from db.audit import AuditAction, record
 from db.models import AppUser, utcnow
+# the role table and Actor live in db/permissions.py (the audit log needs them too); re-exported
+from db.permissions import PERMISSIONS, Actor, PermissionDenied, can  # noqa: F401
 from geo.vocabulary import Role, VocabularyError
 
 LOCK_AFTER = 5
@@ -32,32 +32,6 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
 SIGN_IN_FAILED_MESSAGE = ("Sign-in failed: check the user name and password. After several failed "
                           "attempts, wait a few minutes before trying again.")
 
-_ALL = frozenset(Role)
-_COMMANDER_UP = frozenset({Role.COMMANDER, Role.OPERATOR, Role.ADMIN})
-_OPERATOR_UP = frozenset({Role.OPERATOR, Role.ADMIN})
-_ADMIN = frozenset({Role.ADMIN})
-
-# action -> roles allowed. Pages and services check the same table.
-PERMISSIONS: dict[str, frozenset[Role]] = {
-    "briefing": _ALL,
-    "live_view": _ALL,  # the briefing screen shows a strip of low-bitrate live tiles
-    "map": _COMMANDER_UP,
-    "coverage": _COMMANDER_UP,
-    "incidents": _COMMANDER_UP,
-    "incidents.edit": _COMMANDER_UP,
-    "footage": _COMMANDER_UP,
-    "footage.edit": _COMMANDER_UP,
-    "owner_contacts": _COMMANDER_UP,
-    "feeds": _OPERATOR_UP,
-    "wall": _OPERATOR_UP,
-    "relay_control": _OPERATOR_UP,
-    "registry_edit": _ADMIN,
-    "roster_edit": _ADMIN,
-    "users": _ADMIN,
-    "audit": _ADMIN,
-}
-
-
 class UserError(ValueError):
     """A user command that cannot be carried out; the message says what to change."""
 
@@ -67,37 +41,6 @@ class SignInRefused(Exception):
 
     def __init__(self) -> None:
         super().__init__(SIGN_IN_FAILED_MESSAGE)
-
-
-class PermissionDenied(PermissionError):
-    """The signed-in role may not do this."""
-
-
-def can(role: Role | str | None, action: str) -> bool:
-    if role is None:
-        return False
-    if action not in PERMISSIONS:
-        raise KeyError(f"unknown action {action!r}")
-    try:
-        return Role(role) in PERMISSIONS[action]
-    except ValueError:
-        return False
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: a signed-in user (or the command line) and the role it acts in."""
-
-    username: str
-    role: Role
-    display_name: str | None = None
-
-    def can(self, action: str) -> bool:
-        return can(self.role, action)
-
-    def require(self, action: str) -> None:
-        if not self.can(action):
-            raise PermissionDenied(f"the {self.role.value} role may not do '{action}'")
 
 
 @cache

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +27,18 @@ from db.models import utcnow
 from geo.vocabulary import FeedMode, FeedState
 from relay import leases
 from relay.leases import LeaseHolder, LeasePolicy
+# the refusals and the closing record live in relay/manager_base.py (manager_sync uses them too)
+from relay.manager_base import (  # noqa: F401 - re-exported: relay.api and tests catch them here
+    Closing,
+    FeedElsewhere,
+    FeedIsOff,
+    LimitReached,
+    ManagerError,
+    ShuttingDown,
+    Supervisor,
+    UnknownProfileError,
+)
+from relay.manager_sync import run_sync
 from relay.profiles import PROFILES, get_profile
 from relay.schemas import FeedStatus
 
@@ -34,43 +46,7 @@ log = logging.getLogger(__name__)
 CLOSE_WAIT_S = 30.0
 
 
-class Supervisor(Protocol):
-    def start(self) -> None: ...
-    def stop(self) -> None: ...
-    def restart(self) -> None: ...
-    def status(self) -> FeedStatus: ...
-    def close(self) -> None: ...
-
-
 SupervisorFactory = Callable[[FeedSource], Supervisor]
-
-
-class ManagerError(Exception):
-    """A feed request the manager refuses; the message says why and what to do."""
-
-
-class LimitReached(ManagerError):
-    """Starting would pass max_feeds or max_transcodes (HTTP 429)."""
-
-
-class FeedIsOff(ManagerError):
-    """The feed's mode is off: a viewer cannot start it; an operator can (HTTP 409)."""
-
-
-class FeedElsewhere(ManagerError):
-    """Another live relay node serves this feed (HTTP 409 for control, a redirect for HLS)."""
-
-    def __init__(self, holder: LeaseHolder) -> None:
-        super().__init__(f"feed is served by relay node '{holder.node_id}' at {holder.public_url}")
-        self.holder = holder
-
-
-class ShuttingDown(ManagerError):
-    """The node is stopping and starts no more feeds (HTTP 503)."""
-
-
-class UnknownProfileError(ManagerError):
-    """The requested profile does not exist (HTTP 422)."""
 
 
 @dataclass(frozen=True)
@@ -104,14 +80,6 @@ class _Entry:
 
     def transcodes(self) -> bool:
         return PROFILES[self.source.profile].transcode or bool(self.status().transcoding)
-
-
-@dataclass
-class Closing:
-    """A feed's supervisor on its way out, and the event set once it has closed."""
-
-    supervisor: Supervisor
-    done: threading.Event = field(default_factory=threading.Event)
 
 
 class FeedManager:
@@ -330,7 +298,6 @@ class FeedManager:
     # ---- background sync ----------------------------------------------------------------------
 
     def sync_once(self) -> None:
-        from relay.manager_sync import run_sync
         finished: list[tuple[str, Supervisor]] = []
         with self._lock:
             if self._closed:

@@ -17,6 +17,7 @@ from db.feeds import FeedSource, FeedSourceRefused, ObservedState
 from geo.vocabulary import FeedMode, FeedState
 from relay import leases
 from relay.errors import RelayMediaError
+from relay.manager_base import Closing, LimitReached
 from relay.profiles import UnknownProfile
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,6 @@ def _plan(manager, session: Session, held: set[str]) -> SyncPlan:
 
 
 def _apply(manager, plan: SyncPlan) -> None:
-    from relay.manager import Closing, LimitReached
-
     restarting = {source.camera_code for source in plan.start}
     for code in plan.close:
         entry = manager.entries.pop(code, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from alembic import context
 
 from db.engine import make_engine
+import db.models_ops  # noqa: F401 - the operations tables: the whole schema for autogenerate
 from db.models import Base
 
 config = context.config
