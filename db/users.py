@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import AuditAction, record
 from db.models import AppUser, utcnow
-# the role table and Actor live in db/permissions.py (the audit log needs them too); re-exported
-from db.permissions import PERMISSIONS, Actor, PermissionDenied, can  # noqa: F401
+from db.permissions import PERMISSIONS, Actor, PermissionDenied, can  # noqa: F401 - re-exported for callers
 from geo.vocabulary import Role, VocabularyError
 
 LOCK_AFTER = 5

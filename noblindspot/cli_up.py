@@ -118,8 +118,8 @@ def _ready_banner(url: str, accounts: Path, with_video: bool) -> str:
 def _use_secrets(app, data_dir: Path, insecure_dev: bool) -> None:
     """Draw the secrets on first run, re-read the settings with them, and refuse weak ones."""
     from relay.__main__ import enforce_secrets
-    from settings.secrets_file import ensure_secrets_file
     from settings import Settings
+    from settings.secrets_file import ensure_secrets_file
 
     written = ensure_secrets_file(data_dir)
     if written is not None:

@@ -27,8 +27,7 @@ from db.models import utcnow
 from geo.vocabulary import FeedMode, FeedState
 from relay import leases
 from relay.leases import LeaseHolder, LeasePolicy
-# the refusals and the closing record live in relay/manager_base.py (manager_sync uses them too)
-from relay.manager_base import (  # noqa: F401 - re-exported: relay.api and tests catch them here
+from relay.manager_base import (  # noqa: F401 - shared with manager_sync; re-exported for relay.api and tests
     Closing,
     FeedElsewhere,
     FeedIsOff,

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from db.engine import make_engine
 import db.models_ops  # noqa: F401 - the operations tables: the whole schema for autogenerate
+from db.engine import make_engine
 from db.models import Base
 
 config = context.config
