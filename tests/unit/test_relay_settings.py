@@ -155,3 +155,11 @@ def test_the_relay_command_puts_its_options_into_the_settings_it_serves(clean_en
     assert (relay.ffmpeg_path, relay.hls_format, relay.segment_seconds, relay.rtsp_transport, relay.port,
             relay.max_feeds) == ("/opt/ff", "fmp4", 2.0, "udp", 9001, 7)
     assert settings.relay_public_url == "http://pub"
+
+
+def test_the_readme_configuration_table_lists_every_setting_and_relay_knob():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip().strip("`") for line in readme.splitlines() if line.startswith("| `NOBLINDSPOT_")}
+    expected = {f"NOBLINDSPOT_{name.upper()}" for name in Settings.model_fields if name != "relay"}
+    expected |= {f"NOBLINDSPOT_RELAY__{name.upper()}" for name in RelaySettings.model_fields}
+    assert expected - rows == set()
