@@ -37,7 +37,7 @@ from relay.leases import LeasePolicy  # noqa: E402
 from relay.manager import FeedManager, ManagerConfig  # noqa: E402
 from relay.schemas import FeedStatus  # noqa: E402
 from relay.tokens import mint_token  # noqa: E402
-from tests.integration.test_relay_api_support import ServerThread  # noqa: E402
+from tests.support.relay_api import ServerThread  # noqa: E402
 
 CODE = "BENCH-001"
 SECRET = "bench-hls-secret-0123456789abcdef"

@@ -97,7 +97,7 @@ def _postgres_reachable_when_asked():
     base = _postgres_base_url()
     if base is None:
         return
-    from tests.components import need
+    from tests.support.components import need
     try:
         eng = create_engine(base)
         with eng.connect() as conn:

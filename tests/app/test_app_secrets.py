@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from tests.browser.conftest import app_test, seed_database
+from tests.support.dashboard import app_test, seed_database
 
 PUBLISHED_HLS = "dev-hls-secret-change-me"
 PUBLISHED_TOKEN = "dev-operator-token-change-me"

@@ -9,7 +9,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 from dashboard import i18n
-from tests.browser.conftest import app_test, seed_database
+from tests.support.dashboard import app_test, seed_database
 
 REPO = Path(__file__).resolve().parents[2]
 

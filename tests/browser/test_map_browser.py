@@ -14,7 +14,7 @@ import pytest
 
 from db.engine import make_engine, make_session_factory
 from db.users import add_user
-from tests.browser.conftest import XSS_NAME
+from tests.support.dashboard import XSS_NAME
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long test password"

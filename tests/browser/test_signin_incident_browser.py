@@ -12,8 +12,8 @@ from db.engine import make_engine, make_session_factory
 from db.models import AuditEvent
 from db.models_ops import Incident
 from db.users import add_user
-from tests.browser.conftest import CHROMIUM_ARGS
-from tests.components import need_chromium
+from tests.support.components import need_chromium
+from tests.support.dashboard import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"

@@ -17,7 +17,7 @@ from relay.api import ApiSettings, create_app
 from relay.leases import LeasePolicy
 from relay.manager import FeedManager, ManagerConfig
 from relay.tokens import mint_token
-from tests.unit.test_manager_support import FakeSupervisorFactory, seed_feeds
+from tests.support.manager import FakeSupervisorFactory, seed_feeds
 
 OPERATOR = "operator-secret-for-tests"
 HLS_SECRET = "hls-secret-for-tests-0123456789"

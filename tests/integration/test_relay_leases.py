@@ -13,7 +13,7 @@ from relay.api import ApiSettings, create_app
 from relay.leases import LeasePolicy
 from relay.manager import FeedElsewhere, FeedManager, ManagerConfig
 from relay.tokens import mint_token
-from tests.unit.test_manager_support import FakeClock, FakeSupervisorFactory, FakeWallClock, seed_feeds
+from tests.support.manager import FakeClock, FakeSupervisorFactory, FakeWallClock, seed_feeds
 
 pytestmark = pytest.mark.postgres
 POLICY = LeasePolicy(lease_ttl_s=10, node_ttl_s=10)

@@ -5,7 +5,7 @@ import shapely
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from db.migrate import current_revision, downgrade, ensure_current, head_revision, upgrade, SchemaOutOfDate
+from db.migrate import SchemaOutOfDate, current_revision, downgrade, ensure_current, head_revision, upgrade
 from db.models import Camera, District, Owner
 from db.repositories import bump_version, cameras_frame, data_version, districts_frame
 from geo.vocabulary import Connection, DistrictLevel, OwnerClass

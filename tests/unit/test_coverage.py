@@ -14,7 +14,7 @@ from geo.coverage import (
     coverage_by_district,
 )
 from geo.crs import JAKARTA_EPSG
-from tests.unit.test_coverage_support import ORIGIN, cameras, districts, exact_coverage_pct, random_cameras
+from tests.support.coverage import ORIGIN, cameras, districts, exact_coverage_pct, random_cameras
 
 QUARTER_30 = math.pi * 30**2 / 4
 BIG = (-2000, -2000, 2000, 2000)  # a 16 km2 district around the origin

@@ -9,7 +9,7 @@ from geo.crs import JAKARTA_EPSG, CoordinateError, metric_epsg, to_metric, utm_e
 from geo.fov import KIND_DEFAULTS, FieldOfViewError, cone_polygons, in_cone, resolve_fields
 from geo.raster import cone_cells, distinct_cells, grid_for_bounds
 from geo.vocabulary import CameraKind
-from tests.unit.test_coverage_support import ORIGIN, cameras, lonlat
+from tests.support.coverage import ORIGIN, cameras, lonlat
 
 QUARTER_30 = math.pi * 30**2 / 4
 

@@ -11,7 +11,7 @@ from geo.nearest import (
     personnel_ratios,
     ratio_figures,
 )
-from tests.unit.test_coverage_support import districts, lonlat
+from tests.support.coverage import districts, lonlat
 
 
 def _posts():

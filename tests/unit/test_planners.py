@@ -8,7 +8,7 @@ from geo.coverage import build_coverage_grid, camera_fields
 from geo.planners.connect_next import PlanError, candidate_mask, plan_connect_next
 from geo.planners.reaim import plan_reaim
 from geo.raster import cone_cells
-from tests.unit.test_coverage_support import cameras, districts, random_cameras
+from tests.support.coverage import cameras, districts, random_cameras
 
 BIG = (-2000, -2000, 2000, 2000)
 
