@@ -104,6 +104,6 @@ def _postgres_reachable_when_asked():
             conn.execute(text("SELECT 1"))
         eng.dispose()
         ok = True
-    except Exception:  # noqa: BLE001 - any failure means unreachable
+    except Exception:  # any failure means unreachable
         ok = False
     need("PostgreSQL", ok, "cannot connect to NOBLINDSPOT_TEST_DATABASE_URL")

@@ -59,7 +59,7 @@ def cameras_per_kecamatan(total: int, populations: np.ndarray, minimum: int) -> 
 
 
 def place_cameras(areas: list[KecamatanArea], counts: np.ndarray, rng: np.random.Generator) -> Placement:
-    parts = [_place_in(area, int(n), rng) for area, n in zip(areas, counts)]
+    parts = [_place_in(area, int(n), rng) for area, n in zip(areas, counts, strict=True)]
     index = np.concatenate([np.full(int(n), i) for i, n in enumerate(counts)])
     lon, lat, roads, bearings = (np.concatenate([p[i] for p in parts]) for i in range(4))
     return Placement(index, lon, lat, roads, bearings)

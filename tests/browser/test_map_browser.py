@@ -146,7 +146,7 @@ def _switch_language(page, option: str, heading: str) -> None:
         try:
             page.get_by_role("heading", name=heading).wait_for(timeout=20_000)
             return
-        except Exception:  # noqa: BLE001 - playwright's TimeoutError; retried
+        except Exception:  # playwright's TimeoutError; retried
             page.wait_for_timeout(3000)
     raise AssertionError(f"switching to {option} never showed the heading {heading!r}")
 

@@ -110,7 +110,7 @@ def test_on_demand_feed_held_elsewhere_redirects_viewers(pg, session_factory, wa
     a.sync_once()
     b.sync_once()
     a.demand("C1")
-    with pytest.raises(FeedElsewhere, match="http://node-a.test:8787"):
+    with pytest.raises(FeedElsewhere, match=r"http://node-a\.test:8787"):
         b.demand("C1")
     secret = "hls-secret-for-lease-tests-0123456"
     app = create_app(b, ApiSettings(operator_token=SecretStr("op-token-for-lease-tests"),

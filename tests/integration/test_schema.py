@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import shapely
@@ -91,4 +91,4 @@ def test_enum_check_constraint_rejects_unknown_value(engine):
     with pytest.raises(IntegrityError):
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO owner (code, name, owner_class, updated_at) "
-                              "VALUES ('o', 'n', 'martian', :t)"), {"t": datetime.now(timezone.utc)})
+                              "VALUES ('o', 'n', 'martian', :t)"), {"t": datetime.now(UTC)})

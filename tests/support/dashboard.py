@@ -90,14 +90,15 @@ def _cameras(owners, parents) -> list[Camera]:
             lat=-6.155 + (i // 2) * 0.001, address=f"Jl. Contoh No. {i + 1}", district_id=kec.id,
             owner_id=owners[i % 4].id, kind=CameraKind.FIXED, bearing_deg=90.0, fov_deg=90.0, range_m=30.0,
             height_m=4.0, connection=Connection.CONNECTED if connected else Connection.REGISTERED,
-            consent=ConsentLevel.LIVE if connected else (ConsentLevel.ON_REQUEST if i % 3 else ConsentLevel.REGISTRY_ONLY),
+            consent=(ConsentLevel.LIVE if connected
+                     else ConsentLevel.ON_REQUEST if i % 3 else ConsentLevel.REGISTRY_ONLY),
             dvr_retention_days=14, sticker_installed=bool(i % 2),
             stream_url=f"rtsp://admin:secret{i}@10.0.0.{i + 1}/stream" if connected else None))
     return cameras
 
 
 def _posts(s: Session, parents, now) -> None:
-    for n, (code, kec) in enumerate(parents.items()):
+    for n, kec in enumerate(parents.values()):
         post = Post(code=f"POLSEK-{n + 1}", kind=PostKind.POLSEK, name=f"Polsek {kec.name}",
                     lon=106.72 + n * 0.06, lat=-6.16, district_id=kec.id, personnel=120)
         s.add(post)
