@@ -10,6 +10,7 @@ WIB) so half is. That on-duty strength is split into units (patrols, post teams)
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -107,6 +108,7 @@ def build_duty_units(posts: pd.DataFrame, outline_lonlat: shapely.Polygon, now: 
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     rows = []
+    post: Any    # a row namedtuple; pandas-stubs types its fields as any scalar
     for post in posts.itertuples(index=False):
         kind = PostKind(post.kind)
         if kind not in SHIFTS:
