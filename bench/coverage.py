@@ -84,7 +84,7 @@ def report_coverage(label: str, cameras, frames, priority=None) -> None:
     ours, t_cold = timed(raster_coverage, cameras, frames, priority)
     grids = [build_coverage_grid(f, priority) for f in frames]
     _, t_warm = timed(raster_coverage, cameras, frames, priority, grids)
-    diff = max(np.abs(a - b).max() for a, b in zip(base, ours))
+    diff = max(np.abs(a - b).max() for a, b in zip(base, ours, strict=True))
     n = sum(len(f) for f in frames)
     print(f"coverage {label}: {len(cameras):,} cameras, {n} districts")
     print(f"  baseline union_all + intersect: {t_base}")

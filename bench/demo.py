@@ -21,12 +21,12 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo.demo import generate_demo  # noqa: E402
-from geo.demo.boundaries import build_layout  # noqa: E402
-from geo.demo.facts import KECAMATAN  # noqa: E402
-from geo.demo.placement import cameras_per_kecamatan, place_cameras  # noqa: E402
-from geo.demo.priority import road_lines_metric  # noqa: E402
-from geo.demo.projection import geometry_to_lonlat, metric_to_lonlat  # noqa: E402
+from geo.demo import generate_demo
+from geo.demo.boundaries import build_layout
+from geo.demo.facts import KECAMATAN
+from geo.demo.placement import cameras_per_kecamatan, place_cameras
+from geo.demo.priority import road_lines_metric
+from geo.demo.projection import geometry_to_lonlat, metric_to_lonlat
 
 
 def timed(fn, *args, **kwargs):
@@ -38,7 +38,7 @@ def timed(fn, *args, **kwargs):
 def naive_placement(layout, counts, rng) -> int:
     """The baseline: one uniform candidate at a time, scalar projection, unprepared contains."""
     placed = 0
-    for cell, count in zip(layout.kecamatan, counts):
+    for cell, count in zip(layout.kecamatan, counts, strict=True):
         polygon = geometry_to_lonlat(cell)
         minx, miny, maxx, maxy = cell.bounds
         kept = 0

@@ -28,16 +28,16 @@ from starlette.staticfiles import StaticFiles
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from db.engine import make_engine, make_session_factory  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
-from db.models import Camera, Feed  # noqa: E402
-from geo.vocabulary import FeedMode, FeedState  # noqa: E402
-from relay.api import ApiSettings, create_app  # noqa: E402
-from relay.leases import LeasePolicy  # noqa: E402
-from relay.manager import FeedManager, ManagerConfig  # noqa: E402
-from relay.schemas import FeedStatus  # noqa: E402
-from relay.tokens import mint_token  # noqa: E402
-from tests.integration.test_relay_api_support import ServerThread  # noqa: E402
+from db.engine import make_engine, make_session_factory
+from db.migrate import upgrade
+from db.models import Camera, Feed
+from geo.vocabulary import FeedMode, FeedState
+from relay.api import ApiSettings, create_app
+from relay.leases import LeasePolicy
+from relay.manager import FeedManager, ManagerConfig
+from relay.schemas import FeedStatus
+from relay.tokens import mint_token
+from tests.support.relay_api import ServerThread
 
 CODE = "BENCH-001"
 SECRET = "bench-hls-secret-0123456789abcdef"

@@ -146,7 +146,8 @@ def run(kind: str, sim: Simulator, root: Path, browser, flashes: int) -> list[fl
 def fmt(values: list[float]) -> str:
     if not values:
         return "no flash seen"
-    return f"median {statistics.median(values):.2f} s, min {min(values):.2f} s, max {max(values):.2f} s (n={len(values)})"
+    return (f"median {statistics.median(values):.2f} s, min {min(values):.2f} s, max {max(values):.2f} s "
+            f"(n={len(values)})")
 
 
 def main() -> int:

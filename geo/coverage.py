@@ -21,11 +21,13 @@ camera_fields(cameras, grid) -> resolved view fields (geo.fov.resolve_fields) in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 
 from geo.crs import metric_epsg
 from geo.fov import resolve_fields
@@ -161,8 +163,8 @@ def covered_cells(cg: CoverageGrid, fields: pd.DataFrame) -> np.ndarray:
     return distinct_cells(cells, cg.grid)
 
 
-def _pct(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    whole = np.asarray(whole, float)
+def _pct(part: ArrayLike, whole: ArrayLike) -> np.ndarray:
+    part, whole = np.asarray(part, float), np.asarray(whole, float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(whole > 0, 100.0 * part / whole, np.nan)
 
@@ -195,7 +197,7 @@ def _table(cg: CoverageGrid, cameras, fields, live, registered_cells, live_cells
     table = cg.districts.copy()
     table["registered_coverage_pct"] = _pct(_count_by_district(cg, registered_cells), cg.district_cells)
     table["live_coverage_pct"] = _pct(_count_by_district(cg, live_cells), cg.district_cells)
-    if cg.priority is not None:
+    if cg.priority is not None and cg.priority_cells is not None:   # set together
         table["priority_registered_pct"] = _pct(
             _count_by_district(cg, registered_cells[cg.priority[registered_cells]]), cg.priority_cells)
         table["priority_live_pct"] = _pct(
@@ -220,12 +222,13 @@ def _region(cg: CoverageGrid, table: pd.DataFrame, registered_cells, live_cells)
     inside = cg.district_cells.sum()
     reg_in = registered_cells[cg.district_of[registered_cells] > 0]
     live_in = live_cells[cg.district_of[live_cells] > 0]
-    region = {"code": "region", "name": None, "level": "region", "area_km2": float(table["area_km2"].sum()),
+    region: dict[str, Any] = {
+              "code": "region", "name": None, "level": "region", "area_km2": float(table["area_km2"].sum()),
               "population": float(table["population"].sum(min_count=1)),
               "registered_coverage_pct": float(_pct(len(reg_in), inside)),
               "live_coverage_pct": float(_pct(len(live_in), inside)),
               "cameras": int(table["cameras"].sum()), "connected": int(table["connected"].sum())}
-    if cg.priority is not None:
+    if cg.priority is not None and cg.priority_cells is not None:
         total = cg.priority_cells.sum()
         region["priority_registered_pct"] = float(_pct(cg.priority[reg_in].sum(), total))
         region["priority_live_pct"] = float(_pct(cg.priority[live_in].sum(), total))

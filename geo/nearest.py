@@ -18,6 +18,8 @@ ratio_figures(officers, area_km2, population) -> dict (officers_per_km2, residen
 """
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -84,8 +86,8 @@ def _containing(districts: gpd.GeoDataFrame, lon, lat) -> np.ndarray:
 
 
 def jurisdiction(posts: pd.DataFrame, districts: gpd.GeoDataFrame, lon: float, lat: float) -> dict:
-    answer = {"district_code": None, "district_name": None, "polsek_code": None, "polsek_name": None,
-              "polsek_distance_m": None}
+    answer: dict[str, Any] = {"district_code": None, "district_name": None, "polsek_code": None, "polsek_name": None,
+                              "polsek_distance_m": None}
     where = _containing(districts, lon, lat)[0]
     if where < 0:
         return answer
@@ -109,7 +111,7 @@ def ratio_figures(officers: float, area_km2: float, population: float | None) ->
 
 def personnel_ratios(posts: pd.DataFrame, districts: gpd.GeoDataFrame) -> pd.DataFrame:
     n = len(districts)
-    officers = np.zeros(n)
+    officers: np.ndarray = np.zeros(n)
     if len(posts):
         where = _containing(districts, *_post_lonlat(posts))
         staff = pd.to_numeric(posts["personnel"], errors="coerce").fillna(0).to_numpy(float)

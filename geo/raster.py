@@ -117,7 +117,7 @@ def fill_spans(spans: np.ndarray, grid: Grid, values: np.ndarray, dtype=np.int32
     mostly empty sea) and, where polygons overlap, the later one wins instead of values adding up."""
     out = grid.zeros(dtype)
     view = out.reshape(grid.n_rows, grid.n_cols)
-    for (row, c0, c1, _), value in zip(spans.tolist(), np.asarray(values)[spans[:, 3]].tolist()):
+    for (row, c0, c1, _), value in zip(spans.tolist(), np.asarray(values)[spans[:, 3]].tolist(), strict=True):
         view[row, c0:c1] = value
     return out
 
@@ -187,7 +187,7 @@ def cone_cells(grid: Grid, x, y, bearing_deg, fov_deg, range_m) -> tuple[np.ndar
     keys, starts = np.unique(shape_key[order], return_index=True)
     bounds = np.append(starts, len(order))
     cells_out, cams_out = [], []
-    for key, lo, hi in zip(keys.tolist(), bounds[:-1].tolist(), bounds[1:].tolist()):
+    for key, lo, hi in zip(keys.tolist(), bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         kx, ky = divmod(key, 4096)
         step = max(1, CHUNK_CELLS // (kx * ky))
         for i in range(lo, hi, step):

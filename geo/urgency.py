@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 DEFAULT_WINDOW_BEFORE = timedelta(minutes=30)
 DEFAULT_WINDOW_AFTER = timedelta(minutes=30)
@@ -63,7 +63,8 @@ S = TypeVar("S", IncidentStatus, FootageStatus)
 
 def check_transition(current: S, new: S) -> S:
     """``new`` when the workflow allows moving there from ``current``; TransitionError otherwise."""
-    table = INCIDENT_TRANSITIONS if isinstance(current, IncidentStatus) else FOOTAGE_TRANSITIONS
+    table: dict[Any, frozenset[Any]] = (INCIDENT_TRANSITIONS if isinstance(current, IncidentStatus)
+                                       else FOOTAGE_TRANSITIONS)
     new = type(current)(new)
     if new not in table[current]:
         allowed = ", ".join(sorted(s.value for s in table[current])) or "nothing (final status)"

@@ -92,7 +92,7 @@ def _near(index: CameraIndex, px: float, py: float, radius: float) -> tuple[np.n
 
 
 def _blocked(index: CameraIndex, hits: np.ndarray, px: float, py: float) -> np.ndarray:
-    if index.building_tree is None or not len(hits):
+    if index.building_tree is None or index.buildings is None or not len(hits):
         return np.zeros(len(hits), bool)
     sights = shapely.linestrings(np.stack([np.stack([index.x[hits], index.y[hits]], 1),
                                            np.tile([px, py], (len(hits), 1))], 1))

@@ -18,7 +18,7 @@ class _Parsable(StrEnum):
         return {}
 
     @classmethod
-    def parse(cls, raw: object) -> "_Parsable":
+    def parse(cls, raw: object) -> _Parsable:
         text = str(raw).strip().lower().replace("-", "_").replace(" ", "_")
         text = cls.aliases().get(text, text)
         try:

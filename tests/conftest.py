@@ -32,6 +32,18 @@ def pytest_configure(config) -> None:
         os.environ[name] = secrets.token_urlsafe(32)
 
 
+# Fixtures that create a database; a test using any of them, directly or through another fixture, is a
+# database test (marked `db`), and so is one marked `postgres`. ./test.sh runs only these on PostgreSQL.
+DATABASE_FIXTURES = frozenset({"database_url", "engine", "session_factory"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection reads the markers
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())) or item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.db)
+
+
 def _postgres_base_url() -> str | None:
     url = os.environ.get("NOBLINDSPOT_TEST_DATABASE_URL")
     return normalise_url(url) if url else None
@@ -85,13 +97,13 @@ def _postgres_reachable_when_asked():
     base = _postgres_base_url()
     if base is None:
         return
-    from tests.components import need
+    from tests.support.components import need
     try:
         eng = create_engine(base)
         with eng.connect() as conn:
             conn.execute(text("SELECT 1"))
         eng.dispose()
         ok = True
-    except Exception:  # noqa: BLE001 - any failure means unreachable
+    except Exception:  # any failure means unreachable
         ok = False
-    need("PostgreSQL", ok, f"cannot connect to NOBLINDSPOT_TEST_DATABASE_URL")
+    need("PostgreSQL", ok, "cannot connect to NOBLINDSPOT_TEST_DATABASE_URL")

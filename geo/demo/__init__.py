@@ -6,7 +6,7 @@ and ``now`` always give identical frames. Writing them to a database is db.io.de
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -52,7 +52,7 @@ def generate_demo(seed: int = DEFAULT_SEED, cameras: int = DEFAULT_CAMERAS, *, n
     """
     if int(seed) < 0:
         raise ValueError(f"seed {seed} is negative; use 0 or more")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     streams = _stream_target(seed, stream_host, stream_port)
@@ -87,7 +87,7 @@ def _placement_areas(layout: DistrictLayout) -> list:
     roads = road_lines_metric(layout.outline)
     return [kecamatan_area(fact.name, fact.population, cell, subcells, people, roads)
             for fact, cell, subcells, people in zip(KECAMATAN, layout.kecamatan, layout.kelurahan,
-                                                    layout.kelurahan_population)]
+                                                    layout.kelurahan_population, strict=True)]
 
 
 __all__ = ["DEFAULT_CAMERAS", "DEFAULT_SEED", "DemoData", "PlacementError", "generate_demo"]

@@ -133,7 +133,7 @@ def build_layout(rng: np.random.Generator) -> DistrictLayout:
     outline = city_outline_metric()
     cells = kecamatan_cells_metric(outline)
     subcells, people = [], []
-    for fact, cell in zip(KECAMATAN, cells):
+    for fact, cell in zip(KECAMATAN, cells, strict=True):
         parts = kelurahan_cells_metric(cell, kelurahan_count(cell.area / 1e6), rng)
         areas = np.array([c.area for c in parts])
         subcells.append(parts)
@@ -145,10 +145,10 @@ def districts_frame(layout: DistrictLayout) -> gpd.GeoDataFrame:
     """The 8 kecamatan and their kelurahan sub-cells, EPSG:4326, all labelled synthetic."""
     rows, geoms = [], []
     for fact, cell, subcells, people in zip(KECAMATAN, layout.kecamatan, layout.kelurahan,
-                                            layout.kelurahan_population):
+                                            layout.kelurahan_population, strict=True):
         rows.append(_district_row(fact.code, fact.name, "kecamatan", None, fact.population, cell))
         geoms.append(cell)
-        for index, (sub, population) in enumerate(zip(subcells, people), start=1):
+        for index, (sub, population) in enumerate(zip(subcells, people, strict=True), start=1):
             code = f"{fact.code}9{index:02d}"
             name = f"{fact.name} {_letter(index)}"
             rows.append(_district_row(code, name, "kelurahan", fact.code, int(population), sub))

@@ -65,7 +65,7 @@ def build_cameras(areas: list[KecamatanArea], labels: KecamatanLabels, counts: n
     placed = place_cameras(areas, counts, rng)
     n = len(placed.lon)
     kecamatan_names = labels.names[placed.kecamatan_index]
-    on_road = np.not_equal(placed.road_name, None)
+    on_road = np.not_equal(placed.road_name, None)  # type: ignore[call-overload]  # numpy stubs reject None as an object-array operand
     owner_class = draw_owner_classes(on_road, rng)
     kind = _draw_kinds(owner_class, rng)
     codes = "JB-" + np.char.zfill(np.arange(1, n + 1).astype(str), 6).astype(object)
@@ -84,7 +84,7 @@ def build_cameras(areas: list[KecamatanArea], labels: KecamatanLabels, counts: n
     stream_url = np.full(n, None, dtype=object)
     stream_url[connected] = [stream.url(c) for c in codes[connected]]
     frame["stream_url"] = stream_url
-    frame["notes"] = np.where(connected, CONNECTED_NOTE, None)
+    frame["notes"] = np.where(connected, CONNECTED_NOTE, None)  # type: ignore[call-overload]  # numpy stubs reject None as an object-array operand
     frame["registered_by"] = "Polsek " + kecamatan_names.astype(object)
     frame["kecamatan_code"] = labels.codes[placed.kecamatan_index]
     return frame[CAMERA_COLUMNS], owners
@@ -103,7 +103,7 @@ def _streets(placed: Placement, kecamatan_names: np.ndarray, rng: np.random.Gene
     for name, options in STREETS.items():
         where = kecamatan_names == name
         street[where] = np.asarray(options, dtype=object)[pick[where] % len(options)]
-    roadside = np.not_equal(placed.road_name, None)
+    roadside = np.not_equal(placed.road_name, None)  # type: ignore[call-overload]  # numpy stubs reject None as an object-array operand
     street[roadside] = placed.road_name[roadside]
     number = rng.integers(1, 250, size=n).astype(str).astype(object)
     return street, number

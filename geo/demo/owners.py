@@ -86,7 +86,7 @@ def owners_frame(owners: list[tuple[int, int]], kecamatan_names: np.ndarray, add
     owner_classes = np.array([oc.value for oc in OWNER_CLASSES], dtype=object)[classes]
     return pd.DataFrame({"code": codes, "name": names, "owner_class": owner_classes,
                          "phone": "+62 000 " + _zero_padded(numbers, 7),
-                         "email": np.where(no_email, None, mailbox),
+                         "email": np.where(no_email, None, mailbox),  # type: ignore[call-overload]  # numpy stubs reject None as an object-array operand
                          "address": addresses[first].astype(str)}, columns=OWNER_COLUMNS)
 
 

@@ -59,7 +59,7 @@ def cameras_per_kecamatan(total: int, populations: np.ndarray, minimum: int) -> 
 
 
 def place_cameras(areas: list[KecamatanArea], counts: np.ndarray, rng: np.random.Generator) -> Placement:
-    parts = [_place_in(area, int(n), rng) for area, n in zip(areas, counts)]
+    parts = [_place_in(area, int(n), rng) for area, n in zip(areas, counts, strict=True)]
     index = np.concatenate([np.full(int(n), i) for i, n in enumerate(counts)])
     lon, lat, roads, bearings = (np.concatenate([p[i] for p in parts]) for i in range(4))
     return Placement(index, lon, lat, roads, bearings)
@@ -111,14 +111,14 @@ def _along_roads(area: KecamatanArea, size: int, rng: np.random.Generator):
                 continue
             names.append(name)
             pieces.append(piece)
-    pieces = np.asarray(pieces, dtype=object)
-    lengths = shapely.length(pieces)
-    which = rng.choice(len(pieces), size=size, p=lengths / lengths.sum())
+    lines = np.asarray(pieces, dtype=object)
+    lengths = shapely.length(lines)
+    which = rng.choice(len(lines), size=size, p=lengths / lengths.sum())
     along = rng.uniform(0.0, lengths[which])
-    points = shapely.get_coordinates(shapely.line_interpolate_point(pieces[which], along))
+    points = shapely.get_coordinates(shapely.line_interpolate_point(lines[which], along))
     coords = points + rng.normal(0.0, ROADSIDE_SIGMA_M, size=(size, 2))
     return coords[:, 0], coords[:, 1], np.asarray(names, dtype=object)[which], \
-        _road_bearing(pieces[which], along, lengths[which])
+        _road_bearing(lines[which], along, lengths[which])
 
 
 def _road_bearing(lines: np.ndarray, along: np.ndarray, lengths: np.ndarray) -> np.ndarray:

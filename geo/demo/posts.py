@@ -9,7 +9,8 @@ WIB) so half is. That on-duty strength is split into units (patrols, post teams)
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,8 +18,18 @@ import shapely
 import shapely.ops
 
 from geo.demo.boundaries import split_integer
-from geo.demo.facts import (KECAMATAN, PLACES, POLRES_ADDRESS, POLRES_LONLAT, POLRES_NAME, POLRES_PERSONNEL,
-                            POLSEK_PERSONNEL_TOTAL, SECURITY_POST_PERSONNEL, SECURITY_POSTS, STREETS)
+from geo.demo.facts import (
+    KECAMATAN,
+    PLACES,
+    POLRES_ADDRESS,
+    POLRES_LONLAT,
+    POLRES_NAME,
+    POLRES_PERSONNEL,
+    POLSEK_PERSONNEL_TOTAL,
+    SECURITY_POST_PERSONNEL,
+    SECURITY_POSTS,
+    STREETS,
+)
 from geo.demo.projection import lonlat_to_metric, metric_to_lonlat
 from geo.vocabulary import PostKind
 
@@ -39,11 +50,11 @@ class PostsError(RuntimeError):
 
 def build_posts(kecamatan_cells_lonlat: list[shapely.Polygon]) -> pd.DataFrame:
     """Polres, one Polsek per kecamatan, the 8 security posts; each inside its kecamatan cell."""
-    by_name = {k.name: (k, cell) for k, cell in zip(KECAMATAN, kecamatan_cells_lonlat)}
+    by_name = {k.name: (k, cell) for k, cell in zip(KECAMATAN, kecamatan_cells_lonlat, strict=True)}
     rows = [("POLRES-JB", PostKind.POLRES.value, POLRES_NAME, POLRES_ADDRESS,
              *_inside(POLRES_LONLAT, by_name["Palmerah"][1]), POLRES_PERSONNEL)]
     polsek_personnel = split_integer(POLSEK_PERSONNEL_TOTAL, np.array([k.population for k in KECAMATAN]))
-    for fact, cell, personnel in zip(KECAMATAN, kecamatan_cells_lonlat, polsek_personnel):
+    for fact, cell, personnel in zip(KECAMATAN, kecamatan_cells_lonlat, polsek_personnel, strict=True):
         address = f"{STREETS[fact.name][0]}, {fact.name}, Jakarta Barat"
         rows.append((f"POLSEK-{fact.short}", PostKind.POLSEK.value, f"Polsek {fact.name}", address,
                      *_inside((fact.lon, fact.lat), cell), int(personnel)))
@@ -88,7 +99,7 @@ def current_shift(kind: PostKind, now: datetime) -> tuple[datetime, datetime]:
         day_start -= timedelta(days=1)
     elapsed = int((local - day_start) // timedelta(hours=length))
     start = day_start + timedelta(hours=length * elapsed)
-    return start.astimezone(timezone.utc), (start + timedelta(hours=length)).astimezone(timezone.utc)
+    return start.astimezone(UTC), (start + timedelta(hours=length)).astimezone(UTC)
 
 
 def build_duty_units(posts: pd.DataFrame, outline_lonlat: shapely.Polygon, now: datetime,
@@ -97,6 +108,7 @@ def build_duty_units(posts: pd.DataFrame, outline_lonlat: shapely.Polygon, now: 
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     rows = []
+    post: Any    # a row namedtuple; pandas-stubs types its fields as any scalar
     for post in posts.itertuples(index=False):
         kind = PostKind(post.kind)
         if kind not in SHIFTS:

@@ -92,7 +92,10 @@ def _first_pass(grid, counts, inside, fields: pd.DataFrame, bearings, max_loss_c
     owner = grid.grid.zeros(np.int32)
     owner[old[mine]] = cam[mine] + 1
     own = np.bincount(cam[mine], minlength=n)
-    rep = lambda col: np.repeat(fields[col].to_numpy(), k)
+
+    def rep(col: str) -> np.ndarray:
+        return np.repeat(fields[col].to_numpy(), k)
+
     cells, pseudo = cone_cells(grid.grid, rep("x"), rep("y"), np.tile(bearings, n), rep("fov_deg"), rep("range_m"))
     keep = inside[cells]
     cells, pseudo = cells[keep], pseudo[keep]

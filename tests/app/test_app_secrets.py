@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from tests.browser.conftest import app_test, seed_database
+from tests.support.dashboard import app_test, seed_database
 
 PUBLISHED_HLS = "dev-hls-secret-change-me"
 PUBLISHED_TOKEN = "dev-operator-token-change-me"
@@ -25,7 +25,8 @@ def seeded(database_url, monkeypatch, tmp_path):
 
 
 def shown(at) -> str:
-    return "\n".join(str(e.value) for kind in ("error", "warning", "info", "markdown", "title") for e in getattr(at, kind))
+    kinds = ("error", "warning", "info", "markdown", "title")
+    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
 
 
 @pytest.mark.parametrize(("lang", "start"), [("id", "No Blindspot tidak akan berjalan"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import app_test, seed_database
+from tests.support.dashboard import app_test, seed_database
 
 
 @pytest.fixture

@@ -113,7 +113,8 @@ def sign_in(app: AppTest, role: str, username: str) -> AppTest:
 def make_settings():
     from settings import Settings
 
-    return Settings(relay_hls_secret=SecretStr("app-test-hls-secret-0123456789-abcdefghij"), relay_operator_token=SecretStr("app-test-operator-token-0123456789-abcd"))
+    return Settings(relay_hls_secret=SecretStr("app-test-hls-secret-0123456789-abcdefghij"),
+                    relay_operator_token=SecretStr("app-test-operator-token-0123456789-abcd"))
 
 
 def feeds_app(client: FakeRelayClient, lang: str = "en", role: str = "operator") -> AppTest:

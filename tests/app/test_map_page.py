@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import XSS_NAME, app_test, seed_database
+from tests.support.dashboard import XSS_NAME, app_test, seed_database
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def metrics(at) -> dict[str, str]:
 def card_values(at) -> dict[str, str]:
     frames = [df.value for df in at.dataframe]
     assert frames, "no camera card on the page"
-    return dict(zip(frames[-1].iloc[:, 0], frames[-1].iloc[:, 1]))
+    return dict(zip(frames[-1].iloc[:, 0], frames[-1].iloc[:, 1], strict=True))
 
 
 def run(at):

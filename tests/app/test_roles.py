@@ -16,7 +16,7 @@ from db.models import AuditEvent
 from db.models_ops import Incident
 from db.users import Actor, add_user, set_disabled, set_role
 from geo.vocabulary import Role
-from tests.integration.ops_registry import seed_registry
+from tests.support.ops_registry import seed_registry
 
 PAGES = Path(__file__).resolve().parents[2] / "dashboard" / "views"
 PASSWORD = "correct horse battery"

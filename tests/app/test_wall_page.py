@@ -31,7 +31,8 @@ def _pinned(n: int) -> list:
 def _tile_codes(app: AppTest) -> list[str]:
     codes = []
     for frame in app.get("iframe"):
-        config = json.loads(re.search(r"window\.NBS_PLAYER = (\{.*?\});</script>", frame.proto.srcdoc, re.DOTALL).group(1))
+        found = re.search(r"window\.NBS_PLAYER = (\{.*?\});</script>", frame.proto.srcdoc, re.DOTALL)
+        config = json.loads(found.group(1))
         codes.append(re.search(r"/hls/([^/]+)/index\.m3u8", config["playlistUrl"]).group(1))
     return codes
 
@@ -47,7 +48,7 @@ def test_paging_wraps_around():
 
 @pytest.mark.usefixtures("app_db")
 def test_wall_shows_only_pinned_feeds_as_low_bitrate_tiles(session_factory):
-    feeds = _pinned(3) + [feed("JB-900", mode="on_demand")]
+    feeds = [*_pinned(3), feed("JB-900", mode="on_demand")]
     app = wall_app(FakeRelayClient(feeds))
     assert not app.exception, app.exception
     assert _tile_codes(app) == ["JB-001", "JB-002", "JB-003"]

@@ -10,7 +10,6 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from tests.browser.conftest import free_port
 from tests.browser.test_map_browser import (
     TIMEOUT_MS,
     _add_commander,
@@ -19,6 +18,7 @@ from tests.browser.test_map_browser import (
     _pixels,
     _sign_in,
 )
+from tests.support.dashboard import free_port
 
 pytestmark = pytest.mark.browser
 TILE_RGB = (255, 0, 255)   # a colour nothing else on the map uses

@@ -14,7 +14,7 @@ import pytest
 
 from db.engine import make_engine, make_session_factory
 from db.users import add_user
-from tests.browser.conftest import XSS_NAME
+from tests.support.dashboard import XSS_NAME
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long test password"
@@ -146,7 +146,7 @@ def _switch_language(page, option: str, heading: str) -> None:
         try:
             page.get_by_role("heading", name=heading).wait_for(timeout=20_000)
             return
-        except Exception:  # noqa: BLE001 - playwright's TimeoutError; retried
+        except Exception:  # playwright's TimeoutError; retried
             page.wait_for_timeout(3000)
     raise AssertionError(f"switching to {option} never showed the heading {heading!r}")
 

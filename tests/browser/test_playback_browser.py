@@ -27,7 +27,7 @@ from sqlalchemy import select
 from dashboard.components.player import PlayerOptions, player_html, player_source, stable_token
 from dashboard.components.player_script import PLAYER_JS
 from relay.tokens import TokenError, verify_token
-from tests.components import need_chromium, need_ffmpeg, need_rtsp_server
+from tests.support.components import need_chromium, need_ffmpeg, need_rtsp_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.media]
 
@@ -230,8 +230,8 @@ def _start_dashboard(database_url: str, relay_url: str, tmp_path: Path) -> tuple
     import os
     import sys
 
-    from tests.browser.conftest import free_port, wait_for_http
-    from tests.integration.test_relay_e2e_support import HLS_SECRET, OPERATOR
+    from tests.support.dashboard import free_port, wait_for_http
+    from tests.support.relay_e2e import HLS_SECRET, OPERATOR
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOBLINDSPOT_")}
@@ -254,8 +254,8 @@ def live_stack(database_url, tmp_path):
     need_rtsp_server()
     need_chromium()
     from relay.simulator.control import CameraSpec, Simulator
-    from tests.browser.conftest import seed_database
-    from tests.integration.test_relay_e2e_support import RelayProcess
+    from tests.support.dashboard import seed_database
+    from tests.support.relay_e2e import RelayProcess
 
     seed_database(database_url, connected_fault=False)
     with Simulator([CameraSpec("CAM-01", width=640, height=360, bitrate_kbps=600)]) as simulator:

@@ -12,8 +12,8 @@ from db.engine import make_engine, make_session_factory
 from db.models import AuditEvent
 from db.models_ops import Incident
 from db.users import add_user
-from tests.browser.conftest import CHROMIUM_ARGS
-from tests.components import need_chromium
+from tests.support.components import need_chromium
+from tests.support.dashboard import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -59,7 +59,8 @@ def test_sign_in_and_create_an_incident(dashboard_server, seeded_url):
             page.get_by_label("Description").fill("<b>copet</b> di halte")
             page.get_by_role("button", name="Create incident").click()
             expect(page.get_by_text(re.compile(r"Incident INC-\d{8}-0001 created"))).to_be_visible(timeout=TIMEOUT_MS)
-            expect(page.get_by_test_id("stText").get_by_text("<b>copet</b> di halte")).to_be_visible()  # text, not markup
+            # shown as text, not as markup
+            expect(page.get_by_test_id("stText").get_by_text("<b>copet</b> di halte")).to_be_visible()
             assert page.locator("b", has_text="copet").count() == 0
         finally:
             browser.close()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +14,7 @@ from db.repositories import cameras_frame, data_version, districts_frame, posts_
 from geo.demo import generate_demo
 from geo.demo.facts import KECAMATAN
 
-NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,8 @@ def test_posts_units_and_priority_layer_are_stored(session_factory, small_demo):
         assert posts["district_code"].notna().all()
         polsek = posts[posts["kind"] == "polsek"]
         kecamatan_of = districts_frame(s).set_index("code")["parent_name"]
-        assert all(f"Polsek {kecamatan_of[c]}" == n for c, n in zip(polsek["district_code"], polsek["name"]))
+        pairs = zip(polsek["district_code"], polsek["name"], strict=True)
+        assert all(f"Polsek {kecamatan_of[c]}" == n for c, n in pairs)
         summary = registry_summary(s)
         assert summary.personnel_per_kind["security_post"] == 1_858
         assert summary.duty_units == len(small_demo.duty_units)

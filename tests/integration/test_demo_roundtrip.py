@@ -1,7 +1,7 @@
 """The demo passes the registry's own validation: export it, import it back, nothing changes."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -13,7 +13,7 @@ from db.repositories import data_version
 from geo.demo import generate_demo
 from settings import WEST_JAKARTA_BBOX
 
-NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 
 
 def test_exported_demo_imports_back_unchanged(session_factory, tmp_path):

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import socket
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from geo.demo import generate_demo
 from relay.simulator.cli import cameras_from_urls
 from relay.simulator.control import Simulator
-from tests.components import need_ffmpeg, need_rtsp_server
+from tests.support.components import need_ffmpeg, need_rtsp_server
 
-NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 
 
 def _free_port() -> int:

@@ -70,5 +70,5 @@ def test_export_never_contains_stream_credentials(session_factory, tmp_path, suf
 
 
 def test_unknown_extension(session_factory, tmp_path):
-    with session_factory() as s, pytest.raises(ExportFormatError, match=".csv, .geojson or .gpkg"):
+    with session_factory() as s, pytest.raises(ExportFormatError, match=r"\.csv, \.geojson or \.gpkg"):
         export_cameras(s, tmp_path / "out.xlsx")

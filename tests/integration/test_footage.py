@@ -20,7 +20,7 @@ from db.models_ops import FootageRequest
 from db.users import Actor, PermissionDenied
 from geo.urgency import FootageStatus
 from geo.vocabulary import Role
-from tests.integration.ops_registry import POINT, seed_registry
+from tests.support.ops_registry import POINT, seed_registry
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 EVENT = NOW - timedelta(hours=30)

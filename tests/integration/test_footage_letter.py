@@ -9,7 +9,7 @@ from db.incidents import IncidentInput, create_incident
 from db.models import Camera
 from db.users import Actor
 from geo.vocabulary import Role
-from tests.integration.ops_registry import POINT, seed_registry
+from tests.support.ops_registry import POINT, seed_registry
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 EVENT = datetime(2026, 11, 21, 15, 15, tzinfo=UTC)  # 22.15 WIB

@@ -11,7 +11,7 @@ from geo.blindspots import blind_spot_layer
 from geo.coverage import analyse_coverage, build_coverage_grid
 from geo.crs import JAKARTA_EPSG
 from geo.demo import generate_demo
-from tests.unit.test_coverage_support import exact_coverage_pct, random_cameras
+from tests.support.coverage import exact_coverage_pct, random_cameras
 
 pytestmark = pytest.mark.realdata
 

@@ -97,7 +97,8 @@ def test_region_becomes_the_imported_districts(shared_data, session_factory, tmp
     kecamatan(shared_data, session_factory)
     path = tmp_path / "c.csv"
     path.write_text("code,lat,lon\nIN,-6.17,106.79\nOUT,-6.1,106.85\n")  # OUT: inside the bbox, in North Jakarta
-    outcome = import_records(session_factory, "cameras", path, ImportOptions(region_bbox=(106.64, -6.26, 106.86, -6.08)))
+    options = ImportOptions(region_bbox=(106.64, -6.26, 106.86, -6.08))
+    outcome = import_records(session_factory, "cameras", path, options)
     assert not outcome.written and list(outcome.errors["line"]) == [3]
 
 

@@ -61,7 +61,8 @@ def test_indonesian_semicolon_csv(session_factory):
 
 
 def test_cp1252_csv_keeps_accents(tmp_path, session_factory):
-    path = write(tmp_path, "w.csv", "kode;nama;lintang;bujur\nX1;Caf\u00e9 Sl\u00eepi \u2013 1;-6,18;106,79\n", "cp1252")
+    path = write(tmp_path, "w.csv", "kode;nama;lintang;bujur\nX1;Caf\u00e9 Sl\u00eepi \u2013 1;-6,18;106,79\n",
+                 "cp1252")
     assert import_records(session_factory, "cameras", path, options()).written
     with session_factory() as s:
         assert s.scalar(select(Camera.name)) == "Caf\u00e9 Sl\u00eepi \u2013 1"
@@ -131,7 +132,8 @@ def test_osm_guard_is_rejected(tmp_path, session_factory):
 
 def test_owners_posts_and_duty_units(tmp_path, session_factory):
     owners = write(tmp_path, "o.csv", "kode,nama,kelas,telepon,email\nO1,Toko Sinar,swasta,0812,a@b.id\n")
-    posts = write(tmp_path, "p.csv", "kode,nama,jenis,lintang,bujur,personel\nP1,Polsek Palmerah,polsek,-6.19,106.79,120\n")
+    posts = write(tmp_path, "p.csv",
+                  "kode,nama,jenis,lintang,bujur,personel\nP1,Polsek Palmerah,polsek,-6.19,106.79,120\n")
     units = write(tmp_path, "u.csv", "panggilan,pos,jumlah,mulai,selesai\nU1,P1,2,2024-05-01T07:00,2024-05-01T19:00\n")
     for kind, path in (("owners", owners), ("posts", posts), ("duty-units", units)):
         assert import_records(session_factory, kind, path, options()).summary.added == 1

@@ -19,7 +19,7 @@ from db.models_ops import Incident
 from db.users import Actor, PermissionDenied
 from geo.urgency import IncidentStatus
 from geo.vocabulary import Role
-from tests.integration.ops_registry import POINT, seed_registry
+from tests.support.ops_registry import POINT, seed_registry
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # 10:00 WIB
 EVENT = NOW - timedelta(hours=2)

@@ -17,9 +17,9 @@ import pytest
 from db.engine import make_engine
 from db.models import FeedMode
 from settings.secrets_file import ensure_secrets_file
-from tests.components import need
 from tests.integration.test_relay_e2e import cameras, playlist_when_ready, relays, seed  # noqa: F401 (fixtures)
-from tests.integration.test_relay_e2e_support import RelayProcess
+from tests.support.components import need
+from tests.support.relay_e2e import RelayProcess
 
 OTHER = "nbtest-other"
 REPO = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ from relay.api import ApiSettings, create_app
 from relay.leases import LeasePolicy
 from relay.manager import FeedManager, ManagerConfig
 from relay.tokens import mint_token
-from tests.unit.test_manager_support import FakeSupervisorFactory, seed_feeds
+from tests.support.manager import FakeSupervisorFactory, seed_feeds
 
 OPERATOR = "operator-secret-for-tests"
 HLS_SECRET = "hls-secret-for-tests-0123456789"
@@ -182,7 +182,7 @@ def test_no_credentials_anywhere_the_browser_or_logs_see(relay, caplog):
               relay.get("/openapi.json").text, relay.get("/healthz").text,
               relay.put("/api/feeds/JB-0002", headers=AUTH,
                         json={"stream_url": f"rtsp://u:{PASSWORD}-new@10.1.1.1/s"}).text]
-    for text in bodies + [caplog.text]:
+    for text in [*bodies, caplog.text]:
         assert PASSWORD not in text and "admin:" not in text and "10.0.0." not in text
         if '"openapi"' not in text:   # the schema's field description mentions the scheme, no URL
             assert "rtsp://" not in text

@@ -10,8 +10,8 @@ from relay.client import RelayClient, RelayRefused, RelayUnavailable
 from relay.leases import LeasePolicy
 from relay.manager import FeedManager, ManagerConfig
 from relay.tokens import verify_token
-from tests.integration.test_relay_api_support import ServerThread, free_port
-from tests.unit.test_manager_support import FakeSupervisorFactory, seed_feeds
+from tests.support.manager import FakeSupervisorFactory, seed_feeds
+from tests.support.relay_api import ServerThread, free_port
 
 OPERATOR = "operator-secret-for-client-tests"
 HLS_SECRET = "hls-secret-for-client-tests-0123"

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from geo.vocabulary import FeedMode
-from tests.components import need_chromium, need_ffmpeg, need_rtsp_server
-from tests.integration.test_relay_e2e_support import (
+from tests.support.components import need_chromium, need_ffmpeg, need_rtsp_server
+from tests.support.relay_e2e import (
     CAMERA_PASSWORD,
     CAMERA_USER,
     OPERATOR,

@@ -13,7 +13,7 @@ from relay.api import ApiSettings, create_app
 from relay.leases import LeasePolicy
 from relay.manager import FeedElsewhere, FeedManager, ManagerConfig
 from relay.tokens import mint_token
-from tests.unit.test_manager_support import FakeClock, FakeSupervisorFactory, FakeWallClock, seed_feeds
+from tests.support.manager import FakeClock, FakeSupervisorFactory, FakeWallClock, seed_feeds
 
 pytestmark = pytest.mark.postgres
 POLICY = LeasePolicy(lease_ttl_s=10, node_ttl_s=10)
@@ -110,7 +110,7 @@ def test_on_demand_feed_held_elsewhere_redirects_viewers(pg, session_factory, wa
     a.sync_once()
     b.sync_once()
     a.demand("C1")
-    with pytest.raises(FeedElsewhere, match="http://node-a.test:8787"):
+    with pytest.raises(FeedElsewhere, match=r"http://node-a\.test:8787"):
         b.demand("C1")
     secret = "hls-secret-for-lease-tests-0123456"
     app = create_app(b, ApiSettings(operator_token=SecretStr("op-token-for-lease-tests"),

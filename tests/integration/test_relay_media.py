@@ -19,7 +19,7 @@ from relay.probe import probe
 from relay.profiles import get_profile
 from relay.simulator.control import CameraSpec, Simulator
 from relay.supervisor import FeedSupervisor
-from tests.components import need_ffmpeg, need_rtsp_server
+from tests.support.components import need_ffmpeg, need_rtsp_server
 
 pytestmark = [pytest.mark.media, pytest.mark.timeout(120)]
 

@@ -17,7 +17,7 @@ from db.roster import (
 )
 from db.users import Actor, PermissionDenied
 from geo.vocabulary import Role
-from tests.integration.ops_registry import seed_registry
+from tests.support.ops_registry import seed_registry
 
 ADMIN = Actor("sari", Role.ADMIN)
 BBOX = (106.64, -6.26, 106.86, -6.08)

@@ -1,11 +1,11 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import shapely
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from db.migrate import current_revision, downgrade, ensure_current, head_revision, upgrade, SchemaOutOfDate
+from db.migrate import SchemaOutOfDate, current_revision, downgrade, ensure_current, head_revision, upgrade
 from db.models import Camera, District, Owner
 from db.repositories import bump_version, cameras_frame, data_version, districts_frame
 from geo.vocabulary import Connection, DistrictLevel, OwnerClass
@@ -91,4 +91,4 @@ def test_enum_check_constraint_rejects_unknown_value(engine):
     with pytest.raises(IntegrityError):
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO owner (code, name, owner_class, updated_at) "
-                              "VALUES ('o', 'n', 'martian', :t)"), {"t": datetime.now(timezone.utc)})
+                              "VALUES ('o', 'n', 'martian', :t)"), {"t": datetime.now(UTC)})

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from relay.simulator.control import CameraSpec, Simulator, SimulatorMissingComponent
-from tests.components import need_rtsp_server
+from tests.support.components import need_rtsp_server
 
 pytestmark = pytest.mark.media
 PLUGIN_DIRS = [Path("/usr/lib/x86_64-linux-gnu/gstreamer-1.0"), Path("/usr/lib/aarch64-linux-gnu/gstreamer-1.0")]

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from db.models import AppUser, AuditEvent, DutyUnit
 from noblindspot.cli import cli
-from tests.integration.ops_registry import seed_registry
+from tests.support.ops_registry import seed_registry
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from geo.coverage import (
     coverage_by_district,
 )
 from geo.crs import JAKARTA_EPSG
-from tests.unit.test_coverage_support import ORIGIN, cameras, districts, exact_coverage_pct, random_cameras
+from tests.support.coverage import ORIGIN, cameras, districts, exact_coverage_pct, random_cameras
 
 QUARTER_30 = math.pi * 30**2 / 4
 BIG = (-2000, -2000, 2000, 2000)  # a 16 km2 district around the origin
@@ -181,7 +181,10 @@ def test_a_border_block_belongs_to_the_district_holding_most_of_it():
     result = analyse_coverage(cameras([{"dx": 0, "dy": 0}]).iloc[0:0], frame)
     layer = blind_spot_layer(result, block_m=100).to_crs(JAKARTA_EPSG)
     centres = layer.geometry.centroid
-    at = lambda dx: layer.loc[(abs(centres.x - ORIGIN[0] - dx) < 1) & (abs(centres.y - ORIGIN[1] - 50) < 1)]
+
+    def at(dx):
+        return layer.loc[(abs(centres.x - ORIGIN[0] - dx) < 1) & (abs(centres.y - ORIGIN[1] - 50) < 1)]
+
     assert at(50)["district_code"].tolist() == ["D1"]   # 30 m of D0, 70 m of D1
     assert at(-50)["district_code"].tolist() == ["D0"]
     assert at(50)["district_m2"].iloc[0] == pytest.approx(10_000)

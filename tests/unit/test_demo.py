@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -15,7 +15,7 @@ from geo.demo.posts import on_duty_strength
 from geo.vocabulary import CameraKind, Connection, ConsentLevel, OwnerClass, PostKind
 from settings import WEST_JAKARTA_BBOX
 
-NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)   # 17:30 WIB
+NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)   # 17:30 WIB
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_eight_kecamatan_with_synthetic_kelurahan(demo):
     assert set(per_parent.index) == set(kec["code"]) and per_parent.min() >= 3
     assert demo.districts["synthetic"].all() and (demo.districts["source"] == "synthetic demo").all()
     population = kel.groupby("parent_code")["population"].sum()
-    assert population.to_dict() == dict(zip(kec["code"], kec["population"]))
+    assert population.to_dict() == dict(zip(kec["code"], kec["population"], strict=True))
     assert demo.districts.crs.to_epsg() == 4326
 
 
@@ -68,7 +68,7 @@ def test_boundary_areas_match_the_city(demo):
     assert 0.9 * 125 <= total <= 1.1 * 130
     union = shapely.union_all(kec.geometry.values)
     assert union.area / 1e6 == pytest.approx(total, rel=1e-6)          # no overlaps
-    for fact, area in zip(kec["name"], kec.area / 1e6):
+    for fact, area in zip(kec["name"], kec.area / 1e6, strict=True):
         bps = next(k.area_km2 for k in KECAMATAN if k.name == fact)
         assert area == pytest.approx(bps, rel=0.10)
     kel = metric[metric["level"] == "kelurahan"]
@@ -82,7 +82,7 @@ def test_every_camera_inside_its_kecamatan_and_the_region(demo):
     minx, miny, maxx, maxy = WEST_JAKARTA_BBOX
     assert cams["lon"].between(minx, maxx).all() and cams["lat"].between(miny, maxy).all()
     inside_count = np.zeros(len(cams), dtype=int)
-    for code, polygon in zip(_kecamatan(demo)["code"], _kecamatan(demo).geometry):
+    for code, polygon in zip(_kecamatan(demo)["code"], _kecamatan(demo).geometry, strict=True):
         inside = shapely.contains_xy(polygon, cams["lon"].to_numpy(), cams["lat"].to_numpy())
         inside_count += inside
         assert inside[(cams["kecamatan_code"] == code).to_numpy()].all(), code
@@ -109,7 +109,7 @@ def test_cameras_cluster_along_priority_roads(demo):
 def test_connected_cameras_stream_with_live_consent(demo):
     connected = demo.cameras[demo.cameras["connection"] == "connected"]
     assert (connected["consent"] == ConsentLevel.LIVE.value).all()
-    for code, url in zip(connected["code"], connected["stream_url"]):
+    for code, url in zip(connected["code"], connected["stream_url"], strict=True):
         assert re.fullmatch(rf"rtsp://demo:[0-9a-f]+@127\.0\.0\.1:8554/{code}", url)
     assert (connected["consent_expires_on"] > NOW.date()).all()
     assert connected["sticker_installed"].all()

@@ -1,7 +1,7 @@
 """The demo is deterministic for a seed, scales with --cameras, and refuses what it cannot build."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,7 @@ from geo.demo.facts import KECAMATAN
 from geo.demo.posts import WIB, current_shift
 from geo.vocabulary import PostKind
 
-NOW = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 FRAMES = ("districts", "owners", "cameras", "posts", "duty_units", "priority")
 
 
@@ -85,7 +85,7 @@ def test_current_shift_covers_now(local_hour, kind, start_hour, hours):
     now = datetime(2026, 11, 22, local_hour, 15, tzinfo=WIB)
     start, end = current_shift(kind, now)
     assert start <= now < end and end - start == timedelta(hours=hours)
-    assert start.astimezone(WIB).hour == start_hour and start.tzinfo == timezone.utc
+    assert start.astimezone(WIB).hour == start_hour and start.tzinfo == UTC
 
 
 def test_split_integer_is_exact_and_proportional():

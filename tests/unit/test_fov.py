@@ -9,7 +9,7 @@ from geo.crs import JAKARTA_EPSG, CoordinateError, metric_epsg, to_metric, utm_e
 from geo.fov import KIND_DEFAULTS, FieldOfViewError, cone_polygons, in_cone, resolve_fields
 from geo.raster import cone_cells, distinct_cells, grid_for_bounds
 from geo.vocabulary import CameraKind
-from tests.unit.test_coverage_support import ORIGIN, cameras, lonlat
+from tests.support.coverage import ORIGIN, cameras, lonlat
 
 QUARTER_30 = math.pi * 30**2 / 4
 
@@ -80,7 +80,7 @@ def test_point_in_cone_agrees_with_cone_polygons_on_random_points():
     cams = cameras([{"dx": float(x), "dy": float(y), "kind": "fixed", "bearing_deg": float(b), "fov_deg": float(f),
                      "range_m": float(r)} for x, y, b, f, r in zip(rng.uniform(-50, 50, n), rng.uniform(-50, 50, n),
                                                                    rng.uniform(0, 360, n), rng.uniform(20, 200, n),
-                                                                   rng.uniform(10, 60, n))])
+                                                                   rng.uniform(10, 60, n), strict=True)])
     fields = resolve_fields(cams, JAKARTA_EPSG)
     cones = cone_polygons(cams, epsg=JAKARTA_EPSG, arc_segments=256, to_wgs84=False).geometry.to_numpy()
     px = ORIGIN[0] + rng.uniform(-120, 120, 4000)

@@ -10,7 +10,7 @@ from db.models import Camera, Feed
 from geo.vocabulary import FeedMode, FeedState
 from relay.leases import LeasePolicy
 from relay.manager import FeedIsOff, FeedManager, LimitReached, ManagerConfig, UnknownProfileError
-from tests.unit.test_manager_support import FakeClock, FakeSupervisorFactory, FakeWallClock, seed_feeds
+from tests.support.manager import FakeClock, FakeSupervisorFactory, FakeWallClock, seed_feeds
 
 ON, DEMAND, OFF = FeedMode.ALWAYS_ON, FeedMode.ON_DEMAND, FeedMode.OFF
 

@@ -11,7 +11,7 @@ from geo.nearest import (
     personnel_ratios,
     ratio_figures,
 )
-from tests.unit.test_coverage_support import districts, lonlat
+from tests.support.coverage import districts, lonlat
 
 
 def _posts():
@@ -19,7 +19,7 @@ def _posts():
             ("PS-B", "polsek", "Polsek B", 1500, 0, 80), ("POS-1", "security_post", "Pos 1", 300, 50, 6),
             ("POS-2", "pos_pam", "Pos 2", -100, 900, 4)]
     frame = pd.DataFrame(rows, columns=["code", "kind", "name", "dx", "dy", "personnel"])
-    lon, lat = zip(*(lonlat(dx, dy) for dx, dy in zip(frame.dx, frame.dy)))
+    lon, lat = zip(*(lonlat(dx, dy) for dx, dy in zip(frame.dx, frame.dy, strict=True)), strict=True)
     return frame.drop(columns=["dx", "dy"]).assign(lon=lon, lat=lat)
 
 

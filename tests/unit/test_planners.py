@@ -8,7 +8,7 @@ from geo.coverage import build_coverage_grid, camera_fields
 from geo.planners.connect_next import PlanError, candidate_mask, plan_connect_next
 from geo.planners.reaim import plan_reaim
 from geo.raster import cone_cells
-from tests.unit.test_coverage_support import cameras, districts, random_cameras
+from tests.support.coverage import cameras, districts, random_cameras
 
 BIG = (-2000, -2000, 2000, 2000)
 
@@ -62,7 +62,7 @@ def test_greedy_is_within_its_guarantee_and_the_bound_is_above_the_optimum():
     frame = districts([(-150, -150, 150, 150)])
     rng = np.random.default_rng(12)
     cams = cameras([dome(float(x), float(y), float(r)) for x, y, r in
-                    zip(rng.uniform(-120, 120, 12), rng.uniform(-120, 120, 12), rng.uniform(20, 60, 12))])
+                    zip(rng.uniform(-120, 120, 12), rng.uniform(-120, 120, 12), rng.uniform(20, 60, 12), strict=True)])
     grid = build_coverage_grid(frame)
     fields = camera_fields(cams, grid)
     cells, cams_of = cone_cells(grid.grid, fields["x"], fields["y"], fields["bearing_deg"], fields["fov_deg"],
@@ -101,7 +101,8 @@ def test_reaim_turns_a_redundant_camera_towards_a_blind_spot():
     assert move["from_deg"] == 40 and move["to_deg"] % 15 == 0
     assert abs(((move["to_deg"] - 40) + 180) % 360 - 180) >= 90  # no overlap with the old cone
     assert move["gain_m2"] == pytest.approx(math.pi * 900 / 4, rel=0.15)
-    assert move["text"] == f"rotate camera CAM-1 from 40 to {move['to_deg']:g} degrees: +{move['gain_m2']:,.0f} m2 covered"
+    expected = f"rotate camera CAM-1 from 40 to {move['to_deg']:g} degrees: +{move['gain_m2']:,.0f} m2 covered"
+    assert move["text"] == expected
     gained = (plan.after["registered_coverage_pct"] - plan.before["registered_coverage_pct"]).iloc[0]
     assert gained / 100 * 16e6 == pytest.approx(move["gain_m2"])
     assert plan.cameras_after["bearing_deg"].tolist() == [40, move["to_deg"]]

@@ -46,8 +46,8 @@ AAC_ENCODE = ["-ac", "1", "-ar", "16000", "-b:a", "64k", "-c:a", "aac"]
 
 
 def test_h264_copy_is_a_pure_video_remux_with_optional_audio():
-    assert argv(H264_1080) == INPUT + ["-map", "0:v:0", "-map", "0:a:0?"] + HLS + AAC_ENCODE + [
-        "-c:v", "copy"] + HLS_TAIL + ["-start_number", "0"] + GLOBAL
+    assert argv(H264_1080) == [*INPUT, "-map", "0:v:0", "-map", "0:a:0?", *HLS, *AAC_ENCODE,
+                               "-c:v", "copy", *HLS_TAIL, "-start_number", "0", *GLOBAL]
 
 
 def test_h264_with_g711_keeps_video_and_encodes_audio_to_aac_at_16k():

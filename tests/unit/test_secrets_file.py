@@ -95,7 +95,8 @@ def test_insecure_dev_still_refuses_a_missing_token_or_an_hls_secret_under_the_h
         no_env_secrets, tmp_path, token, hls, named):
     with pytest.raises(InsecureSecret) as caught:
         check_secrets(settings_with(tmp_path, token, hls), insecure_dev=True)
-    assert named in str(caught.value) and "Insecure development mode allows weak secrets, not these" in str(caught.value)
+    assert named in str(caught.value)
+    assert "Insecure development mode allows weak secrets, not these" in str(caught.value)
     assert GOOD not in str(caught.value) and "fifteen-bytes!!" not in str(caught.value)
 
 

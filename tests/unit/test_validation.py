@@ -131,7 +131,8 @@ def test_camera_rows_report_every_problem_with_user_line_numbers():
 def test_valid_camera_row_is_typed():
     rows = [{"code": "A", "lon": "106,75", "lat": "-6,15", "bearing_deg": "239-284", "kind": "kubah",
              "connection": "terhubung", "consent": "langsung", "sticker_installed": "ya",
-             "consent_signed_on": "01/02/2024", "dvr_retention_days": "14", "owner": "PT Maju", "owner_class": "swasta"}]
+             "consent_signed_on": "01/02/2024", "dvr_retention_days": "14", "owner": "PT Maju",
+             "owner_class": "swasta"}]
     result = validate(raw_table(rows, decimal_comma=True), CAMERAS, ValidationContext(region=JB))
     assert result.ok
     row = result.frame.iloc[0]

@@ -6,7 +6,7 @@ import shapely
 from geo.crs import JAKARTA_EPSG
 from geo.fov import cone_polygons
 from geo.visibility import VisibilityQueryError, build_camera_index, cameras_seeing_point, cameras_within
-from tests.unit.test_coverage_support import ORIGIN, cameras, lonlat, random_cameras
+from tests.support.coverage import ORIGIN, cameras, lonlat, random_cameras
 
 
 @pytest.fixture

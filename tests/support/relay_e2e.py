@@ -13,7 +13,7 @@ import httpx
 from db.models import Camera, Feed
 from geo.vocabulary import FeedState
 from relay.tokens import mint_token
-from tests.integration.test_relay_api_support import free_port
+from tests.support.relay_api import free_port
 
 OPERATOR = "e2e-operator-token-0123456789-abcdefghij"
 HLS_SECRET = "e2e-hls-secret-0123456789abcdef-klmnopqrst"

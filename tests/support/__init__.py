@@ -1,0 +1,1 @@
+"""Helpers the tests share: fakes, seeders, servers and required-component checks (no tests here)."""
