@@ -115,6 +115,10 @@ def feed_states() -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["code", "mode", "state", "state_since", "last_error"])
     for col in ("mode", "state"):
         frame[col] = frame[col].map(lambda v: getattr(v, "value", v))
+    # A feed that never started has no state_since; pandas would make it NaT (truthy, tz-less) beside
+    # feeds that have one. Keep the moments as aware datetimes or None, the way the database gave them.
+    frame["state_since"] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).to_pydatetime()
+                                      for v in frame["state_since"]], index=frame.index, dtype=object)
     frame["health"] = [health_class(Connection.CONNECTED.value, m, s)
                        for m, s in zip(frame["mode"], frame["state"])]
     return frame

@@ -67,7 +67,7 @@ def card_rows(camera: dict, health: str, can_see_contacts: bool, feed: dict | No
              (_("Sticker installed"), _("Yes") if camera.get("sticker_installed") else _("No"))]
     if feed and feed.get("state"):
         since = feed.get("state_since")
-        rows.append((_("Relay state"), f"{feed['state']}" + (f" · {format_datetime(since)}" if since else "")))
+        rows.append((_("Relay state"), f"{feed['state']}" + (f" · {format_datetime(since)}" if since is not None else "")))
         if feed.get("last_error"):
             rows.append((_("Last error"), str(feed["last_error"])))
     return rows

@@ -114,3 +114,26 @@ def test_map_selection_callback_opens_the_card_for_camera_layers_only(monkeypatc
 def test_empty_registry_explains_how_to_load_data(database_url):
     at = run(app_test(database_url, "commander", lang="en"))
     assert any("noblindspot demo" in i.value for i in at.info)
+
+
+def test_a_connected_camera_whose_feed_never_started_opens_its_card(seeded):
+    """Issue 10, defect 1: a feed row with a state but no state_since (never started), read back beside
+    feeds that have one, became pandas' NaT; the card passed it to format_datetime and crashed."""
+    from sqlalchemy import update
+
+    from db.engine import make_engine
+    from db.models import Camera, Feed, FeedState
+
+    url, codes = seeded
+    never = codes["healthy"][0]
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        camera_id = conn.execute(Camera.__table__.select().where(Camera.code == never)).first().id
+        conn.execute(update(Feed).where(Feed.camera_id == camera_id).values(state=FeedState.STOPPED,
+                                                                             state_since=None))
+    engine.dispose()
+    at = app_test(url, "commander", lang="en")
+    at.session_state["selected_camera"] = never
+    run(at)
+    card = card_values(at)
+    assert card["Relay state"] == "stopped"
