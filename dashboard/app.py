@@ -13,7 +13,7 @@ import streamlit as st
 if __package__ in (None, ""):  # run as a script by `streamlit run`: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard import auth, i18n, state
+from dashboard import auth, deps, i18n, state
 from dashboard.i18n import _
 
 # Not "pages/": Streamlit serves a folder of that name by URL (and lists it) before any st.navigation call.
@@ -80,12 +80,11 @@ def _secret_warnings() -> list[str] | None:
     published or short (noblindspot/secrets_file.py); else the insecure-development warnings."""
     from pydantic import ValidationError
 
-    from dashboard.components import relay_access
-    from settings.secrets_file import InsecureSecret, check_secrets
     from settings import describe_invalid
+    from settings.secrets_file import InsecureSecret, check_secrets
 
     try:
-        settings = relay_access.settings()
+        settings = deps.settings()
         return check_secrets(settings, insecure_dev=settings.insecure_dev)
     except ValidationError as exc:
         st.error(_("No Blindspot will not start: its configuration is invalid ({problems}). Ask the administrator "

@@ -12,8 +12,9 @@ import time
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard.components import relay_access
+from dashboard import deps
 from dashboard.i18n import _
 from db import audit, users
 from db.users import Actor, PermissionDenied
@@ -25,10 +26,11 @@ MAX_SESSION_S = 12 * 3600            # one shift
 IDLE_TIMEOUT_S = 60 * 60
 BRIEFING_MAX_SESSION_S = 7 * 24 * 3600  # a wall screen runs unattended; it has no idle timeout
 EXPIRED_NOTICE = "auth_expired_notice"
+RUN_ACTOR = "_auth_run_actor"     # the actor resolved for this run (see begin_run)
 
 
 def _session_factory():
-    return relay_access.session_factory()
+    return deps.session_factory()
 
 
 def _now() -> float:
@@ -54,6 +56,7 @@ def _oidc_provider() -> str | None:
 
 
 def _store(actor: Actor, method: str) -> None:
+    _remember(actor)
     now = _now()
     st.session_state[AUTH_KEY] = {"username": actor.username, "role": actor.role.value,
                                   "display_name": actor.display_name, "method": method,
@@ -84,8 +87,41 @@ def _oidc_user() -> Actor | None:
     return actor
 
 
+def _run_token() -> object | None:
+    """An object unique to this script run: Streamlit gives each run (and fragment run) a new cursors
+    dict (ScriptRunContext.reset). None outside a Streamlit run."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.cursors if ctx is not None else None
+
+
+def _remember(actor: Actor | None) -> None:
+    token = _run_token()
+    if token is not None:
+        st.session_state[RUN_ACTOR] = (token, actor)   # holding the token keeps its identity unique
+
+
 def current_user() -> Actor | None:
-    """The signed-in user for this run, or None (never signed in, expired, disabled)."""
+    """The signed-in user for this run, or None (never signed in, expired, disabled).
+
+    Resolved once per run: the account is checked in the database on the first call of each run (so a
+    disabled, expired or demoted account is noticed on the next click) and reused by every later call.
+    """
+    held = st.session_state.get(RUN_ACTOR)
+    token = _run_token()
+    if held is not None and token is not None and held[0] is token:
+        return held[1]
+    actor = _resolve_actor()
+    _remember(actor)
+    return actor
+
+
+def current_username() -> str:
+    """The signed-in user's name, which binds HLS tokens and audit events to a person."""
+    actor = current_user()
+    return actor.username if actor is not None else "anonymous"
+
+
+def _resolve_actor() -> Actor | None:
     record = st.session_state.get(AUTH_KEY)
     if not record:
         return _oidc_user()
@@ -184,6 +220,7 @@ def render_sign_in() -> None:
 
 
 def sign_out() -> None:
+    _remember(None)
     record = st.session_state.pop(AUTH_KEY, None)
     if record:
         with _session_factory().begin() as session:

@@ -16,9 +16,8 @@ import streamlit as st
 from sqlalchemy import func, inspect, select
 
 from dashboard import deps
-from dashboard.components import relay_access
 from dashboard.components.map_layers import OWNER_ORDER, CameraPoints, build_camera_points
-from db import repositories
+from db import coverage_cache, repositories
 from db.models import Camera, Feed, Owner
 from geo.vocabulary import Connection, FeedMode, FeedState
 
@@ -34,8 +33,8 @@ _FAULT_STATES = {FeedState.STALLED.value, FeedState.BACKOFF.value, FeedState.FAI
 
 
 def session_factory():
-    """The session factory for this run (tests may put their own in session_state; see relay_access)."""
-    return relay_access.session_factory()
+    """The session factory for this run (dashboard/deps.py; tests override it there)."""
+    return deps.session_factory()
 
 
 def data_version() -> tuple[int, ...]:
@@ -45,8 +44,7 @@ def data_version() -> tuple[int, ...]:
 
 def database_key() -> str:
     """Distinguishes databases in cache keys (tests and staging run several in one process)."""
-    bind = session_factory().kw.get("bind")
-    return bind.url.render_as_string(hide_password=True) if bind is not None else "default"
+    return deps.database_key()
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -274,48 +272,37 @@ def _with_kecamatan(posts: pd.DataFrame, kelurahan: pd.DataFrame) -> pd.DataFram
     return posts
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _coverage(db: str, version: tuple[int, ...], level: str) -> pd.DataFrame | None:
-    from geo.coverage import CoverageInputError, analyse_coverage
+def coverage_by_district(level: str = "kecamatan") -> pd.DataFrame | None:
+    """Live and registered coverage (fractions) per district code.
 
-    with session_factory()() as session:
-        cameras = repositories.cameras_frame(session)
-        districts = repositories.districts_frame(session, level)
-    if districts.empty:
-        return None
+    The figures of db.coverage_cache (with the priority and buildings layers), the very table the
+    coverage page and ``noblindspot coverage`` show, computed once per data version for the process.
+    """
+    from geo.coverage import CoverageInputError
+
     try:
-        table = analyse_coverage(cameras, districts).table
-    except CoverageInputError:
+        with session_factory()() as session:
+            table, _region = coverage_cache.coverage_table(session, deps.result_cache(), level)
+    except CoverageInputError:          # no districts of this level, or no cameras: nothing to show
         return None
     return pd.DataFrame({"live": table["live_coverage_pct"].to_numpy() / 100.0,
                          "registered": table["registered_coverage_pct"].to_numpy() / 100.0},
                         index=table["code"].to_numpy())
 
 
-def coverage_by_district(level: str = "kecamatan") -> pd.DataFrame | None:
-    """Live and registered coverage (fractions) per district code, from geo.coverage (cached per version)."""
-    return _coverage(database_key(), data_version(), level)
+def blind_spots(which: str = "registered", block_m: float = 200.0) -> pd.DataFrame:
+    """South-west corners of the mostly-unseen blocks (>= half blind), with their blind share."""
+    from geo.coverage import CoverageInputError
 
-
-@st.cache_data(show_spinner=False, max_entries=2)
-def _blind_spots(db: str, version: tuple[int, ...], which: str, block_m: float) -> pd.DataFrame:
-    from geo.blindspots import blind_spot_layer
-    from geo.coverage import analyse_coverage
-
-    with session_factory()() as session:
-        cameras = repositories.cameras_frame(session)
-        districts = repositories.districts_frame(session, "kecamatan")
-    if districts.empty:
+    try:
+        with session_factory()() as session:
+            blocks = coverage_cache.blind_spots(session, deps.result_cache(), "kecamatan", which, block_m,
+                                                min_blind_share=0.5)
+    except CoverageInputError:
         return pd.DataFrame({"lon": [], "lat": [], "blind_share": []})
-    blocks = blind_spot_layer(analyse_coverage(cameras, districts), which, block_m=block_m, min_blind_share=0.5)
     bounds = blocks.geometry.bounds
     return pd.DataFrame({"lon": bounds["minx"].to_numpy(), "lat": bounds["miny"].to_numpy(),
                          "blind_share": blocks["blind_share"].to_numpy()})
-
-
-def blind_spots(which: str = "registered", block_m: float = 200.0) -> pd.DataFrame:
-    """South-west corners of the mostly-unseen blocks (>= half blind), with their blind share."""
-    return _blind_spots(database_key(), data_version(), which, block_m)
 
 
 def open_operations() -> dict[str, int] | None:

@@ -23,6 +23,7 @@ import hashlib
 import logging
 import os
 import pickle
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -44,21 +45,34 @@ DISTRICT_LEVELS = tuple(level.value for level in DistrictLevel)
 
 
 class ResultCache:
+    """One cache per process, shared by every dashboard session and CLI command of that process.
+
+    Thread-safe: one re-entrant lock covers lookups and computations (a result may compute the ones it
+    is built from, hence re-entrant), so two sessions asking for the same key compute it once and the
+    second one waits for it rather than computing it again.
+    """
+
     def __init__(self, directory: Path | None = None, memory_items: int = 16) -> None:
         self.directory = Path(directory) if directory is not None else None
         self.memory_items = memory_items
         self._memory: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.RLock()
         self.computed = 0  # how many times a result was actually computed (for tests and logs)
 
     def peek(self, key: tuple) -> Any:
         """The in-memory value for key, or None (never computes, never reads the disk)."""
-        return self._memory.get(key)
+        with self._lock:
+            return self._memory.get(key)
 
     def _path(self, key: tuple) -> Path:
         digest = hashlib.sha256(repr((FORMAT, key)).encode()).hexdigest()[:24]
         return self.directory / f"{key[0]}-{digest}.pkl"
 
     def get_or_compute(self, key: tuple, compute: Callable[[], Any], disk: bool = True) -> Any:
+        with self._lock:
+            return self._get_or_compute(key, compute, disk)
+
+    def _get_or_compute(self, key: tuple, compute: Callable[[], Any], disk: bool) -> Any:
         if key in self._memory:
             self._memory.move_to_end(key)
             return self._memory[key]
@@ -97,8 +111,11 @@ class ResultCache:
         os.replace(tmp, path)
 
 
+CACHE_DIR = "cache"  # under the data directory
+
+
 def default_cache(settings) -> ResultCache:
-    return ResultCache(Path(settings.data_dir) / "cache")
+    return ResultCache(Path(settings.data_dir) / CACHE_DIR)
 
 
 def _version(session: Session) -> tuple:
@@ -143,10 +160,12 @@ def coverage_table(session: Session, cache: ResultCache, level: str = "kecamatan
 
 
 def blind_spots(session: Session, cache: ResultCache, level: str = "kecamatan", which: str = "registered",
-                block_m: float = 100.0):
+                block_m: float = 100.0, min_blind_share: float = 0.0):
+    """Blocks of ``block_m`` with their blind share; only those at least ``min_blind_share`` unseen."""
     level = DistrictLevel.parse(level).value
-    return cache.get_or_compute(("blindspots", _version(session), level, which, block_m),
-                                lambda: blind_spot_layer(coverage_result(session, cache, level), which, block_m))
+    blocks = cache.get_or_compute(("blindspots", _version(session), level, which, block_m),
+                                  lambda: blind_spot_layer(coverage_result(session, cache, level), which, block_m))
+    return blocks[blocks["blind_share"] >= min_blind_share] if min_blind_share > 0 else blocks
 
 
 def camera_index(session: Session, cache: ResultCache):

@@ -9,14 +9,14 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.components import relay_access
+from dashboard import deps
 from db import audit
 
 _VIEWED_KEY = "_audited_live_views"
 
 
 def _session_factory():
-    return relay_access.session_factory()
+    return deps.session_factory()
 
 
 def live_view(user: str, camera_code: str, bucket: int) -> None:

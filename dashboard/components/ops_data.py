@@ -1,36 +1,31 @@
 """Read side of the operations pages: the camera visibility index and the posts near a point, cached by
-the registry's data version, over the same session factory the other pages use (tests may override it
-through dashboard.components.relay_access)."""
+the registry's data version, over the session factory of dashboard/deps.py (tests may override it there). Who sees a point comes
+from db.coverage_cache, so the incidents page and ``noblindspot who-sees`` give the same answer."""
 from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from dashboard.components import relay_access
-from db import repositories
+from dashboard import deps
+from db import coverage_cache, repositories
 from geo.nearest import jurisdiction, nearest_polsek, nearest_security_post
-from geo.visibility import build_camera_index, cameras_seeing_point
+from geo.visibility import cameras_seeing_point
 
 SEEING_COLUMNS = ["code", "name", "lon", "lat", "distance_m", "connection", "consent", "owner_name", "owner_phone",
                   "dvr_retention_days"]
 
 
 def session_factory():
-    return relay_access.session_factory()
-
-
-def settings():
-    return relay_access.settings()
+    return deps.session_factory()
 
 
 def region_bbox() -> tuple[float, float, float, float]:
-    return tuple(settings().region_bbox)
+    return tuple(deps.settings().region_bbox)
 
 
 def database_key() -> str:
-    bind = session_factory().kw.get("bind")
-    return bind.url.render_as_string(hide_password=True) if bind is not None else "default"
+    return deps.database_key()
 
 
 def registry_version() -> tuple[int, ...]:
@@ -38,12 +33,10 @@ def registry_version() -> tuple[int, ...]:
         return repositories.data_version(session)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _camera_index(database: str, version: tuple[int, ...]):
-    """Read-only after it is built, so one index serves every session until the registry changes."""
+def _camera_index():
+    """The who-sees index of db.coverage_cache (with the buildings layer), the one the CLI uses."""
     with session_factory()() as session:
-        cameras = repositories.cameras_frame(session)
-    return build_camera_index(cameras)
+        return coverage_cache.camera_index(session, deps.result_cache())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -61,7 +54,7 @@ def _kecamatan(database: str, version: tuple[int, ...]) -> gpd.GeoDataFrame:
 def cameras_seeing(lon: float, lat: float) -> pd.DataFrame:
     """Cameras whose view cone holds the point, nearest first (owner contact columns included: the
     page decides whether to show them)."""
-    index = _camera_index(database_key(), registry_version())
+    index = _camera_index()
     if len(index.cameras) == 0:
         return pd.DataFrame(columns=SEEING_COLUMNS)
     seeing = cameras_seeing_point(index, lon, lat)

@@ -10,8 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
-from dashboard.components import relay_access
+from dashboard import deps, state
 from dashboard.components.coverage_view import render_blind_spot_map
 from dashboard.i18n import _, format_number, format_percent
 from db import coverage_cache
@@ -26,7 +25,7 @@ def connect_next(budget: int, per_district: int | None, objective: str) -> dict:
     progress = st.progress(10, text=_("Choosing cameras to connect…"))
     try:
         with state.session_factory()() as session:
-            plan = coverage_cache.connect_plan(session, relay_access.result_cache(), budget, per_district, objective)
+            plan = coverage_cache.connect_plan(session, deps.result_cache(), budget, per_district, objective)
     finally:
         progress.empty()
     picks = plan.picks.rename(columns={"code": "camera_code"})
@@ -37,7 +36,7 @@ def reaim(district_codes: list[str], step_deg: float) -> dict:
     progress = st.progress(10, text=_("Trying new bearings…"))
     try:
         with state.session_factory()() as session:
-            plan = coverage_cache.reaim_plan(session, relay_access.result_cache(), district_codes or None, step_deg)
+            plan = coverage_cache.reaim_plan(session, deps.result_cache(), district_codes or None, step_deg)
     finally:
         progress.empty()
     moves = plan.moves.rename(columns={"code": "camera_code"})

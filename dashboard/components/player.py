@@ -14,7 +14,8 @@ from urllib.parse import quote, urlencode
 
 import streamlit as st
 
-from dashboard.components import audit_hooks, relay_access
+from dashboard import deps
+from dashboard.components import audit_hooks
 from dashboard.components.player_script import PLAYER_JS
 from relay.tokens import mint_token
 
@@ -156,7 +157,7 @@ def render_player(camera_code: str, user: str, *, height: int = 360, low_bitrate
     """
     import time
 
-    settings = relay_access.settings()
+    settings = deps.settings()
     now = time.time() if now is None else now
     token = stable_token(settings.relay_hls_secret, camera_code, user, now)
     audit_hooks.live_view(user, camera_code, int(now // TOKEN_BUCKET_S))

@@ -8,8 +8,7 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
-from dashboard import auth, state
-from dashboard.components import relay_access
+from dashboard import auth, deps, state
 from dashboard.components.coverage_view import (
     display_table,
     render_blind_spot_map,
@@ -31,7 +30,7 @@ def load_coverage(level: str) -> dict | None:
         st.warning(_("No {level} boundaries are loaded yet. Import boundaries first (Registry page or "
                      "noblindspot import).", level=level))
         return None
-    cache = relay_access.result_cache()
+    cache = deps.result_cache()
     progress = st.progress(0, text=_("Computing coverage for {count} cameras…", count=len(state.cameras_frame())))
     try:
         with state.session_factory()() as session:
@@ -54,13 +53,13 @@ def _blind_spots(products: dict, districts: gpd.GeoDataFrame) -> None:
     which = st.radio(_("Seen by"), list(labels), horizontal=True, key="coverage_blind_which",
                      format_func=labels.__getitem__)
     st.caption(_("Blocks of 100 m where at least half of the ground is not seen; darker means less seen."))
-    render_blind_spot_map(products[which], districts, relay_access.settings().basemap_url)
+    render_blind_spot_map(products[which], districts, deps.settings().basemap_url)
 
 
 def _planners(products: dict) -> None:
     st.subheader(_("Planners"))
     districts = state.districts_frame("kecamatan")
-    basemap = relay_access.settings().basemap_url
+    basemap = deps.settings().basemap_url
     connect_tab, reaim_tab = st.tabs([_("Connect next"), _("Re-aim")])
     with connect_tab:
         render_connect_next(districts, products["live"], basemap)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, deps
 from dashboard.components import audit_hooks, relay_access, stack_notice
 from dashboard.components.feed_table import (
     MODES,
@@ -68,7 +68,7 @@ def _call(client, action: str, code: str, profile: str | None) -> None:
 def run_action(client, action: str, codes: list[str], profile: str | None = None) -> None:
     """Apply one action to each chosen feed (one refusal does not stop the others), then reload."""
     notices, done = [], 0
-    user = relay_access.current_user()
+    user = auth.current_username()
     for code in codes:
         try:
             _call(client, action, code, profile)
@@ -141,8 +141,8 @@ def render() -> None:
     st.title(_("Feeds"))
     st.caption(_("Relay feeds: desired mode and profile, and what the relay observes."))
     _show_notices()
-    stack_notice.render(relay_access.settings().data_dir)
-    client = relay_access.relay_client()
+    stack_notice.render(deps.settings().data_dir)
+    client = deps.relay_client()
     frame = _load_feeds(client) if _relay_status(client) else None
     if frame is None:
         return

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, state
-from dashboard.components import audit_hooks, relay_access
+from dashboard import auth, deps, state
+from dashboard.components import audit_hooks
 from dashboard.components.registry_form import NEW_CAMERA, camera_form, save_camera, show_save_result
 from dashboard.components.registry_upload import (
     BOUNDARY_KINDS,
@@ -40,7 +40,7 @@ def _upload_tab() -> None:
     if st.button(_("Import"), key="registry_import", disabled=uploaded is None, type="primary"):
         bar = st.progress(0, text=_("Reading and checking {file}…", file=uploaded.name))
         try:
-            result = import_upload(state.session_factory(), relay_access.settings(), kind, uploaded.name,
+            result = import_upload(state.session_factory(), deps.settings(), kind, uploaded.name,
                                    uploaded.getvalue(), skip, progress=progress_callback(bar))
         except IMPORT_ERRORS as exc:
             st.session_state.pop(UPLOAD_RESULT, None)
@@ -49,7 +49,7 @@ def _upload_tab() -> None:
         finally:
             bar.empty()
         if result.written:
-            audit_hooks.registry_change(relay_access.current_user(), "import", result.file_name,
+            audit_hooks.registry_change(auth.current_username(), "import", result.file_name,
                                         {"kind": kind, "added": result.added, "updated": result.updated,
                                          "rejected": result.rejected})
         st.session_state[UPLOAD_RESULT] = result
@@ -77,11 +77,11 @@ def _edit_tab() -> None:
         return
     if current.get("owner_code"):
         values["owner_code"] = current["owner_code"]
-    result = save_camera(state.session_factory(), relay_access.settings(), values)
+    result = save_camera(state.session_factory(), deps.settings(), values)
     if result is None:
         return
     if result.written:
-        audit_hooks.registry_change(relay_access.current_user(), "edit", str(values.get("code") or ""),
+        audit_hooks.registry_change(auth.current_username(), "edit", str(values.get("code") or ""),
                                     {"added": result.added, "updated": result.updated})
     show_save_result(result)
 

@@ -5,7 +5,7 @@ import time
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, deps
 from dashboard.components import audit_hooks, relay_access
 from dashboard.components.feed_table import feeds_frame, watched_feeds
 from dashboard.components.player import LOW_BITRATE_PROFILE
@@ -49,7 +49,7 @@ def _manual_pager() -> None:
 
 
 def wall_body(side: int, cycle_s: int | None) -> None:
-    client = relay_access.relay_client()
+    client = deps.relay_client()
     frame = _watched(client)
     if frame is None:
         return
@@ -58,7 +58,7 @@ def wall_body(side: int, cycle_s: int | None) -> None:
         return
     enlarged = frame[frame["camera_code"] == st.session_state.get(ENLARGED_KEY)]
     if len(enlarged):
-        render_enlarged(_Feed(enlarged.iloc[0].to_dict()), relay_access.current_user())
+        render_enlarged(_Feed(enlarged.iloc[0].to_dict()), auth.current_username())
         return
     per_page = side * side
     pages = page_count(len(frame), per_page)
@@ -67,7 +67,7 @@ def wall_body(side: int, cycle_s: int | None) -> None:
                  count=len(frame)))
     if not cycle_s and pages > 1:
         _manual_pager()
-    render_grid(page_of(frame, page, per_page), relay_access.current_user(), side)
+    render_grid(page_of(frame, page, per_page), auth.current_username(), side)
 
 
 def _low_bitrate_action(client) -> None:
@@ -83,7 +83,7 @@ def _low_bitrate_action(client) -> None:
     try:
         for code in frame.loc[frame["profile"] != LOW_BITRATE_PROFILE, "camera_code"]:
             client.update(code, profile=LOW_BITRATE_PROFILE)
-            audit_hooks.feed_control(relay_access.current_user(), code, "profile", {"profile": LOW_BITRATE_PROFILE})
+            audit_hooks.feed_control(auth.current_username(), code, "profile", {"profile": LOW_BITRATE_PROFILE})
     except relay_access.relay_errors() as exc:
         st.error(relay_access.describe_relay_error(exc))
         return
@@ -97,7 +97,7 @@ def render() -> None:
     layout = left.radio(_("Layout"), list(LAYOUTS), horizontal=True, key="wall_layout")
     cycle = middle.select_slider(_("Next page every (seconds)"), CYCLE_CHOICES, value=20, key="wall_cycle")
     paused = right.toggle(_("Pause cycling"), key="wall_paused")
-    _low_bitrate_action(relay_access.relay_client())
+    _low_bitrate_action(deps.relay_client())
     cycle_s = None if paused or st.session_state.get(ENLARGED_KEY) else cycle
     st.fragment(wall_body, run_every=cycle_s)(LAYOUTS[layout], cycle_s)
 

@@ -137,3 +137,24 @@ def test_a_connected_camera_whose_feed_never_started_opens_its_card(seeded):
     run(at)
     card = card_values(at)
     assert card["Relay state"] == "stopped"
+
+
+def test_the_signed_in_account_is_read_once_per_rerun(seeded):
+    """Issue 11: the current actor is resolved once per run (it was about 14 identity queries a rerun)."""
+    from sqlalchemy import Engine, event
+
+    url, _codes = seeded
+    at = run(app_test(url, "commander", lang="en"))
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        run(at)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    identity = [s for s in statements if "app_user" in s]
+    assert statements, "the rerun ran no query at all: the listener saw nothing"
+    assert 1 <= len(identity) <= 2, identity

@@ -107,6 +107,9 @@ def settings():
 def test_rendered_player_leaks_no_secret(settings, session_factory):
     app = AppTest.from_function(_player_app)
     app.session_state["settings_override"] = settings
+    # The settings name a database that does not exist (its password must not leak); the audit events
+    # go to this test's database through the session-factory override of dashboard/deps.py.
+    app.session_state["session_factory_override"] = session_factory
     app.session_state["lang"] = "en"
     app.run()
     assert not app.exception

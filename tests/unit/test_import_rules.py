@@ -133,7 +133,5 @@ def test_no_import_cycle_inside(package):
     assert cycles_within(package) == []
 
 
-@pytest.mark.xfail(strict=False, reason="the dashboard's auth/state/relay_access triangle is being removed in "
-                                        "another slice of issue 11; the lead flips this once it is merged")
 def test_no_import_cycle_inside_the_dashboard():
     assert cycles_within("dashboard") == []
