@@ -13,13 +13,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
-from sqlalchemy import func, inspect, select
 
 from dashboard import deps
 from dashboard.components.map_layers import OWNER_ORDER, CameraPoints, build_camera_points
-from db import coverage_cache, repositories
-from db.models import Camera, Feed, Owner
-from geo.vocabulary import Connection, FeedMode, FeedState
+from db import coverage_cache, feeds, incidents, repositories
+from geo.feed_health import MapHealth, feed_health, map_health
+from geo.vocabulary import Connection
 
 # session_state keys shared by the pages
 SELECTED_CAMERA = "selected_camera"      # camera code whose card is open
@@ -27,9 +26,8 @@ FLY_TO = "fly_to"                        # (lon, lat, zoom) the map should centr
 BRIEFING_INDEX = "briefing_index"        # which district the briefing screen shows
 FOOTAGE_REQUEST_FOR = "footage_request_for"  # camera code a footage request was asked for
 
-HEALTHY, FAULT, REGISTERED_ONLY = "healthy", "fault", "registered"
+HEALTHY, FAULT, REGISTERED_ONLY = MapHealth.HEALTHY.value, MapHealth.FAULT.value, MapHealth.REGISTERED.value
 HEALTH_CLASSES = (HEALTHY, FAULT, REGISTERED_ONLY)
-_FAULT_STATES = {FeedState.STALLED.value, FeedState.BACKOFF.value, FeedState.FAILED.value}
 
 
 def session_factory():
@@ -88,52 +86,29 @@ def duty_units_frame() -> gpd.GeoDataFrame:
 
 
 def health_class(connection: str, mode: str | None, state: str | None) -> str:
-    """live-healthy / live-with-fault / registered-only, from the relay's observed feed state.
-
-    A connected camera is at fault when its feed stalls, backs off or failed, when it has no feed
-    configured, when it is switched off, or when it should always run but is stopped. An on-demand
-    feed that is stopped because nobody watches is healthy.
-    """
-    if connection != Connection.CONNECTED.value:
-        return REGISTERED_ONLY
-    if state is None or mode == FeedMode.OFF.value or state in _FAULT_STATES:
-        return FAULT
-    if mode == FeedMode.ALWAYS_ON.value and state != FeedState.RUNNING.value:
-        return FAULT
-    return HEALTHY
+    """The map's class for a camera: geo.feed_health's one rule (the card and player use it too)."""
+    return map_health(feed_health(connection, mode, state)).value
 
 
 def feed_states() -> pd.DataFrame:
-    """camera code, mode, state, last_error for every connected camera (outer: no feed row -> None)."""
-    stmt = (select(Camera.code, Feed.mode, Feed.state, Feed.state_since, Feed.last_error)
-            .outerjoin(Feed, Feed.camera_id == Camera.id)
-            .where(Camera.connection == Connection.CONNECTED))
+    """code, mode, state, state_since, last_error and map health of every connected camera's feed."""
     with session_factory()() as session:
-        rows = session.execute(stmt).all()
+        rows = feeds.connected_feed_states(session)
     frame = pd.DataFrame(rows, columns=["code", "mode", "state", "state_since", "last_error"])
     for col in ("mode", "state"):
         frame[col] = frame[col].map(lambda v: getattr(v, "value", v))
     # A feed that never started has no state_since; pandas would make it NaT (truthy, tz-less) beside
     # feeds that have one. Keep the moments as aware datetimes or None, the way the database gave them.
-    frame["state_since"] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).to_pydatetime()
-                                      for v in frame["state_since"]], index=frame.index, dtype=object)
+    frame["state_since"] = pd.Series([row["state_since"] for row in rows], index=frame.index, dtype=object)
     frame["health"] = [health_class(Connection.CONNECTED.value, m, s)
-                       for m, s in zip(frame["mode"], frame["state"])]
+                       for m, s in zip(frame["mode"], frame["state"], strict=True)]
     return frame
 
 
 def camera_detail(code: str) -> dict | None:
     """One camera for its card, with owner and district names (never the stream URL)."""
-    wanted = [getattr(Camera, c) for c in repositories.CAMERA_COLUMNS]
-    stmt = (select(*wanted, Camera.stream_url.is_not(None).label("has_stream"), Owner.name.label("owner_name"),
-                   Owner.owner_class.label("owner_class"), Owner.phone.label("owner_phone"),
-                   Owner.email.label("owner_email"), Owner.address.label("owner_address"))
-            .outerjoin(Owner, Camera.owner_id == Owner.id).where(Camera.code == code))
     with session_factory()() as session:
-        row = session.execute(stmt).mappings().first()
-    if row is None:
-        return None
-    return {k: getattr(v, "value", v) for k, v in row.items()}
+        return repositories.camera_detail(session, code)
 
 
 def personnel_on_duty(at: datetime | None = None) -> pd.DataFrame:
@@ -147,16 +122,6 @@ def personnel_on_duty(at: datetime | None = None) -> pd.DataFrame:
     now = pd.Timestamp(at)
     on = units[(start.isna() | (start <= now)) & (end.isna() | (end >= now))]
     return on.groupby("post_code", as_index=False)["headcount"].sum().rename(columns={"headcount": "on_duty"})
-
-
-def table_exists(name: str) -> bool:
-    with session_factory()() as session:
-        return inspect(session.connection()).has_table(name)
-
-
-def count_rows(model, *where) -> int:
-    with session_factory()() as session:
-        return int(session.execute(select(func.count()).select_from(model).where(*where)).scalar_one())
 
 
 def current_user():
@@ -305,13 +270,7 @@ def blind_spots(which: str = "registered", block_m: float = 200.0) -> pd.DataFra
                          "blind_share": blocks["blind_share"].to_numpy()})
 
 
-def open_operations() -> dict[str, int] | None:
-    """Open incidents and pending footage requests, once the operations tables exist (else None)."""
-    if not (table_exists("incident") and table_exists("footage_request")):
-        return None
-    from db.models_ops import FootageRequest, Incident
-    from geo.urgency import FootageStatus, IncidentStatus
-
-    pending = (FootageStatus.REQUESTED, FootageStatus.OWNER_CONTACTED)
-    return {"incidents": count_rows(Incident, Incident.status != IncidentStatus.CLOSED),
-            "footage": count_rows(FootageRequest, FootageRequest.status.in_(pending))}
+def open_operations() -> dict[str, int]:
+    """Open incidents and pending footage requests."""
+    with session_factory()() as session:
+        return incidents.open_operations(session)

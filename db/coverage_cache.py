@@ -45,18 +45,18 @@ DISTRICT_LEVELS = tuple(level.value for level in DistrictLevel)
 
 
 class ResultCache:
-    """One cache per process, shared by every dashboard session and CLI command of that process.
+    """Results by key, in memory (least recently used first out) and optionally pickled on disk.
 
-    Thread-safe: one re-entrant lock covers lookups and computations (a result may compute the ones it
-    is built from, hence re-entrant), so two sessions asking for the same key compute it once and the
-    second one waits for it rather than computing it again.
+    Thread-safe: one instance serves every dashboard session. A key is computed by one thread at a
+    time (others asking for it wait and get that result); different keys compute in parallel.
     """
 
     def __init__(self, directory: Path | None = None, memory_items: int = 16) -> None:
         self.directory = Path(directory) if directory is not None else None
         self.memory_items = memory_items
         self._memory: OrderedDict[tuple, Any] = OrderedDict()
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()                  # guards _memory, _computing and computed
+        self._computing: dict[tuple, threading.Lock] = {}
         self.computed = 0  # how many times a result was actually computed (for tests and logs)
 
     def peek(self, key: tuple) -> Any:
@@ -68,23 +68,35 @@ class ResultCache:
         digest = hashlib.sha256(repr((FORMAT, key)).encode()).hexdigest()[:24]
         return self.directory / f"{key[0]}-{digest}.pkl"
 
-    def get_or_compute(self, key: tuple, compute: Callable[[], Any], disk: bool = True) -> Any:
+    def _cached(self, key: tuple) -> tuple[bool, Any]:
         with self._lock:
-            return self._get_or_compute(key, compute, disk)
+            if key in self._memory:
+                self._memory.move_to_end(key)
+                return True, self._memory[key]
+        return False, None
 
-    def _get_or_compute(self, key: tuple, compute: Callable[[], Any], disk: bool) -> Any:
-        if key in self._memory:
-            self._memory.move_to_end(key)
-            return self._memory[key]
-        value = self._load(key) if disk else None
-        if value is None:
-            value = compute()
-            self.computed += 1
-            if disk:
-                self._store(key, value)
-        self._memory[key] = value
-        while len(self._memory) > self.memory_items:
-            self._memory.popitem(last=False)
+    def get_or_compute(self, key: tuple, compute: Callable[[], Any], disk: bool = True) -> Any:
+        found, value = self._cached(key)
+        if found:
+            return value
+        with self._lock:
+            key_lock = self._computing.setdefault(key, threading.Lock())
+        with key_lock:   # one thread computes this key; the others wait here and then find it in memory
+            found, value = self._cached(key)
+            if found:
+                return value
+            value = self._load(key) if disk else None
+            computed = value is None
+            if computed:
+                value = compute()
+                if disk:
+                    self._store(key, value)
+            with self._lock:
+                self.computed += int(computed)
+                self._memory[key] = value
+                while len(self._memory) > self.memory_items:
+                    self._memory.popitem(last=False)
+                self._computing.pop(key, None)
         return value
 
     def _load(self, key: tuple) -> Any:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from db.io.stream_url import StreamURLError, validate_stream_url
 from db.models import Camera, Feed, RelayNode, utcnow
-from geo.vocabulary import FeedMode, FeedState
+from geo.vocabulary import Connection, FeedMode, FeedState
 
 AUDIO_CHOICES = ("aac", "drop")
 
@@ -209,3 +209,13 @@ def write_observed(session: Session, camera_code: str, observed: ObservedState,
     if node_id is not None:
         stmt = stmt.where(Feed.node_id == node_id)
     return session.execute(stmt.execution_options(synchronize_session=False)).rowcount > 0
+
+
+def connected_feed_states(session: Session) -> list[dict]:
+    """code, mode, state, state_since, last_error of every connected camera's feed (all None without one)."""
+    stmt = (select(Camera.code, Feed.mode, Feed.state, Feed.state_since, Feed.last_error)
+            .outerjoin(Feed, Feed.camera_id == Camera.id)
+            .where(Camera.connection == Connection.CONNECTED)
+            .order_by(Camera.code))
+    return [{"code": code, "mode": mode, "state": state, "state_since": since, "last_error": error}
+            for code, mode, state, since, error in session.execute(stmt).all()]

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.audit import AuditAction, record
 from db.models import Camera, Post, utcnow
-from db.models_ops import Incident
+from db.models_ops import FootageRequest, Incident
 from db.users import Actor
-from geo.urgency import IncidentStatus, TransitionError, check_transition
+from geo.urgency import FootageStatus, IncidentStatus, TransitionError, check_transition
 
 CASE_TZ = ZoneInfo("Asia/Jakarta")
 CATEGORIES = ("theft", "robbery", "assault", "brawl", "traffic_accident", "fire", "flood", "vandalism",
@@ -223,3 +223,13 @@ def _transition(incident: Incident, new: IncidentStatus) -> None:
         incident.status = check_transition(IncidentStatus(incident.status), new)
     except TransitionError as exc:
         raise IncidentError(str(exc)) from None
+
+
+def open_operations(session: Session) -> dict[str, int]:
+    """Open incidents and footage requests still waiting for the owner (the briefing screen's counts)."""
+    pending = (FootageStatus.REQUESTED, FootageStatus.OWNER_CONTACTED)
+    incidents = session.scalar(select(func.count()).select_from(Incident)
+                               .where(Incident.status != IncidentStatus.CLOSED))
+    footage = session.scalar(select(func.count()).select_from(FootageRequest)
+                             .where(FootageRequest.status.in_(pending)))
+    return {"incidents": int(incidents or 0), "footage": int(footage or 0)}

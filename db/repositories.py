@@ -148,3 +148,16 @@ def touch(session: Session, model, ids: list[int]) -> None:
     """Mark rows updated (used by writers that change rows through Core statements)."""
     if ids:
         session.execute(update(model).where(model.id.in_(ids)).values(updated_at=utcnow()))
+
+
+def camera_detail(session: Session, code: str) -> dict | None:
+    """One camera for its card, with its owner's name, class and contacts (never the stream URL)."""
+    wanted = [getattr(Camera, c) for c in CAMERA_COLUMNS]
+    stmt = (select(*wanted, Camera.stream_url.is_not(None).label("has_stream"), Owner.name.label("owner_name"),
+                   Owner.owner_class.label("owner_class"), Owner.phone.label("owner_phone"),
+                   Owner.email.label("owner_email"), Owner.address.label("owner_address"))
+            .outerjoin(Owner, Camera.owner_id == Owner.id).where(Camera.code == code))
+    row = session.execute(stmt).mappings().first()
+    if row is None:
+        return None
+    return {k: getattr(v, "value", v) for k, v in row.items()}

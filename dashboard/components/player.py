@@ -17,6 +17,8 @@ import streamlit as st
 from dashboard import deps
 from dashboard.components import audit_hooks
 from dashboard.components.player_script import PLAYER_JS
+from geo.feed_health import feed_health, player_down
+from geo.vocabulary import Connection
 from relay.tokens import mint_token
 
 TOKEN_TTL_S = 2 * 3600
@@ -133,18 +135,17 @@ def player_labels() -> dict[str, str]:
 
 
 def offline_reason(status) -> tuple[bool, str | None]:
-    """Whether the relay reports the feed down, and its reason, from a feed status (or None)."""
+    """Whether the feed is down (geo.feed_health.player_down), and its reason, from a feed status or None."""
     if status is None:
         return False, None
-    state = str(getattr(status, "state", "") or "")
-    reason = getattr(status, "last_error", None)
-    down = state in ("failed", "backoff", "stalled") or (state == "stopped" and
-                                                         str(getattr(status, "mode", "")) == "off")
+    state = getattr(status, "state", None)
+    down = player_down(feed_health(Connection.CONNECTED, getattr(status, "mode", None), state or None))
     # Only a feed that is down carries a reason into the page: a running feed's page stays byte-identical
     # across refreshes (an old last_error clearing must not reload the video).
     if not down:
         return False, None
-    return True, str(reason) if reason else state
+    reason = getattr(status, "last_error", None)
+    return True, str(reason) if reason else str(getattr(state, "value", state))
 
 
 def render_player(camera_code: str, user: str, *, height: int = 360, low_bitrate: bool = False,

@@ -122,3 +122,24 @@ def test_reaim_planner_lists_moves_with_a_download(app_env, session_factory):
     assert not app.exception, app.exception
     metric = {m.label: m.value for m in app.metric}
     assert "Area added to registered coverage" in metric
+
+
+def test_sessions_share_one_server_wide_result_cache(app_env, session_factory, tmp_path, monkeypatch):
+    """Without an override, two browser sessions read one cache (deps.result_cache): the second computes nothing."""
+    from dashboard import deps
+
+    monkeypatch.setenv("NOBLINDSPOT_DATA_DIR", str(tmp_path / "data"))
+    _seed(session_factory)
+    sessions = []
+    for _ in range(2):
+        app = AppTest.from_file(PAGE, default_timeout=60)
+        app.session_state["lang"] = "en"
+        sign_in(app, "commander", "komandan")
+        sessions.append(app.run())
+        assert not sessions[-1].exception, sessions[-1].exception
+        if len(sessions) == 1:
+            computed = deps.result_cache().computed
+    assert computed > 0
+    assert deps.result_cache().computed == computed
+    assert list((tmp_path / "data" / "cache").glob("coverage-*.pkl"))
+    assert sessions[0].dataframe[0].value.equals(sessions[1].dataframe[0].value)

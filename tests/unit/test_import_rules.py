@@ -135,3 +135,16 @@ def test_no_import_cycle_inside(package):
 
 def test_no_import_cycle_inside_the_dashboard():
     assert cycles_within("dashboard") == []
+
+
+def test_the_dashboard_holds_no_sql():
+    """Queries live in db/; only dashboard/deps.py touches SQLAlchemy (to build the session factory)."""
+    offenders = []
+    for path in sorted((ROOT / "dashboard").rglob("*.py")):
+        if path.name == "deps.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] == "sqlalchemy"]
+    assert offenders == []
