@@ -17,6 +17,7 @@ import streamlit as st
 from dashboard import deps
 from dashboard.components.map_layers import OWNER_ORDER, CameraPoints, build_camera_points
 from db import coverage_cache, feeds, incidents, repositories
+from geo.district_figures import district_figures as geo_district_figures
 from geo.feed_health import MapHealth, feed_health, map_health
 from geo.vocabulary import Connection
 
@@ -201,40 +202,20 @@ def filter_mask(points: CameraPoints, wanted: CameraFilter, health: np.ndarray) 
 
 
 def district_figures(level: str) -> pd.DataFrame:
-    """Per district of ``level``: cameras, connected, personnel at posts, on duty now, population."""
+    """Per district of ``level``: cameras, connected, personnel at posts, on duty now, population, and
+    coverage (geo.district_figures places cameras and posts by position; coverage from the read model)."""
     districts = districts_frame(level)
     points = camera_points()
-    key = points.kecamatan if level == "kecamatan" else points.district
-    codes, counts = np.unique(key, return_counts=True) if len(points) else ([], [])
-    live_codes, live_counts = np.unique(key[points.connected], return_counts=True) if len(points) else ([], [])
     posts = posts_frame()
-    on_duty = personnel_on_duty()
     if len(posts):
-        posts = posts.merge(on_duty, left_on="code", right_on="post_code", how="left")
-        posts["on_duty"] = posts["on_duty"].fillna(0)
-        if level == "kecamatan":
-            posts = _with_kecamatan(posts, districts_frame("kelurahan"))
-        per_district = posts.groupby("district_code")[["personnel", "on_duty"]].sum()
+        posts = posts.merge(personnel_on_duty(), left_on="code", right_on="post_code", how="left")
     else:
-        per_district = pd.DataFrame(columns=["personnel", "on_duty"])
-    frame = pd.DataFrame({"code": districts["code"], "name": districts["name"],
-                          "population": districts["population"]})
-    frame["cameras"] = frame["code"].map(dict(zip(codes, counts))).fillna(0).astype(int)
-    frame["connected"] = frame["code"].map(dict(zip(live_codes, live_counts))).fillna(0).astype(int)
-    frame["personnel"] = frame["code"].map(per_district["personnel"]).fillna(0).astype(int)
-    frame["on_duty"] = frame["code"].map(per_district["on_duty"]).fillna(0).astype(int)
+        posts = pd.DataFrame({"lon": [], "lat": [], "personnel": [], "on_duty": []})
+    frame = geo_district_figures(districts, points.lon, points.lat, points.connected, posts)
     coverage = coverage_by_district(level)
     frame["live_coverage"] = frame["code"].map(coverage["live"]) if coverage is not None else np.nan
     frame["registered_coverage"] = frame["code"].map(coverage["registered"]) if coverage is not None else np.nan
     return frame
-
-
-def _with_kecamatan(posts: pd.DataFrame, kelurahan: pd.DataFrame) -> pd.DataFrame:
-    """Posts assigned to a kelurahan counted under its kecamatan."""
-    parent = dict(zip(kelurahan["code"], kelurahan["parent_code"])) if len(kelurahan) else {}
-    posts = posts.copy()
-    posts["district_code"] = [parent.get(c, c) for c in posts["district_code"]]
-    return posts
 
 
 def coverage_by_district(level: str = "kecamatan") -> pd.DataFrame | None:
