@@ -123,8 +123,9 @@ def who_sees(app, lon: float, lat: float, radius: float | None, as_json: bool) -
     except GEO_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        pick = lambda f: [{k: _json_safe(v) for k, v in r.items() if k != "geometry"}
-                          for r in f[[c for c in WHO_COLUMNS if c in f]].to_dict("records")]
+        def pick(f):
+            return [{k: _json_safe(v) for k, v in r.items() if k != "geometry"}
+                                  for r in f[[c for c in WHO_COLUMNS if c in f]].to_dict("records")]
         click.echo(json.dumps({"sees": pick(seeing), "within": pick(near) if near is not None else None},
                               default=str, indent=1))
         return
@@ -154,7 +155,8 @@ def plan_connect(app, budget: int, per_district: int | None, objective: str, csv
     except GEO_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     cols = [c for c in ("rank", "code", "district", "gain_m2", "cumulative_gain_m2", "owner_name") if c in result.picks]
-    _print_frame(result.picks, cols, f"Connect next: {len(result.picks)} of {result.candidates} cameras with live consent")
+    _print_frame(result.picks, cols,
+                 f"Connect next: {len(result.picks)} of {result.candidates} cameras with live consent")
     click.echo(f"live coverage now {result.baseline_m2:,.0f} m2; the plan adds {result.greedy_gain_m2:,.0f} m2; "
                f"no plan of {budget} can add more than {result.upper_bound_gain_m2:,.0f} m2 "
                f"(at most {result.optimality_gap_pct:.1f}% below the best)")

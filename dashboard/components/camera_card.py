@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.legend import owner_label
+from dashboard.components.player import render_player
 from dashboard.i18n import _, format_date, format_datetime, format_number
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
@@ -67,18 +68,14 @@ def card_rows(camera: dict, health: str, can_see_contacts: bool, feed: dict | No
              (_("Sticker installed"), _("Yes") if camera.get("sticker_installed") else _("No"))]
     if feed and feed.get("state"):
         since = feed.get("state_since")
-        rows.append((_("Relay state"), f"{feed['state']}" + (f" · {format_datetime(since)}" if since is not None else "")))
+        when = f" · {format_datetime(since)}" if since is not None else ""
+        rows.append((_("Relay state"), f"{feed['state']}{when}"))
         if feed.get("last_error"):
             rows.append((_("Last error"), str(feed["last_error"])))
     return rows
 
 
 def _render_player(code: str, user: str, feed: dict | None) -> None:
-    try:
-        from dashboard.components.player import render_player
-    except ImportError:
-        st.info(_("The live player is not installed in this build."))
-        return
     status = SimpleNamespace(**feed) if feed else None
     render_player(code, user, status=status)
 

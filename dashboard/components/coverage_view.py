@@ -68,7 +68,7 @@ def render_chart(table: pd.DataFrame) -> None:
 
 def blind_spot_records(blocks: gpd.GeoDataFrame) -> list[dict]:
     records = []
-    for share, name, geometry in zip(blocks["blind_share"], blocks["district_name"], blocks.geometry):
+    for share, name, geometry in zip(blocks["blind_share"], blocks["district_name"], blocks.geometry, strict=True):
         ring = [[round(x, 5), round(y, 5)] for x, y in geometry.exterior.coords]
         records.append({"p": ring, "s": round(float(share), 3), "t": str(name or ""),
                         "d": _("{share} not seen", share=format_percent(float(share), 0))})
@@ -85,7 +85,7 @@ def blind_spot_layer(blocks: gpd.GeoDataFrame) -> tuple[pdk.Layer, str]:
 def proposal_layer(proposals: pd.DataFrame) -> tuple[pdk.Layer, str]:
     records = [{"lon": round(float(lon), 5), "lat": round(float(lat), 5), "t": str(code), "d": str(detail)}
                for lon, lat, code, detail in zip(proposals["lon"], proposals["lat"], proposals["camera_code"],
-                                                 proposals["detail"])]
+                                                 proposals["detail"], strict=True)]
     layer = pdk.Layer("ScatterplotLayer", id="proposals", data="@@data:proposals", get_position="[lon, lat]",
                       get_fill_color=[*PROPOSAL_COLOUR, 230], get_line_color=[255, 255, 255, 255], stroked=True,
                       line_width_min_pixels=2, get_radius=9, radius_units=pdk.types.String("pixels"), pickable=True)

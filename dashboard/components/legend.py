@@ -26,7 +26,7 @@ def _swatch(style: str, label: str, count: int | None = None) -> str:
 
 def legend_html(owner_counts: dict[str, int], status_counts: dict[str, int]) -> str:
     rows = [f'<div class="nb-legend-title">{escape(_("Owner"))}</div>']
-    for owner_class, colour in zip(OWNER_ORDER, OWNER_COLOURS):
+    for owner_class, colour in zip(OWNER_ORDER, OWNER_COLOURS, strict=True):
         if owner_class == "unknown" and not owner_counts.get("unknown"):
             continue
         rows.append(_swatch(f"background:{_rgb(colour)}", owner_label(owner_class), owner_counts.get(owner_class, 0)))

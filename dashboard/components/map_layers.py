@@ -79,10 +79,10 @@ def build_camera_points(cameras: pd.DataFrame, origin: tuple[float, float]) -> C
     xs, ys = _offsets(lon, origin[0]), _offsets(lat, origin[1])
     fragment = np.array([
         f'{{"x":{x},"y":{y},"t":{json.dumps(c)},"d":{json.dumps(nm)}}}'.encode()
-        for x, y, c, nm in zip(xs.tolist(), ys.tolist(), code, name)], dtype=object)
+        for x, y, c, nm in zip(xs.tolist(), ys.tolist(), code, name, strict=True)], dtype=object)
     kecamatan = (cameras["kecamatan_code"].fillna("").astype(str).to_numpy(object) if n
                  else np.array([], object))
-    text = np.array([f"{c} {nm} {a}".lower() for c, nm, a in zip(code, name, address)], dtype=object)
+    text = np.array([f"{c} {nm} {a}".lower() for c, nm, a in zip(code, name, address, strict=True)], dtype=object)
     return CameraPoints(origin=origin, code=code, lon=lon, lat=lat, owner=owner,
                         connected=(cameras["connection"].to_numpy(object) == "connected") if n
                         else np.array([], bool),
@@ -154,7 +154,7 @@ def district_layer(districts: pd.DataFrame, details: dict[str, str], layer_id: s
                    line_px: float, tolerance: float = 0.00005) -> tuple[pdk.Layer, str]:
     """Boundaries as outlines; when pickable, a faint fill carries the district tooltip."""
     records = []
-    for code, name, geometry in zip(districts["code"], districts["name"], districts.geometry):
+    for code, name, geometry in zip(districts["code"], districts["name"], districts.geometry, strict=True):
         if geometry is None:
             continue
         for ring in _rounded_rings(geometry.simplify(tolerance, preserve_topology=True)):
@@ -168,7 +168,7 @@ def district_layer(districts: pd.DataFrame, details: dict[str, str], layer_id: s
 
 def cone_layer(cones: pd.DataFrame, owner: np.ndarray) -> tuple[pdk.Layer, str]:
     """View cones (sector polygons from geo.fov) in the owner colour, not pickable."""
-    records = [{"p": ring, "f": [*OWNER_COLOURS[int(o)], 60]} for geometry, o in zip(cones.geometry, owner)
+    records = [{"p": ring, "f": [*OWNER_COLOURS[int(o)], 60]} for geometry, o in zip(cones.geometry, owner, strict=True)
                for ring in _rounded_rings(geometry)]
     layer = pdk.Layer("PolygonLayer", id="view-cones", data="@@data:view-cones", get_polygon="p",
                       get_fill_color="f", stroked=False, pickable=False)
@@ -180,7 +180,7 @@ def blind_spot_layer(blocks: pd.DataFrame, origin: tuple[float, float], block_m:
     xs, ys = _offsets(blocks["lon"].to_numpy(float), origin[0]), _offsets(blocks["lat"].to_numpy(float), origin[1])
     share = np.rint(blocks["blind_share"].to_numpy(float) * 100).astype(int)
     data = "[" + ",".join(f'{{"x":{x},"y":{y},"b":{b}}}' for x, y, b in zip(xs.tolist(), ys.tolist(),
-                                                                           share.tolist())) + "]"
+                                                                           share.tolist(), strict=True)) + "]"
     layer = pdk.Layer("GridCellLayer", id="blind-spots", data="@@data:blind-spots",
                       get_position=_position_expr(origin), cell_size=block_m, extruded=False,
                       get_fill_color="[213, 94, 0, 40 + b]", pickable=False)

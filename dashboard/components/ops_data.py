@@ -1,6 +1,7 @@
 """Read side of the operations pages: the camera visibility index and the posts near a point, cached by
-the registry's data version, over the session factory of dashboard/deps.py (tests may override it there). Who sees a point comes
-from db.coverage_cache, so the incidents page and ``noblindspot who-sees`` give the same answer."""
+the registry's data version, over the session factory of dashboard/deps.py (tests may override it
+there). Who sees a point comes from db.coverage_cache, so the incidents page and ``noblindspot
+who-sees`` give the same answer."""
 from __future__ import annotations
 
 import geopandas as gpd

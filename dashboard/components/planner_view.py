@@ -112,5 +112,5 @@ def render_reaim(districts: gpd.GeoDataFrame, blocks, basemap_url) -> None:
     st.download_button(_("Download the proposals (CSV)"), moves.to_csv(index=False).encode("utf-8"),
                        file_name="re-aim.csv", mime="text/csv", key="reaim_csv")
     detail = [_("turn from {old}° to {new}°", old=format_number(f, 0), new=format_number(t, 0))
-              for f, t in zip(moves["from_deg"], moves["to_deg"])]
+              for f, t in zip(moves["from_deg"], moves["to_deg"], strict=True)]
     render_blind_spot_map(blocks, districts, basemap_url, _proposals(moves, pd.Series(detail)), key="reaim_map")

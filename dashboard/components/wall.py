@@ -53,7 +53,7 @@ def render_grid(tiles: pd.DataFrame, user: str, side: int) -> None:
     records = tiles.to_dict("records")
     for row_start in range(0, len(records), side):
         columns = st.columns(side)
-        for column, feed in zip(columns, records[row_start:row_start + side]):
+        for column, feed in zip(columns, records[row_start:row_start + side], strict=False):
             with column.container(border=True):
                 render_tile(_Feed(feed), user, side)
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import auth, deps, state
 from dashboard.components import map_layers as ml
+from dashboard.components.player import render_player
 from dashboard.i18n import _, format_datetime, format_number, format_percent, now_local
 
 ROTATE_SECONDS = 20
@@ -101,13 +102,8 @@ def _live_strip(points: ml.CameraPoints, health: np.ndarray, inside: np.ndarray)
     healthy = np.flatnonzero(inside & (health == state.HEALTHY))[:LIVE_TILES]
     if not len(healthy):
         return
-    try:
-        from dashboard.components.player import render_player
-    except ImportError:
-        st.caption(_("Live tiles appear here once the player is installed."))
-        return
     user = getattr(state.current_user(), "username", None) or "briefing"
-    for col, i in zip(st.columns(LIVE_TILES), healthy.tolist()):
+    for col, i in zip(st.columns(LIVE_TILES), healthy.tolist(), strict=False):
         with col:
             st.caption(str(points.code[i]))
             render_player(str(points.code[i]), user, height=200, low_bitrate=True)
@@ -123,7 +119,7 @@ def briefing_slide() -> None:
     row = figures.iloc[index % len(figures)]
     points = state.camera_points()
     feeds = state.feed_states()
-    health_by_code = dict(zip(feeds["code"], feeds["health"]))
+    health_by_code = dict(zip(feeds["code"], feeds["health"], strict=True))
     health = state.health_array(points, health_by_code)
     inside = points.kecamatan == row.code
     from html import escape

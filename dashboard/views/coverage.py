@@ -36,7 +36,8 @@ def load_coverage(level: str) -> dict | None:
         with state.session_factory()() as session:
             table, region = coverage_cache.coverage_table(session, cache, level)
             progress.progress(60, text=_("Finding blind spots…"))
-            blind = {which: coverage_cache.blind_spots(session, cache, level, which) for which in ("registered", "live")}
+            blind = {which: coverage_cache.blind_spots(session, cache, level, which)
+                     for which in ("registered", "live")}
     except CoverageInputError as exc:
         st.error(_("Coverage cannot be computed: {reason}", reason=str(exc)))
         return None

@@ -99,7 +99,7 @@ def _actions(client, shown) -> None:
         return
     codes = st.multiselect(_("Feeds to act on"), list(shown["camera_code"]), key="feeds_selected")
     columns = st.columns(len(ACTIONS) + 2)
-    for column, action in zip(columns, ACTIONS):
+    for column, action in zip(columns, ACTIONS, strict=False):
         if column.button(_action_label(action), key=f"feeds_{action}", disabled=not codes):
             run_action(client, action, codes)
     profile = columns[-2].selectbox(_("Profile"), PROFILES, key="feeds_profile", label_visibility="collapsed")

@@ -59,8 +59,8 @@ def _table(rows, contacts: bool) -> pd.DataFrame:
 def _filters(user: Actor):
     posts = ops_data._posts(ops_data.database_key(), ops_data.registry_version())
     polsek = posts[posts["kind"] == "polsek"] if not posts.empty else posts
-    options = [""] + list(polsek["code"]) if not polsek.empty else [""]
-    names = {"": _("All Polsek")} | (dict(zip(polsek["code"], polsek["name"])) if not polsek.empty else {})
+    options = ["", *list(polsek["code"])] if not polsek.empty else [""]
+    names = {"": _("All Polsek")} | (dict(zip(polsek["code"], polsek["name"], strict=True)) if not polsek.empty else {})
     c1, c2 = st.columns([3, 1])
     chosen = c1.selectbox(_("Polsek"), options, format_func=names.__getitem__, key="footage_polsek")
     finished = c2.toggle(_("Include finished"), key="footage_finished")

@@ -138,7 +138,7 @@ def _live_players(user: Actor, connected: pd.DataFrame) -> None:
         return
     st.markdown("**" + _("Connected cameras: watch live") + "**")
     cols = st.columns(min(len(connected), 4))
-    for col, code in zip(cols, connected["code"].head(4)):
+    for col, code in zip(cols, connected["code"].head(4), strict=False):
         if col.button(_("Watch {code}", code=markdown_text(code)), key=f"watch_{code}"):
             st.session_state[WATCHING] = code
     watching = st.session_state.get(WATCHING)
@@ -226,7 +226,8 @@ def _map(incident, seeing: pd.DataFrame, posts: list[dict]) -> None:
                                                                  "label": incident.code}]),
                         get_position=["lon", "lat"], get_radius=12, get_fill_color=[213, 94, 0], pickable=True)]
     if not seeing.empty:
-        layers.append(pdk.Layer("ScatterplotLayer", data=seeing[["lon", "lat", "code"]].rename(columns={"code": "label"}),
+        seen_by = seeing[["lon", "lat", "code"]].rename(columns={"code": "label"})
+        layers.append(pdk.Layer("ScatterplotLayer", data=seen_by,
                                 get_position=["lon", "lat"], get_radius=6, get_fill_color=[0, 114, 178], pickable=True))
     if posts:
         layers.append(pdk.Layer("ScatterplotLayer", data=pd.DataFrame(

@@ -11,6 +11,7 @@ from dashboard.components import map_layers as ml
 from dashboard.components.camera_card import health_label, render_camera_card
 from dashboard.components.legend import owner_label, render_legend
 from dashboard.i18n import _, format_number, format_percent
+from geo.fov import cone_polygons
 
 MAP_KEY = "camera_map"
 CONE_LIMIT = 1_500          # draw view cones when the filtered set is at most this many cameras
@@ -52,7 +53,7 @@ def sidebar_filters(points: ml.CameraPoints) -> state.CameraFilter:
     side = st.sidebar
     side.subheader(_("Filters"))
     kecamatan = state.districts_frame("kecamatan")
-    districts = _choice(side, _("District (kecamatan)"), dict(zip(kecamatan["code"], kecamatan["name"])),
+    districts = _choice(side, _("District (kecamatan)"), dict(zip(kecamatan["code"], kecamatan["name"], strict=True)),
                         "f_district", _("All districts"))
     owners = _choice(side, _("Owner class"), {o: owner_label(o) for o in ml.OWNER_ORDER[:4]}, "f_owner",
                      _("All owners"))
@@ -77,9 +78,9 @@ def _fly_to_box(points: ml.CameraPoints, mask: np.ndarray) -> None:
 
 def _counts(points: ml.CameraPoints, mask: np.ndarray, health: np.ndarray) -> tuple[dict, dict]:
     owner_codes, owner_counts = np.unique(points.owner[mask], return_counts=True)
-    owners = {ml.OWNER_ORDER[c]: int(n) for c, n in zip(owner_codes, owner_counts)}
+    owners = {ml.OWNER_ORDER[c]: int(n) for c, n in zip(owner_codes, owner_counts, strict=True)}
     health_codes, health_counts = np.unique(health[mask], return_counts=True)
-    return owners, {str(h): int(n) for h, n in zip(health_codes, health_counts)}
+    return owners, {str(h): int(n) for h, n in zip(health_codes, health_counts, strict=True)}
 
 
 def _metrics(total: int, shown: int, status: dict) -> None:
@@ -107,10 +108,6 @@ def _district_details(level: str) -> dict[str, str]:
 
 
 def _cones(points: ml.CameraPoints, rows: np.ndarray) -> tuple[pdk.Layer, str] | None:
-    try:
-        from geo.fov import cone_polygons
-    except ImportError:
-        return None
     if not len(rows):
         return None
     frame = points.fov.iloc[rows].assign(lon=points.lon[rows], lat=points.lat[rows]).reset_index(drop=True)
@@ -205,7 +202,7 @@ def render() -> None:
         st.info(_("No cameras registered yet. Load the demo with `noblindspot demo` or import a file."))
         return
     feeds = state.feed_states()
-    health_by_code = dict(zip(feeds["code"], feeds["health"]))
+    health_by_code = dict(zip(feeds["code"], feeds["health"], strict=True))
     health = state.health_array(points, health_by_code)
     wanted = sidebar_filters(points)
     mask = state.filter_mask(points, wanted, health)

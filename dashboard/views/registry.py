@@ -69,7 +69,7 @@ def _current_camera(code: str) -> dict:
 def _edit_tab() -> None:
     codes = list(state.cameras_frame()["code"])
     new_label = _("New camera")
-    choice = st.selectbox(_("Camera"), [NEW_CAMERA] + codes, key="registry_edit_code",
+    choice = st.selectbox(_("Camera"), [NEW_CAMERA, *codes], key="registry_edit_code",
                           format_func=lambda c: c or new_label)
     current = _current_camera(choice) if choice else {}
     values = camera_form(current)

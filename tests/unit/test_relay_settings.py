@@ -136,7 +136,8 @@ def test_command_line_options_override_the_section_and_none_keeps_it():
 def test_node_id_and_runtime_dir_follow_the_port_unless_set(tmp_path):
     assert RelaySettings(port=9000).resolved_node_id("host") == "host-9000"
     assert RelaySettings(port=9000).resolved_runtime_dir(tmp_path, "host") == tmp_path / "relay-runtime" / "host-9000"
-    assert RelaySettings(node_id="a", runtime_dir=tmp_path / "rt").resolved_runtime_dir(tmp_path, "h") == tmp_path / "rt"
+    chosen = RelaySettings(node_id="a", runtime_dir=tmp_path / "rt")
+    assert chosen.resolved_runtime_dir(tmp_path, "h") == tmp_path / "rt"
 
 
 def test_the_relay_command_puts_its_options_into_the_settings_it_serves(clean_env, monkeypatch):

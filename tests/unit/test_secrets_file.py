@@ -10,8 +10,10 @@ import click
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from settings import secrets_file
 from noblindspot.context import AppContext
+from relay.api import ApiSettings
+from relay.config import RelayConfigError
+from settings import Settings, describe_invalid, secrets_file
 from settings.secrets_file import (
     MIN_SECRET_BYTES,
     InsecureSecret,
@@ -20,9 +22,6 @@ from settings.secrets_file import (
     ensure_secrets_file,
     weakness,
 )
-from settings import Settings, describe_invalid
-from relay.api import ApiSettings
-from relay.config import RelayConfigError
 
 GOOD = secrets.token_urlsafe(32)
 OTHER_GOOD = secrets.token_urlsafe(32)
