@@ -165,7 +165,7 @@ def audit_group() -> None:
 @click.pass_obj
 def purge(app, retention_days: int | None) -> None:
     """Delete audit events older than the retention period (the purge itself is recorded)."""
-    days = retention_days or getattr(app.settings, "audit_retention_days", AUDIT_RETENTION_DAYS_DEFAULT)
+    days = retention_days or app.settings.audit_retention_days
     deleted = []
     _run(app, lambda s: deleted.append(audit.purge_older_than(s, cli_actor(), days)))
     click.echo(f"{deleted[0]} audit events older than {days} days deleted")

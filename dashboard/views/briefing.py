@@ -102,7 +102,7 @@ def _live_strip(points: ml.CameraPoints, health: np.ndarray, inside: np.ndarray)
     healthy = np.flatnonzero(inside & (health == state.HEALTHY))[:LIVE_TILES]
     if not len(healthy):
         return
-    user = getattr(state.current_user(), "username", None) or "briefing"
+    user = auth.current_username()
     for col, i in zip(st.columns(LIVE_TILES), healthy.tolist(), strict=False):
         with col:
             st.caption(str(points.code[i]))

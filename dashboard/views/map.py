@@ -190,8 +190,7 @@ def _card(points: ml.CameraPoints, health: np.ndarray, feeds: pd.DataFrame) -> N
 
 
 def _username() -> str:
-    user = state.current_user()
-    return str(getattr(user, "username", user) or "anonymous")
+    return auth.current_username()
 
 
 def render() -> None:
