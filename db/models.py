@@ -7,15 +7,38 @@ migrations in db/migrations.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Enum, Float, ForeignKey, Integer,
-                        LargeBinary, MetaData, String, Text, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from geo.vocabulary import (CameraKind, Connection, ConsentLevel, DistrictLevel, FeedMode, FeedState,
-                            OwnerClass, PostKind, Role)
+from geo.vocabulary import (
+    CameraKind,
+    Connection,
+    ConsentLevel,
+    DistrictLevel,
+    FeedMode,
+    FeedState,
+    OwnerClass,
+    PostKind,
+    Role,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -27,7 +50,7 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -41,14 +64,14 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use timezone-aware datetimes")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def _enum(enum_cls, name: str) -> Enum:
@@ -76,7 +99,7 @@ class District(Base):
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str | None] = mapped_column(String(200))
 
-    parent: Mapped["District | None"] = relationship(remote_side=[id])
+    parent: Mapped[District | None] = relationship(remote_side=[id])
 
 
 class Owner(Base):
@@ -243,5 +266,19 @@ class RelayNode(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-__all__ = ["Base", "District", "Owner", "Camera", "Post", "DutyUnit", "AppUser", "AuditEvent", "Layer",
-           "DataVersion", "Feed", "RelayNode", "UniqueConstraint", "utcnow"]
+__all__ = [
+    "AppUser",
+    "AuditEvent",
+    "Base",
+    "Camera",
+    "DataVersion",
+    "District",
+    "DutyUnit",
+    "Feed",
+    "Layer",
+    "Owner",
+    "Post",
+    "RelayNode",
+    "UniqueConstraint",
+    "utcnow",
+]

@@ -53,7 +53,7 @@ def data_fingerprint(session: Session, *names: str) -> tuple:
     rows = {name: (version, changed.isoformat()) for name, version, changed in session.execute(
         select(DataVersion.name, DataVersion.version, DataVersion.changed_at).where(DataVersion.name.in_(names)))}
     database = session.get_bind().url.render_as_string(hide_password=True)
-    return (database,) + tuple(rows.get(n, (0, "")) for n in names)
+    return (database, *tuple(rows.get(n, (0, "")) for n in names))
 
 
 def _result_frame(result) -> pd.DataFrame:

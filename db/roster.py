@@ -169,7 +169,8 @@ def _validated(data, columns, report, parse_row, unique: bool = True) -> list[di
     return good
 
 
-def import_roster_csv(session: Session, actor: Actor | str, data: bytes | str, source: str = "roster.csv") -> RosterReport:
+def import_roster_csv(session: Session, actor: Actor | str, data: bytes | str,
+                      source: str = "roster.csv") -> RosterReport:
     """Upsert duty units by call sign from a roster CSV; on any bad row nothing is written."""
     _require(actor)
     report = RosterReport(source)

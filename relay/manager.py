@@ -324,7 +324,7 @@ class FeedManager:
         while not self._stop_event.is_set():
             try:
                 self.sync_once()
-            except Exception as exc:  # noqa: BLE001 - the sync must outlive a bug; it is shown on /healthz
+            except Exception as exc:
                 self.last_sync_error = f"sync failed: {type(exc).__name__}"
                 log.error("relay sync failed: %s", type(exc).__name__)
             self._stop_event.wait(self.config.sync_interval_s)

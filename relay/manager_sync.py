@@ -124,7 +124,7 @@ def _apply(manager, plan: SyncPlan) -> None:
         except (LimitReached, UnknownProfile, RelayMediaError) as exc:
             plan.refused[source.camera_code] = str(exc)
             plan.release.add(source.camera_code)
-        except Exception as exc:  # noqa: BLE001 - one feed must never stop the others' sync
+        except Exception as exc:
             # only the type: an unexpected message could hold the source URL
             log.error("feed %s could not start: %s", source.camera_code, type(exc).__name__)
             plan.refused[source.camera_code] = f"could not start ({type(exc).__name__}); see the relay log"

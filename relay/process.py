@@ -1,7 +1,8 @@
 """Run ffmpeg: argv list (never a shell), own process group, stop = TERM, wait, KILL.
 
 Each process keeps a bounded, redacted stderr tail, read by one small daemon thread (health comes
-from the playlist, not from ffmpeg's own reports, so stdout is discarded). A marker file next to the feed's output names the process, so
+from the playlist, not from ffmpeg's own reports, so stdout is discarded). A marker file next to the
+feed's output names the process, so
 `reap_orphans()` at relay start can kill ffmpeg left behind by a relay that died (kill -9 included)
 after checking /proc/<pid>/cmdline and the start time, so an unrelated process that reused the
 PID is never touched.

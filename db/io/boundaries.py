@@ -91,13 +91,15 @@ def prepare_boundaries(gdf: gpd.GeoDataFrame, options: BoundaryOptions, source: 
     def problem(column: str, mask, values, reason) -> None:
         mask = np.asarray(mask, dtype=bool)
         if mask.any():
-            errors.append(pd.DataFrame({"line": lines[mask], "column": column, "reason": reason,
-                                        "value": pd.Series(values).astype(str)[mask].map(checks.neutralise).to_numpy()}))
+            shown = pd.Series(values).astype(str)[mask].map(checks.neutralise).to_numpy()
+            errors.append(pd.DataFrame({"line": lines[mask], "column": column, "reason": reason, "value": shown}))
 
     names, _ = checks.text(frame[name_field], 120)
     codes, _ = checks.text(frame[code_field].map(_code_text), 32)
-    problem(name_field, names.isna() | (names.str.len() > 120).fillna(False), frame[name_field], "name is empty or too long")
-    problem(code_field, codes.isna() | (codes.str.len() > 32).fillna(False), frame[code_field], "code is empty or too long")
+    problem(name_field, names.isna() | (names.str.len() > 120).fillna(False), frame[name_field],
+            "name is empty or too long")
+    problem(code_field, codes.isna() | (codes.str.len() > 32).fillna(False), frame[code_field],
+            "code is empty or too long")
     problem(code_field, codes.notna() & codes.duplicated(keep=False), codes, "code appears more than once")
     geometry, geom_bad = _repaired(frame.geometry)
     problem("geometry", geom_bad, frame.geometry.geom_type.fillna("empty"), "not a polygon (or empty)")
@@ -171,7 +173,7 @@ def _name_key(text: str) -> str:
 def _parent_matcher(kecamatan: pd.DataFrame):
     by_code = {str(c): str(c) for c in kecamatan["code"]}
     by_digits = {re.sub(r"\D", "", str(c)): str(c) for c in kecamatan["code"] if re.sub(r"\D", "", str(c))}
-    by_name = {_name_key(n): str(c) for c, n in zip(kecamatan["code"], kecamatan["name"])}
+    by_name = {_name_key(n): str(c) for c, n in zip(kecamatan["code"], kecamatan["name"], strict=True)}
 
     def match(value):
         if value is None or (isinstance(value, float) and np.isnan(value)):

@@ -10,14 +10,23 @@ assigned to the real districts (then the 15-per-kecamatan split holds only appro
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from db.io.writers import (WriteSummary, assign_districts, replace_layer, upsert_cameras, upsert_districts,
-                           upsert_duty_units, upsert_owners, upsert_posts)
+from db.io.writers import (
+    WriteSummary,
+    assign_districts,
+    replace_layer,
+    upsert_cameras,
+    upsert_districts,
+    upsert_duty_units,
+    upsert_owners,
+    upsert_posts,
+)
 from db.models import Camera, District, DutyUnit, Feed, Owner, Post
 from geo.vocabulary import Connection
 

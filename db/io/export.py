@@ -30,7 +30,7 @@ class ExportFormatError(ValueError):
 
 def export_frame(session: Session) -> gpd.GeoDataFrame:
     cameras = cameras_frame(session).rename(columns={"owner_name": "owner"})
-    frame = cameras[EXPORT_COLUMNS + ["geometry"]].copy()
+    frame = cameras[[*EXPORT_COLUMNS, "geometry"]].copy()
     for column in ("consent_signed_on", "consent_expires_on"):
         frame[column] = frame[column].map(lambda d: d.isoformat() if d is not None and not pd.isna(d) else None)
     frame["dvr_retention_days"] = frame["dvr_retention_days"].astype("Int64")

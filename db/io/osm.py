@@ -58,7 +58,8 @@ def parse_direction(text: str) -> tuple[float, float | None]:
 def osm_to_camera_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Rename and derive OSM tags into the importer's camera columns (values stay text)."""
     out = pd.DataFrame(index=frame.index)
-    get = lambda col: frame[col] if col in frame else pd.Series(None, index=frame.index, dtype=object)
+    def get(col):
+        return frame[col] if col in frame else pd.Series(None, index=frame.index, dtype=object)
     osm_id = get("@id").fillna(get("id")).astype(object)
     out["code"] = get("ref").where(get("ref").notna() & (get("ref").astype(str).str.strip() != ""),
                                    osm_id.map(_osm_code))
@@ -71,10 +72,11 @@ def osm_to_camera_columns(frame: pd.DataFrame) -> pd.DataFrame:
     out["kind"] = get("camera:type")
     out["bearing_deg"] = get("camera:direction")
     out["height_m"] = get("height").map(lambda v: str(v).lower().replace("m", "").strip() if pd.notna(v) else None)
-    out["range_m"] = [_range_from_tilt(h, a) for h, a in zip(out["height_m"], get("camera:angle"))]
+    out["range_m"] = [_range_from_tilt(h, a) for h, a in zip(out["height_m"], get("camera:angle"), strict=True)]
     out["surveillance_type"] = get("surveillance:type")
     out["consent"] = "registry_only"
-    out["notes"] = [_notes(i, a, z) for i, a, z in zip(osm_id, get("camera:angle"), get("surveillance:zone"))]
+    out["notes"] = [_notes(i, a, z)
+                    for i, a, z in zip(osm_id, get("camera:angle"), get("surveillance:zone"), strict=True)]
     return out
 
 

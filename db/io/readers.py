@@ -115,7 +115,7 @@ def _read_csv(path: Path, kind: str) -> RawTable:
 def read_spatial_frame(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
     try:
         gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
-    except Exception as exc:  # noqa: BLE001 - pyogrio raises several types; all mean "cannot read"
+    except Exception as exc:
         raise RegistryFileError(f"{path}: cannot read it as CSV or a spatial file ({type(exc).__name__}: "
                                 f"{str(exc)[:200]}); use CSV, GeoJSON, GeoPackage or a zipped Shapefile") from None
     if gdf.crs is not None and not gdf.crs.equals(WGS84):

@@ -181,7 +181,7 @@ def _coordinates(raw, problems, typed, context, lon_name="lon", lat_name="lat", 
     x, y = lon.to_numpy(float), lat.to_numpy(float)
     inside = np.zeros(len(x), dtype=bool)
     inside[both] = context.region.contains(x[both], y[both])
-    shown = pd.Series([f"{a} {b}" for a, b in zip(_column(raw, lon_name), _column(raw, lat_name))],
+    shown = pd.Series([f"{a} {b}" for a, b in zip(_column(raw, lon_name), _column(raw, lat_name), strict=True)],
                       index=raw.frame.index)
     raw_x = checks.number(_column(raw, lon_name), decimal_comma=raw.decimal_comma)[0].to_numpy(float)
     raw_y = checks.number(_column(raw, lat_name), decimal_comma=raw.decimal_comma)[0].to_numpy(float)
@@ -225,7 +225,7 @@ def _cameras(raw: RawTable, context: ValidationContext, problems: _Problems):
     signed = _parsed(raw, problems, typed, "consent_signed_on", checks.dates)
     expires = _parsed(raw, problems, typed, "consent_expires_on", checks.dates)
     if signed is not None and expires is not None:
-        before = [s is not None and e is not None and e < s for s, e in zip(signed, expires)]
+        before = [s is not None and e is not None and e < s for s, e in zip(signed, expires, strict=True)]
         problems.add_mask("consent_expires_on", np.asarray(before, dtype=bool), "expires before it was signed")
     retention = _number(raw, problems, typed, "dvr_retention_days", 0, 3650, integer=True, low_exclusive=True)
     if retention is not None:
@@ -367,7 +367,7 @@ def _duty_units(raw: RawTable, context: ValidationContext, problems: _Problems):
     start = _parsed(raw, problems, typed, "shift_start", checks.timestamps, context.timezone)
     end = _parsed(raw, problems, typed, "shift_end", checks.timestamps, context.timezone)
     if start is not None and end is not None:
-        inverted = [s is not None and e is not None and e <= s for s, e in zip(start, end)]
+        inverted = [s is not None and e is not None and e <= s for s, e in zip(start, end, strict=True)]
         problems.add_mask("shift_end", np.asarray(inverted, dtype=bool), "shift ends before it starts")
     _coordinates(raw, problems, typed, context, "last_lon", "last_lat", required=False)
     _parsed(raw, problems, typed, "last_seen_at", checks.timestamps, context.timezone)

@@ -66,7 +66,7 @@ def upsert_cameras(session: Session, df: pd.DataFrame, progress: Progress | None
                    with_districts: bool = False) -> WriteSummary:
     """Upsert cameras by code. ``with_districts``: set district_id by spatial join as rows are written
     (the importer does; callers that run assign_districts() afterwards need not)."""
-    frame = _present(df, "code", CAMERA_FIELDS + ["owner_code"])
+    frame = _present(df, "code", [*CAMERA_FIELDS, "owner_code"])
     if "owner_code" in frame:
         frame["owner_id"] = _resolve(session, Owner.__table__, "code", frame.pop("owner_code"), "owner")
     if with_districts:
@@ -92,7 +92,7 @@ def _with_districts(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
     districts = districts_frame(session)
     if not len(districts):
         return frame
-    code_to_id = dict(zip(districts["code"], districts["id"]))
+    code_to_id = dict(zip(districts["code"], districts["id"], strict=True))
     codes = assign_points(pd.to_numeric(frame["lon"]).to_numpy(float), pd.to_numeric(frame["lat"]).to_numpy(float),
                           districts)
     frame["district_id"] = pd.Series([code_to_id.get(c) if c is not None else None for c in codes],
@@ -101,7 +101,7 @@ def _with_districts(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def upsert_duty_units(session: Session, df: pd.DataFrame) -> WriteSummary:
-    frame = _present(df, "callsign", DUTY_UNIT_FIELDS + ["post_code"])
+    frame = _present(df, "callsign", [*DUTY_UNIT_FIELDS, "post_code"])
     if "post_code" in frame:
         frame["post_id"] = _resolve(session, Post.__table__, "code", frame.pop("post_code"), "post")
     return _bump_if_changed(session, _upsert(session, DutyUnit.__table__, "callsign", frame))
@@ -138,7 +138,7 @@ def replace_layer(session: Session, layer: str, gdf: gpd.GeoDataFrame) -> WriteS
     weights = gdf["weight"].fillna(1.0).astype(float).tolist() if "weight" in gdf else [1.0] * len(gdf)
     wkbs = list(shapely.to_wkb(np.asarray(gdf.geometry.values), hex=False))
     incoming = [{"layer": layer, "name": n, "weight": w, "geometry_wkb": g}
-                for n, w, g in zip(list(names), weights, wkbs)]
+                for n, w, g in zip(list(names), weights, wkbs, strict=True)]
     stored = session.execute(select(table.c.name, table.c.weight, table.c.geometry_wkb)
                              .where(table.c.layer == layer).order_by(table.c.id)).all()
     if [(r["name"], r["weight"], r["geometry_wkb"]) for r in incoming] == [tuple(s) for s in stored]:
@@ -153,7 +153,7 @@ def replace_layer(session: Session, layer: str, gdf: gpd.GeoDataFrame) -> WriteS
 def assign_districts(session: Session) -> int:
     """Set camera and post districts by spatial join to the finest level; returns rows changed."""
     districts = districts_frame(session)
-    code_to_id = dict(zip(districts["code"], districts["id"])) if len(districts) else {}
+    code_to_id = dict(zip(districts["code"], districts["id"], strict=True)) if len(districts) else {}
     changed = sum(_assign_table(session, model.__table__, districts, code_to_id) for model in (Camera, Post))
     if changed:
         bump_version(session, REGISTRY)
@@ -178,7 +178,7 @@ def _upsert(session: Session, table: Table, key: str, frame: pd.DataFrame,
         same &= _same(merged[field], merged[field + "__stored"])
     is_changed = ~is_new & ~same
     done = 0
-    done = _insert_rows(session, table, frame.loc[is_new, [key] + fields], progress, done, total)
+    done = _insert_rows(session, table, frame.loc[is_new, [key, *fields]], progress, done, total)
     updates = frame.loc[is_changed, fields].copy()
     updates["__id"] = merged.loc[is_changed, "__id"].astype(int).to_numpy()
     done = _update_rows(session, table, updates, progress, done, total)
@@ -203,7 +203,7 @@ def _insert_rows(session, table, frame, progress, done, total) -> int:
     values = [_bound(table.c[c], frame[c], dialect) for c in frame.columns]
     values += [[_bound(table.c[c], pd.Series([v], dtype=object), dialect)[0]] * len(frame)
                for c, v in defaults.items()]
-    rows = list(zip(*values))
+    rows = list(zip(*values, strict=True))
     quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
     name = dialect.identifier_preparer.format_table(table)
     for start in range(0, len(rows), CHUNK_ROWS):
@@ -244,7 +244,7 @@ def _bound(column, series: pd.Series, dialect) -> list:
     memo: dict = {}
     out = []
     for value in series.tolist():
-        if value is None or value != value:  # noqa: PLR0124 - None, NaN, NaT
+        if value is None or value != value:
             out.append(None)
             continue
         try:
@@ -281,10 +281,10 @@ def _assign_table(session: Session, table: Table, districts: gpd.GeoDataFrame, c
     rows = session.execute(select(table.c.id, table.c.lon, table.c.lat, table.c.district_id)).all()
     if not rows:
         return 0
-    ids, lon, lat, current = (np.asarray(col, dtype=object) for col in zip(*rows))
+    ids, lon, lat, current = (np.asarray(col, dtype=object) for col in zip(*rows, strict=True))
     codes = assign_points(lon.astype(float), lat.astype(float), districts)
     wanted = np.array([code_to_id.get(c) if c is not None else None for c in codes], dtype=object)
-    differs = np.array([w != c for w, c in zip(wanted, current)], dtype=bool)
+    differs = np.array([w != c for w, c in zip(wanted, current, strict=True)], dtype=bool)
     changed = 0
     # Group by target district: one UPDATE .. WHERE id IN (...) per district and chunk, fast on both backends.
     targets = pd.Series(ids[differs]).groupby(pd.Series(wanted[differs], dtype=object), dropna=False)

@@ -105,6 +105,7 @@ def cameras_from_urls(urls: list[str], host: str, port: int, height: int):
     ports = {p.port or 554 for p in local}
     chosen_port = ports.pop() if len(ports) == 1 else port
     width = height * 16 // 9
-    specs = [CameraSpec(p.path.strip("/"), codec="h265" if i % 10 == 9 else "h264", audio="pcma" if i % 3 == 1 else None,
-                        width=width, height=height) for i, p in enumerate(sorted(local, key=lambda q: q.path))]
+    specs = [CameraSpec(p.path.strip("/"), codec="h265" if i % 10 == 9 else "h264",
+                        audio="pcma" if i % 3 == 1 else None, width=width, height=height)
+             for i, p in enumerate(sorted(local, key=lambda q: q.path))]
     return specs, user or None, password or None, chosen_port
