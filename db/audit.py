@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from db.models import AuditEvent, utcnow
@@ -202,7 +203,7 @@ def purge_older_than(session: Session, actor: Actor | str, retention_days: int,
     if not isinstance(actor, str):
         actor.require("audit")
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
-    result = session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
+    result = cast(CursorResult, session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff)))
     deleted = result.rowcount or 0
     record(session, actor, AuditAction.AUDIT_PURGE, detail={"deleted": deleted, "before": cutoff.isoformat(),
                                                             "retention_days": retention_days})

@@ -65,6 +65,8 @@ class ResultCache:
             return self._memory.get(key)
 
     def _path(self, key: tuple) -> Path:
+        if self.directory is None:
+            raise ValueError("a memory-only ResultCache has no files")
         digest = hashlib.sha256(repr((FORMAT, key)).encode()).hexdigest()[:24]
         return self.directory / f"{key[0]}-{digest}.pkl"
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from db.io.stream_url import StreamURLError, validate_stream_url
@@ -208,7 +210,8 @@ def write_observed(session: Session, camera_code: str, observed: ObservedState,
     stmt = update(Feed).where(Feed.camera_id == camera_id).values(**values)
     if node_id is not None:
         stmt = stmt.where(Feed.node_id == node_id)
-    return session.execute(stmt.execution_options(synchronize_session=False)).rowcount > 0
+    result = cast(CursorResult, session.execute(stmt.execution_options(synchronize_session=False)))
+    return result.rowcount > 0
 
 
 def connected_feed_states(session: Session) -> list[dict]:

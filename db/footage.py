@@ -61,6 +61,8 @@ def jurisdiction_polsek_id(session: Session, camera: Camera) -> int | None:
     if camera.district_id is None:
         return None
     district = session.get(District, camera.district_id)
+    if district is None:
+        return None
     kecamatan_id = district.parent_id or district.id
     post_district = aliased(District)
     stmt = (select(Post.id).join(post_district, Post.district_id == post_district.id)
@@ -99,8 +101,8 @@ def request_footage(session: Session, actor: Actor, incident: int | str, camera_
     if not codes:
         raise FootageError("choose at least one camera to request footage from")
     cameras = {c.code: c for c in session.scalars(select(Camera).where(Camera.code.in_(codes)))}
-    existing = set(session.scalars(select(FootageRequest.camera_id)
-                                   .where(FootageRequest.incident_id == found.id)))
+    existing = {cid for cid in session.scalars(select(FootageRequest.camera_id)
+                                               .where(FootageRequest.incident_id == found.id)) if cid is not None}
     created, skipped = [], []
     for code in codes:
         reason = _skip_reason(cameras.get(code), code, existing)
@@ -235,7 +237,8 @@ def request_row(session: Session, actor: Actor, request_id: int, now: datetime |
     found = session.execute(_queue_stmt().where(FootageRequest.id == request_id)).first()
     if found is None:
         raise FootageNotFound(f"no footage request {request_id}")
-    return _row(*found, actor.can("owner_contacts"), now or utcnow())
+    request, incident, camera, owner, post = found
+    return _row(request, incident, camera, owner, post, actor.can("owner_contacts"), now or utcnow())
 
 
 def record_letter_printed(session: Session, actor: Actor, request_id: int) -> None:

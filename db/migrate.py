@@ -34,7 +34,10 @@ def downgrade(url: str, revision: str) -> None:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    if head is None:
+        raise RuntimeError("db/migrations holds no revision; the package is broken")
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import shapely
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -52,7 +52,9 @@ def data_fingerprint(session: Session, *names: str) -> tuple:
     names = names or (REGISTRY,)
     rows = {name: (version, changed.isoformat()) for name, version, changed in session.execute(
         select(DataVersion.name, DataVersion.version, DataVersion.changed_at).where(DataVersion.name.in_(names)))}
-    database = session.get_bind().url.render_as_string(hide_password=True)
+    bind = session.get_bind()
+    url = bind.engine.url if isinstance(bind, Connection) else bind.url
+    database = url.render_as_string(hide_password=True)
     return (database, *tuple(rows.get(n, (0, "")) for n in names))
 
 

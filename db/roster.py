@@ -150,7 +150,8 @@ def _roster_row(values: dict[str, str], posts: set[str]) -> dict:
 
 
 def _validated(data, columns, report, parse_row, unique: bool = True) -> list[dict]:
-    good, seen = [], {}
+    good: list[dict] = []
+    seen: dict[str, int] = {}
     for line, values in _rows(data, columns, report):
         try:
             row = parse_row(values)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from functools import cache
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -72,7 +73,7 @@ def check_password(password: str) -> str:
 
 def parse_role(raw: Role | str) -> Role:
     try:
-        return Role.parse(raw)
+        return cast(Role, Role.parse(raw))
     except VocabularyError as exc:
         raise UserError(str(exc)) from None
 
@@ -191,7 +192,7 @@ def authenticate(session: Session, username: str, password: str, now: datetime |
         raise _fail(session, user, name, "password", now)
     if user.disabled:
         raise _fail(session, user, name, "disabled", now)
-    if _hasher().check_needs_rehash(user.password_hash):
+    if user.password_hash is not None and _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     return _signed_in(session, user, "local", now)
 

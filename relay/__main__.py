@@ -59,7 +59,13 @@ def build(settings: Settings):
     from relay.manager import FeedManager
 
     section = settings.relay
-    api_settings = ApiSettings(operator_token=settings.relay_operator_token, hls_secret=settings.relay_hls_secret)
+    token, hls_secret = settings.relay_operator_token, settings.relay_hls_secret
+    if token is None or hls_secret is None:
+        from relay.config import RelayConfigError
+
+        raise RelayConfigError("the relay needs relay_operator_token and relay_hls_secret; `noblindspot up` "
+                               "writes both to the data directory's secrets.toml")
+    api_settings = ApiSettings(operator_token=token, hls_secret=hls_secret)
     hostname = socket.gethostname()
     runtime_dir = section.resolved_runtime_dir(settings.data_dir, hostname)
     media = media_config_from(section, runtime_dir)      # checks the ranges before anything is created

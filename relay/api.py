@@ -202,10 +202,11 @@ def _hls_routes(app: FastAPI, manager: FeedManager, settings: ApiSettings, serve
             raise HTTPException(403, str(exc), headers=cors) from None
 
     def elsewhere(request: Request, exc: FeedElsewhere) -> Response:
-        base = urlsplit(exc.holder.public_url or "")
+        public_url = exc.holder.public_url or ""
+        base = urlsplit(public_url)
         if not base.scheme or not base.netloc:
             raise HTTPException(409, str(exc))
-        target = f"{exc.holder.public_url.rstrip('/')}{request.url.path}?{request.url.query}"
+        target = f"{public_url.rstrip('/')}{request.url.path}?{request.url.query}"
         return RedirectResponse(target, status_code=307, headers=cors)
 
     @app.get(f"/hls/{{camera_code}}/{hls.PLAYLIST}", tags=["hls"], response_class=Response)
@@ -223,7 +224,7 @@ def _hls_routes(app: FastAPI, manager: FeedManager, settings: ApiSettings, serve
         if text is None:
             raise HTTPException(503, "the feed is starting; try again in a moment",
                                 headers={**cors, "Retry-After": "1"})
-        body = hls.rewrite_playlist(text, token).encode("utf-8")
+        body = hls.rewrite_playlist(text, token or "").encode("utf-8")   # authorise() refused a missing token
         served.add(code, len(body))
         return Response(body, media_type="application/vnd.apple.mpegurl", headers=cors)
 

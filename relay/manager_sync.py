@@ -84,7 +84,7 @@ def _plan(manager, session: Session, held: set[str]) -> SyncPlan:
         source = sources.get(code)
         if code not in held:
             plan.close.append(code)  # another node holds it now (or the feed is gone)
-        elif isinstance(source, FeedSourceRefused) or source.mode == FeedMode.OFF:
+        elif source is None or isinstance(source, FeedSourceRefused) or source.mode == FeedMode.OFF:
             plan.close.append(code)
             plan.release.add(code)
         elif (source.mode == FeedMode.ON_DEMAND and now - entry.last_demand >= idle_after

@@ -44,7 +44,7 @@ def output_width(info: SourceInfo | None, profile: Profile, encoded: bool) -> in
     if info is None or info.width is None:
         return None
     height = output_height(info, profile, encoded)
-    if not encoded or not info.height or height == info.height:
+    if not encoded or not info.height or height is None or height == info.height:
         return info.width
     return int(round(info.width * height / info.height / 2) * 2)
 

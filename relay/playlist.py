@@ -28,7 +28,10 @@ class PlaylistSnapshot:
 
 
 def parse_playlist(text: str) -> PlaylistSnapshot:
-    target, media_sequence, segments, duration = None, 0, [], None
+    target: float | None = None
+    duration: float | None = None
+    media_sequence = 0
+    segments: list[Segment] = []
     for line in (raw.strip() for raw in text.splitlines()):
         if line.startswith("#EXT-X-TARGETDURATION:"):
             target = _float(line.partition(":")[2])

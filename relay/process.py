@@ -203,6 +203,8 @@ def _signal_group_or_pid(pid: int, sig: int) -> None:
 
 def _read_stderr(proc: FeedProcess) -> None:
     stream = proc.popen.stderr
+    if stream is None:              # spawn() always pipes stderr; a fake may not
+        return
     for raw in iter(stream.readline, b""):
         line = redact(raw.decode("utf-8", "replace").rstrip(), proc.secrets)
         if line:

@@ -79,7 +79,7 @@ class FeedSupervisor:
     def __init__(self, camera_code: str, source_url: str, profile: Profile, config: RelayConfig,
                  clock: Callable[[], float] = time.monotonic,
                  on_change: Callable[[FeedStatus], None] | None = None, *,
-                 prober: Callable[..., SourceInfo] = probe, spawner: Callable[..., object] = process.spawn,
+                 prober: Callable[..., SourceInfo] = probe, spawner: Callable[..., process.FeedProcess] = process.spawn,
                  stopper: Callable[..., object] = process.stop, threaded: bool = True,
                  census: StallCensus = DEFAULT_CENSUS, jitter: float = 0.25) -> None:
         self.camera_code = camera_code
@@ -101,7 +101,7 @@ class FeedSupervisor:
         self._failures, self._launches = 0, 0
         self._retry_at: float | None = None
         self._last_error: str | None = None
-        self._proc = None
+        self._proc: process.FeedProcess | None = None
         self._last_tail: list[str] = []
         self._probe: SourceInfo | None = None
         self._argv_source: SourceInfo | None = None
@@ -237,7 +237,7 @@ class FeedSupervisor:
             self._guard(now)
         if now - self._entered_at > STABLE_S:
             self._failures = 0
-        if not self._proc.alive():
+        if self._proc is None or not self._proc.alive():
             self._back_off(self._exit_reason())
             return
         window = self._stall_window()
@@ -333,9 +333,11 @@ class FeedSupervisor:
         if isinstance(result, UnsupportedSource):
             self._back_off(f"camera stream unusable: {self._redact(str(result))}")
             return
-        if isinstance(result, SourceUnreachable):
-            return                      # ffmpeg's own fate decides; the next launch probes again
+        if not isinstance(result, SourceInfo):
+            return                      # unreachable: ffmpeg's own fate decides; the next launch probes again
         self._probe = result
+        if self._argv_source is None:
+            return
         if command.video_decision(result, self._profile) != command.video_decision(self._argv_source, self._profile):
             log.info("feed %s: camera sends %s, relaunching with an encoder", self.camera_code, result.video_codec)
             self._kill_process()
@@ -387,7 +389,7 @@ class FeedSupervisor:
 
     def _exit_reason(self) -> str:
         code = self._proc.returncode() if self._proc is not None else None
-        tail = self._proc.tail() if self._proc is not None else []
+        tail: list[str] = self._proc.tail() if self._proc is not None else []
         return exit_reason(code, tail)
 
     def _guard(self, now: float) -> None:

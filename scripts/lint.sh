@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Lint and type-check: ruff over the whole repository, mypy over geo, db and relay (settings in
-# pyproject.toml). Runs both and fails if either fails. Needs the dev group installed (./test.sh does it).
+# Lint and type-check: ruff over the whole repository, mypy over the packages pyproject.toml lists
+# (geo, db, relay, settings). Runs both and fails if either finds anything. Installs what it needs on
+# first use, like test.sh. .ci/run runs it before the tests.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh
+bootstrap test
 status=0
-echo "ruff check ." >&2
+log "ruff check ."
 .venv/bin/python -m ruff check . || status=1
-echo "mypy geo db relay" >&2
-.venv/bin/python -m mypy geo db relay || status=1
+log "mypy (geo, db, relay, settings)"
+.venv/bin/python -m mypy || status=1
 exit "$status"

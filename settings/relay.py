@@ -13,7 +13,7 @@ The relay's address for the dashboard, its public URL and its two secrets are to
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,10 +51,10 @@ class RelaySettings(BaseModel):
     stderr_lines: int = 100
     start_timeout_s: float = 30.0
 
-    def media_knobs(self) -> dict[str, object]:
+    def media_knobs(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in MEDIA_KNOBS}
 
-    def manager_knobs(self) -> dict[str, object]:
+    def manager_knobs(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in MANAGER_KNOBS}
 
     def with_overrides(self, **values: object) -> RelaySettings:

@@ -103,7 +103,8 @@ def check_secrets(settings, insecure_dev: bool = False) -> list[str]:
     Even with insecure_dev a secret under its hard floor (missing operator token, HLS secret under
     the HMAC floor) is refused: the relay would be open, or fail every HLS request.
     """
-    fatal, weak = [], []
+    fatal: list[tuple[str, str, int]] = []
+    weak: list[tuple[str, str, int]] = []
     for name in GENERATED:
         secret = getattr(settings, name)
         value = secret.get_secret_value() if secret is not None else ""

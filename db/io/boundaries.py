@@ -179,6 +179,8 @@ def _parent_matcher(kecamatan: pd.DataFrame):
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return None
         text = _code_text(value)
+        if text is None:
+            return None
         digits = re.sub(r"\D", "", text)
         return by_code.get(text) or (by_digits.get(digits) if digits else None) or by_name.get(_name_key(text))
     return match

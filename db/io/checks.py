@@ -32,7 +32,7 @@ def cleaned(raw: pd.Series) -> pd.Series:
         blank = (arrow.str.len() == 0).fillna(True).to_numpy(bool)
         quoted = arrow.str.startswith("'").fillna(False).to_numpy(bool)
         values = arrow.astype(object).where(~blank, None)
-        for idx in np.flatnonzero(quoted):
+        for idx in np.flatnonzero(quoted).tolist():
             values.iat[idx] = _clean_text(values.iat[idx])
     else:
         values = raw.map(_clean_text).astype(object)
@@ -123,8 +123,8 @@ def _parse_bool(value):
 def boolean(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     parsed = _by_distinct(raw, _parse_bool)
     bad = parsed.map(lambda v: isinstance(v, str)).astype(bool)
-    reasons = pd.Series(np.where(bad, "not yes/no (use true/false, ya/tidak, 1/0)", None), index=raw.index,
-                        dtype=object)
+    reasons = pd.Series(np.where(bad, "not yes/no (use true/false, ya/tidak, 1/0)", None),  # type: ignore[call-overload]  # pandas-stubs: None
+                        index=raw.index, dtype=object)  # type: ignore[arg-type]  # pandas-stubs: object dtype
     return _objects(parsed.where(~bad, None)), _objects(reasons)
 
 

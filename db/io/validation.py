@@ -85,7 +85,8 @@ class _Problems:
         self.bad |= mask
 
     def add_mask(self, column: str, mask: np.ndarray, reason: str, values: pd.Series | None = None) -> None:
-        reasons = pd.Series(np.where(mask, reason, None), index=self.raw.frame.index, dtype=object)
+        reasons = pd.Series(np.where(mask, reason, None),  # type: ignore[call-overload]  # pandas-stubs: None
+                            index=self.raw.frame.index, dtype=object)  # type: ignore[arg-type]  # object dtype
         self.add(column, reasons, values)
 
     def report(self) -> pd.DataFrame:
@@ -263,9 +264,9 @@ def _direction(raw, problems, typed) -> None:
     else:
         fov_raw = span
     if "fov_deg" in raw.frame or span.notna().any():
-        fov, fov_reasons = checks.number(fov_raw, 1, 360, decimal_comma=raw.decimal_comma)
+        fov_values, fov_reasons = checks.number(fov_raw, 1, 360, decimal_comma=raw.decimal_comma)
         problems.add("fov_deg", fov_reasons, fov_raw)
-        typed["fov_deg"] = fov
+        typed["fov_deg"] = fov_values
 
 
 def _stream_urls(raw, problems, typed) -> None:

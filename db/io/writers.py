@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -18,10 +19,16 @@ import pandas as pd
 import shapely
 from sqlalchemy import Integer, Table, bindparam, delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from db.models import Camera, District, DutyUnit, Layer, Owner, Post, utcnow
 from db.repositories import LAYERS, REGISTRY, bump_version, districts_frame
 from geo.assign import assign_points
+
+
+def _table(model) -> Table:
+    """A mapped class's Table (its __table__ is typed as a FromClause)."""
+    return cast(Table, model.__table__)
 
 CHUNK_ROWS = 10_000
 Progress = Callable[[int, int], None]
@@ -58,7 +65,7 @@ class WriteSummary:
 
 def upsert_owners(session: Session, df: pd.DataFrame) -> WriteSummary:
     frame = _present(df, "code", OWNER_FIELDS)
-    summary = _upsert(session, Owner.__table__, "code", frame)
+    summary = _upsert(session, _table(Owner), "code", frame)
     return _bump_if_changed(session, summary)
 
 
@@ -68,10 +75,10 @@ def upsert_cameras(session: Session, df: pd.DataFrame, progress: Progress | None
     (the importer does; callers that run assign_districts() afterwards need not)."""
     frame = _present(df, "code", [*CAMERA_FIELDS, "owner_code"])
     if "owner_code" in frame:
-        frame["owner_id"] = _resolve(session, Owner.__table__, "code", frame.pop("owner_code"), "owner")
+        frame["owner_id"] = _resolve(session, _table(Owner), "code", frame.pop("owner_code"), "owner")
     if with_districts:
         frame = _with_districts(session, frame)
-    summary = _upsert(session, Camera.__table__, "code", frame, progress=progress)
+    summary = _upsert(session, _table(Camera), "code", frame, progress=progress)
     return _bump_if_changed(session, summary)
 
 
@@ -79,7 +86,7 @@ def upsert_posts(session: Session, df: pd.DataFrame, *, with_districts: bool = F
     frame = _present(df, "code", POST_FIELDS)
     if with_districts:
         frame = _with_districts(session, frame)
-    return _bump_if_changed(session, _upsert(session, Post.__table__, "code", frame))
+    return _bump_if_changed(session, _upsert(session, _table(Post), "code", frame))
 
 
 def _with_districts(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
@@ -103,8 +110,8 @@ def _with_districts(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
 def upsert_duty_units(session: Session, df: pd.DataFrame) -> WriteSummary:
     frame = _present(df, "callsign", [*DUTY_UNIT_FIELDS, "post_code"])
     if "post_code" in frame:
-        frame["post_id"] = _resolve(session, Post.__table__, "code", frame.pop("post_code"), "post")
-    return _bump_if_changed(session, _upsert(session, DutyUnit.__table__, "callsign", frame))
+        frame["post_id"] = _resolve(session, _table(Post), "code", frame.pop("post_code"), "post")
+    return _bump_if_changed(session, _upsert(session, _table(DutyUnit), "callsign", frame))
 
 
 def upsert_districts(session: Session, gdf: gpd.GeoDataFrame) -> WriteSummary:
@@ -113,7 +120,7 @@ def upsert_districts(session: Session, gdf: gpd.GeoDataFrame) -> WriteSummary:
     frame["geometry_wkb"] = list(shapely.to_wkb(np.asarray(gdf.geometry.values), hex=False))
     parents = gdf["parent_code"] if "parent_code" in gdf else pd.Series(None, index=gdf.index, dtype=object)
     frame["parent_code"] = _nullable(parents.reset_index(drop=True))
-    table = District.__table__
+    table = _table(District)
     summary = WriteSummary()
     pending = frame
     # Parents before children: each pass writes the rows whose parent is stored (or who have none).
@@ -133,7 +140,7 @@ def upsert_districts(session: Session, gdf: gpd.GeoDataFrame) -> WriteSummary:
 
 def replace_layer(session: Session, layer: str, gdf: gpd.GeoDataFrame) -> WriteSummary:
     """Replace every feature of one named layer; unchanged (and not rewritten) when identical."""
-    table = Layer.__table__
+    table = _table(Layer)
     names = _nullable(gdf["name"].reset_index(drop=True)) if "name" in gdf else [None] * len(gdf)
     weights = gdf["weight"].fillna(1.0).astype(float).tolist() if "weight" in gdf else [1.0] * len(gdf)
     wkbs = list(shapely.to_wkb(np.asarray(gdf.geometry.values), hex=False))
@@ -154,7 +161,7 @@ def assign_districts(session: Session) -> int:
     """Set camera and post districts by spatial join to the finest level; returns rows changed."""
     districts = districts_frame(session)
     code_to_id = dict(zip(districts["code"], districts["id"], strict=True)) if len(districts) else {}
-    changed = sum(_assign_table(session, model.__table__, districts, code_to_id) for model in (Camera, Post))
+    changed = sum(int(_assign_table(session, _table(model), districts, code_to_id)) for model in (Camera, Post))
     if changed:
         bump_version(session, REGISTRY)
     return changed
@@ -229,10 +236,10 @@ def _missing_defaults(table: Table, present) -> dict:
         if column.name in present or column.primary_key or column.default is None:
             continue
         default = column.default
-        if default.is_scalar:
+        if isinstance(default, ScalarElementColumnDefault):
             out[column.name] = _plain(default.arg)
-        elif default.is_callable:
-            out[column.name] = default.arg(None)
+        elif isinstance(default, CallableColumnDefault):
+            out[column.name] = default.arg(None)  # type: ignore[arg-type]  # wrapped to take a context; ours ignore it
     return out
 
 
@@ -242,7 +249,7 @@ def _bound(column, series: pd.Series, dialect) -> list:
     to_int = isinstance(column.type, Integer)  # ids mapped through pandas may arrive as 1.0
     processor = column.type._cached_bind_processor(dialect)
     memo: dict = {}
-    out = []
+    out: list = []
     for value in series.tolist():
         if value is None or value != value:
             out.append(None)
@@ -293,7 +300,7 @@ def _assign_table(session: Session, table: Table, districts: gpd.GeoDataFrame, c
         id_list = [int(i) for i in group]
         for start in range(0, len(id_list), CHUNK_ROWS // 2):
             chunk = id_list[start:start + CHUNK_ROWS // 2]
-            values = {"district_id": district_id}
+            values: dict[str, Any] = {"district_id": district_id}
             if "updated_at" in table.c:  # a derived field: keep the row's own updated_at
                 values["updated_at"] = table.c.updated_at
             session.execute(table.update().where(table.c.id.in_(chunk)).values(values))
@@ -343,7 +350,7 @@ def _plain(value):
 def _fill_defaults(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     for name in frame.columns:
         column = table.c.get(name)
-        if column is None or column.nullable or column.default is None or not column.default.is_scalar:
+        if column is None or column.nullable or not isinstance(column.default, ScalarElementColumnDefault):
             continue
         default = _plain(column.default.arg)
         frame[name] = frame[name].map(lambda v, d=default: d if v is None else v)

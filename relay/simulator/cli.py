@@ -50,8 +50,10 @@ def simulate_command(ctx: click.Context, count: int | None, from_db: bool, host:
         raise click.UsageError("give either --cameras N or --from-db")
     if from_db:
         specs, user, password, port = _from_registry(ctx, host, port, int(height))
-    else:
+    elif count is not None:
         specs = demo_specs(count, height=int(height))
+    else:
+        raise click.UsageError("give either --cameras N or --from-db")
     if bool(user) != bool(password):
         raise click.UsageError("--user and --password go together")
     sim = Simulator(specs, user=user, password=password, host=host, port=port)

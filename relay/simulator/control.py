@@ -112,7 +112,8 @@ class Simulator:
         proc, self._proc = self._proc, None
         if proc is not None:
             try:
-                proc.stdin.close()          # the server quits when its stdin closes
+                if proc.stdin is not None:
+                    proc.stdin.close()      # the server quits when its stdin closes
                 proc.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 proc.kill()
@@ -167,9 +168,12 @@ class Simulator:
     def _request(self, message: dict, timeout_s: float = 10.0) -> dict:
         if self._proc is None or self._proc.poll() is not None:
             raise SimulatorError("simulator is not running")
+        stdin = self._proc.stdin
+        if stdin is None:
+            raise SimulatorError("simulator has no command pipe")
         with self._lock:
-            self._proc.stdin.write(json.dumps(message) + "\n")
-            self._proc.stdin.flush()
+            stdin.write(json.dumps(message) + "\n")
+            stdin.flush()
             reply = self._next_reply(timeout_s)
         if not reply.get("ok"):
             raise SimulatorError(reply.get("error", "command failed"))
@@ -184,7 +188,7 @@ class Simulator:
 
     def _read_replies(self) -> None:
         proc = self._proc
-        for line in proc.stdout:
+        for line in (proc.stdout if proc is not None and proc.stdout is not None else ()):
             try:
                 self._replies.put(json.loads(line))
             except json.JSONDecodeError:
@@ -193,16 +197,19 @@ class Simulator:
 
     def _stderr_tail(self, limit: int = 500) -> str:
         """The end of a dead server's stderr (GStreamer warnings, a Python error), stripped."""
+        proc = self._proc
+        if proc is None or proc.stderr is None:
+            return ""
         try:
-            self._proc.wait(timeout=2)
-            return (self._proc.stderr.read() or "")[-limit:].strip()
+            proc.wait(timeout=2)
+            return (proc.stderr.read() or "")[-limit:].strip()
         except (OSError, ValueError, subprocess.TimeoutExpired):
             return ""
 
     def _wait_rtsp(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if rtsp_answers(self.host, self.port):
+            if self.port is not None and rtsp_answers(self.host, self.port):
                 return
             time.sleep(0.1)
         raise SimulatorError(f"RTSP server on port {self.port} did not answer within {timeout_s:g} s")
