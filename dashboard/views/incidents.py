@@ -6,11 +6,10 @@ from datetime import datetime, timedelta
 from datetime import time as dtime
 
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
 
-from dashboard import auth
-from dashboard.components import ops_data
+from dashboard import auth, deps
+from dashboard.components import incident_map, ops_data
 from dashboard.components.camera_card import markdown_text
 from dashboard.components.player import render_player
 from dashboard.i18n import DISPLAY_TZ, _, format_datetime, format_number, now_local
@@ -222,20 +221,7 @@ def _posts_panel(incident, near: dict) -> list[dict]:
 
 
 def _map(incident, seeing: pd.DataFrame, posts: list[dict]) -> None:
-    layers = [pdk.Layer("ScatterplotLayer", data=pd.DataFrame([{"lon": incident.lon, "lat": incident.lat,
-                                                                 "label": incident.code}]),
-                        get_position=["lon", "lat"], get_radius=12, get_fill_color=[213, 94, 0], pickable=True)]
-    if not seeing.empty:
-        seen_by = seeing[["lon", "lat", "code"]].rename(columns={"code": "label"})
-        layers.append(pdk.Layer("ScatterplotLayer", data=seen_by,
-                                get_position=["lon", "lat"], get_radius=6, get_fill_color=[0, 114, 178], pickable=True))
-    if posts:
-        layers.append(pdk.Layer("ScatterplotLayer", data=pd.DataFrame(
-            [{"lon": p["lon"], "lat": p["lat"], "label": p["name"]} for p in posts]),
-            get_position=["lon", "lat"], get_radius=10, get_fill_color=[0, 158, 115], pickable=True))
-    view = pdk.ViewState(longitude=incident.lon, latitude=incident.lat, zoom=16)
-    st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=view, map_style=None,
-                             tooltip={"text": "{label}"}))
+    st.pydeck_chart(incident_map.incident_deck(incident, seeing, posts, deps.settings().basemap_url))
 
 
 def _incident_view(user: Actor, incident) -> None:

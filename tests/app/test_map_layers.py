@@ -171,3 +171,26 @@ def test_accessor_expressions_avoid_member_access_on_array_literals():
         for value in layer.values():
             if isinstance(value, str) and value.startswith("@@="):
                 assert "][" not in value, (layer["id"], value)
+
+
+def test_the_incident_map_asks_no_tile_server_on_the_internet():
+    """Issue 10, defect 4: the incidents page's small map was a plain pdk.Deck, whose default provider
+    made Streamlit fetch basemaps.cartocdn.com. It draws over the product's basemap (or none) now."""
+    import json
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from dashboard.components.incident_map import incident_deck
+
+    incident = SimpleNamespace(code="INC-1", lon=106.75, lat=-6.17)
+    seeing = pd.DataFrame({"lon": [106.7501], "lat": [-6.1701], "code": ["CAM-1"]})
+    posts = [{"lon": 106.751, "lat": -6.171, "name": "Polsek Tambora"}]
+    spec = json.loads(incident_deck(incident, seeing, posts, basemap_url=None).to_json())
+    # Like the main map's: no provider, and no style URL (Streamlit then draws no basemap at all).
+    assert spec.get("mapProvider") is None and "http" not in json.dumps(spec.get("mapStyle"))
+    assert "carto" not in json.dumps(spec).lower()
+    assert {layer["id"]: [d["label"] for d in layer["data"]] for layer in spec["layers"]} == {
+        "incident": ["INC-1"], "seeing": ["CAM-1"], "posts": ["Polsek Tambora"]}
+    own = json.loads(incident_deck(incident, seeing, [], basemap_url="http://tiles.local/{z}/{x}/{y}.png").to_json())
+    assert "http://tiles.local/{z}/{x}/{y}.png" in json.dumps(own["mapStyle"])
