@@ -29,11 +29,11 @@ from starlette.staticfiles import StaticFiles
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from db.engine import make_engine, make_session_factory
+from db.feeds import LeasePolicy
 from db.migrate import upgrade
 from db.models import Camera, Feed
 from geo.vocabulary import FeedMode, FeedState
 from relay.api import ApiSettings, create_app
-from relay.leases import LeasePolicy
 from relay.manager import FeedManager, ManagerConfig
 from relay.schemas import FeedStatus
 from relay.tokens import mint_token

@@ -53,9 +53,9 @@ def build(settings: Settings):
     point (`noblindspot relay`) has refused weak secrets already; ApiSettings raises RelayConfigError
     below the HMAC floor for any caller.
     """
+    from db.feeds import LeasePolicy
     from relay.api import ApiSettings, create_app
     from relay.config import manager_config_from, media_config_from
-    from relay.leases import LeasePolicy
     from relay.manager import FeedManager
 
     section = settings.relay

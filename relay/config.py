@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from relay.leases import LeasePolicy
+    from db.feeds import LeasePolicy
     from relay.manager import ManagerConfig
     from settings.relay import RelaySettings
 

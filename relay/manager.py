@@ -22,11 +22,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import feeds as feed_repo
-from db.feeds import FeedSource, ObservedState
+from db.feeds import FeedSource, LeaseHolder, LeasePolicy, ObservedState
 from db.models import utcnow
 from geo.vocabulary import FeedMode, FeedState
-from relay import leases
-from relay.leases import LeaseHolder, LeasePolicy
 from relay.manager_base import (  # noqa: F401 - shared with manager_sync; re-exported for relay.api and tests
     Closing,
     FeedElsewhere,
@@ -134,7 +132,7 @@ class FeedManager:
 
     def holder(self, camera_code: str) -> LeaseHolder:
         with self._sessions() as session:
-            return leases.holder(session, camera_code)
+            return feed_repo.lease_holder(session, camera_code)
 
     # ---- control (operator) -------------------------------------------------------------------
 
@@ -157,7 +155,7 @@ class FeedManager:
                     feed_repo.set_desired(session, camera_code, mode=FeedMode.OFF)
                 else:
                     self._raise_if_elsewhere(session, camera_code)
-                leases.release(session, self.config.node_id, [camera_code], self._wallclock())
+                feed_repo.release_leases(session, self.config.node_id, [camera_code], self._wallclock())
             entry = self._entries.pop(camera_code, None)
         if entry is not None:
             entry.supervisor.close()
@@ -264,9 +262,9 @@ class FeedManager:
     def _raise_if_elsewhere(self, session: Session, camera_code: str, claim: bool = False) -> None:
         now = self._wallclock()
         if claim:
-            holder = leases.claim_one(session, self.config.node_id, camera_code, now, self.config.lease)
+            holder = feed_repo.claim_feed(session, self.config.node_id, camera_code, now, self.config.lease)
         else:
-            holder = leases.holder(session, camera_code)
+            holder = feed_repo.lease_holder(session, camera_code)
             if holder.node_id is not None and not self._holder_alive(session, camera_code, now):
                 return
         if holder.node_id not in (None, self.config.node_id):
@@ -346,7 +344,7 @@ class FeedManager:
         if leave:
             try:
                 with self._sessions.begin() as session:
-                    leases.leave(session, self.config.node_id, self._wallclock())
+                    feed_repo.leave_node(session, self.config.node_id, self._wallclock())
             except SQLAlchemyError as exc:
                 log.warning("could not release leases at shutdown: %s", type(exc).__name__)
 

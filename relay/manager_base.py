@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from relay.leases import LeaseHolder
+from db.feeds import LeaseHolder
 from relay.schemas import FeedStatus
 
 

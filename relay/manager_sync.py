@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -15,7 +16,6 @@ from sqlalchemy.orm import Session
 from db import feeds as feed_repo
 from db.feeds import FeedSource, FeedSourceRefused, ObservedState
 from geo.vocabulary import FeedMode, FeedState
-from relay import leases
 from relay.errors import RelayMediaError
 from relay.manager_base import Closing, LimitReached
 from relay.profiles import UnknownProfile
@@ -45,29 +45,29 @@ def run_sync(manager) -> SyncPlan:
 
 def _leases(manager, session: Session) -> set[str]:
     cfg, now = manager.config, manager.now()
-    leases.heartbeat(session, cfg.node_id, cfg.public_url, now)
-    held = leases.renew(session, cfg.node_id, now, cfg.lease)
+    feed_repo.heartbeat(session, cfg.node_id, cfg.public_url, now)
+    held = feed_repo.renew_leases(session, cfg.node_id, now, cfg.lease)
     modes = feed_repo.desired_modes(session)
     pinned = sorted(code for code in held if modes.get(code) == FeedMode.ALWAYS_ON)
-    live = leases.live_node_count(session, now, cfg.lease)
+    live = feed_repo.live_node_count(session, now, cfg.lease)
     others = sum(1 for code in manager.entries if code not in pinned)
     room = max(0, cfg.max_feeds - others)
-    target = min(leases.fair_share(leases.pinned_count(session), live), room)
+    target = min(fair_share(feed_repo.pinned_count(session), live), room)
     if manager.shed_paused_for != live:
         manager.shed_paused_for = None   # the set of nodes changed: shedding may find room again
     if len(pinned) > target and live > 1 and manager.shed_paused_for is None:
         shed = pinned[target:]
         log.info("handing %d always-on feeds to other relay nodes", len(shed))
-        leases.release(session, cfg.node_id, shed, now)
+        feed_repo.release_leases(session, cfg.node_id, shed, now)
         held -= set(shed)
         return held
     if len(pinned) < target:
-        claimed = leases.claim_pinned(session, cfg.node_id, now, cfg.lease, target - len(pinned))
+        claimed = feed_repo.claim_pinned(session, cfg.node_id, now, cfg.lease, target - len(pinned))
         pinned += claimed
         held |= set(claimed)
     if len(pinned) < room:   # feeds nobody picked up for a lease time (the others are full): take them
         free_before = now - timedelta(seconds=cfg.lease.lease_ttl_s)
-        overflow = leases.claim_pinned(session, cfg.node_id, now, cfg.lease, room - len(pinned), free_before)
+        overflow = feed_repo.claim_pinned(session, cfg.node_id, now, cfg.lease, room - len(pinned), free_before)
         if overflow:
             # what was shed found no taker: the others are full; stop shedding until the nodes change
             manager.shed_paused_for = live
@@ -133,7 +133,7 @@ def _apply(manager, plan: SyncPlan) -> None:
 
 def _write_back(manager, session: Session, plan: SyncPlan) -> None:
     node = manager.config.node_id
-    leases.release(session, node, plan.release - set(manager.entries), manager.now())
+    feed_repo.release_leases(session, node, plan.release - set(manager.entries), manager.now())
     for code, reason in plan.refused.items():
         feed_repo.write_observed(session, code, ObservedState(state=FeedState.STOPPED, last_error=reason))
     now = manager.monotonic()
@@ -162,3 +162,8 @@ def observed_from(status) -> ObservedState:
     return ObservedState(state=status.state, state_since=status.since, fps=status.fps,
                          bitrate_kbps=status.bitrate_kbps, codec=status.codec, width=status.width,
                          height=status.height, restarts=status.restarts, last_error=status.last_error)
+
+
+def fair_share(pinned: int, live_nodes: int) -> int:
+    """How many always-on feeds one node should hold when the load is spread evenly."""
+    return math.ceil(pinned / max(1, live_nodes))

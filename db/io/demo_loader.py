@@ -27,7 +27,7 @@ from db.io.writers import (
     upsert_owners,
     upsert_posts,
 )
-from db.models import Camera, District, DutyUnit, Feed, Owner, Post
+from db.models import Camera, District, DutyUnit, Owner, Post
 from geo.vocabulary import Connection
 
 if TYPE_CHECKING:  # geo.demo is only needed for the type; loading it here would be wasted at import
@@ -95,11 +95,11 @@ def _demo_feeds(session: Session, cameras) -> WriteSummary:
     Pinning all 120 would keep 120 ffmpeg processes and the simulator's encoders busy on a small demo
     machine; the wall and the briefing strip need only a few, and any other camera starts when opened.
     """
-    from db.feeds import set_desired  # the relay's feed repository (db layer)
+    from db.feeds import cameras_with_feed, set_desired  # the feed table's one owner
 
     connected = cameras[cameras["connection"] == "connected"].sort_values("code")
     pinned = set(connected.groupby("kecamatan_code").head(PINNED_PER_KECAMATAN)["code"])
-    existing = {code for (code,) in session.execute(select(Camera.code).join(Feed, Feed.camera_id == Camera.id))}
+    existing = cameras_with_feed(session)
     new = [code for code in connected["code"] if code not in existing]  # operators' later choices stay
     for code in new:
         set_desired(session, code, mode="always_on" if code in pinned else "on_demand")

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from db.feeds import LeasePolicy
 from db.models import Camera, Feed
 from geo.vocabulary import FeedMode
 from relay.api import ApiSettings, create_app
-from relay.leases import LeasePolicy
 from relay.manager import FeedManager, ManagerConfig
 from relay.tokens import mint_token
 from tests.support.manager import FakeSupervisorFactory, seed_feeds

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
+from db.feeds import LeasePolicy
 from geo.vocabulary import FeedMode, FeedState
 from relay.api import ApiSettings, create_app
 from relay.client import RelayClient, RelayRefused, RelayUnavailable
-from relay.leases import LeasePolicy
 from relay.manager import FeedManager, ManagerConfig
 from relay.tokens import verify_token
 from tests.support.manager import FakeSupervisorFactory, seed_feeds

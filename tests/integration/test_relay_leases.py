@@ -7,10 +7,9 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from db import feeds as feed_repo
+from db.feeds import LeasePolicy
 from geo.vocabulary import FeedMode
-from relay import leases
 from relay.api import ApiSettings, create_app
-from relay.leases import LeasePolicy
 from relay.manager import FeedElsewhere, FeedManager, ManagerConfig
 from relay.tokens import mint_token
 from tests.support.manager import FakeClock, FakeSupervisorFactory, FakeWallClock, seed_feeds
@@ -93,9 +92,9 @@ def test_skip_locked_keeps_concurrent_claims_apart(pg, session_factory, wall):
     first, second = session_factory(), session_factory()
     try:
         first.begin()
-        got_first = leases.claim_pinned(first, "node-a", wall(), POLICY, limit=2)
+        got_first = feed_repo.claim_pinned(first, "node-a", wall(), POLICY, limit=2)
         second.begin()   # runs while node-a's transaction still holds its row locks
-        got_second = leases.claim_pinned(second, "node-b", wall(), POLICY, limit=4)
+        got_second = feed_repo.claim_pinned(second, "node-b", wall(), POLICY, limit=4)
         assert len(got_first) == 2 and len(got_second) == 2 and not set(got_first) & set(got_second)
         first.commit()
         second.commit()

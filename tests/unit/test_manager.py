@@ -5,10 +5,9 @@ import pytest
 from sqlalchemy import select, update
 
 from db import feeds as feed_repo
-from db.feeds import FeedSourceRefused
+from db.feeds import FeedSourceRefused, LeasePolicy
 from db.models import Camera, Feed
 from geo.vocabulary import FeedMode, FeedState
-from relay.leases import LeasePolicy
 from relay.manager import FeedIsOff, FeedManager, LimitReached, ManagerConfig, UnknownProfileError
 from tests.support.manager import FakeClock, FakeSupervisorFactory, FakeWallClock, seed_feeds
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from pydantic import ValidationError
 
+from db.feeds import LeasePolicy
 from relay.config import RelayConfig, RelayConfigError, manager_config_from, media_config_from
-from relay.leases import LeasePolicy
 from relay.manager import ManagerConfig
 from settings import Settings, describe_invalid
 from settings.relay import MANAGER_KNOBS, MEDIA_KNOBS, RelaySettings
