@@ -20,8 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard.components.player import PlayerOptions, player_html, player_source, stable_token
+from dashboard.components.player import TOKEN_TTL_S, PlayerOptions, player_html, player_source
 from dashboard.components.player_script import PLAYER_JS
+from relay.tokens import mint_windowed
 
 REPO = Path(__file__).resolve().parents[1]
 HLS_JS = REPO / "node_modules" / "hls.js" / "dist" / "hls.min.js"
@@ -32,7 +33,7 @@ LABELS = {k: k for k in ("connecting", "live", "offline", "retrying", "unreachab
 
 def ours(codes: list[str], now: float) -> list[str]:
     return [player_html(player_source("http://relay.example:8787", code,
-                                      stable_token(SECRET, code, "duty.officer", now)),
+                                      mint_windowed(SECRET, code, "duty.officer", TOKEN_TTL_S, now)),
                         PlayerOptions(low_bitrate=True, labels=LABELS), PLAYER_JS) for code in codes]
 
 

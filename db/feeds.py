@@ -17,9 +17,7 @@ from sqlalchemy.orm import Session
 
 from db.io.stream_url import StreamURLError, validate_stream_url
 from db.models import Camera, Feed, RelayNode, utcnow
-from geo.vocabulary import Connection, FeedMode, FeedState
-
-AUDIO_CHOICES = ("aac", "drop")
+from geo.vocabulary import AudioPolicy, Connection, FeedMode, FeedState
 
 
 class FeedError(ValueError):
@@ -179,8 +177,8 @@ def desired_modes(session: Session) -> dict[str, FeedMode]:
 
 def _validated_desired(mode, profile, audio) -> tuple[FeedMode | None, str | None, str | None]:
     mode = FeedMode.parse(mode) if mode is not None else None
-    if audio is not None and audio not in AUDIO_CHOICES:
-        raise FeedError(f"audio '{audio}' is not valid; use one of: {', '.join(AUDIO_CHOICES)}")
+    if audio is not None and audio not in set(AudioPolicy):
+        raise FeedError(f"audio '{audio}' is not valid; use one of: {', '.join(AudioPolicy)}")
     if profile is not None and not str(profile).strip():
         raise FeedError("profile must not be empty; use 'copy' to remux")
     return mode, profile, audio
@@ -194,7 +192,7 @@ def set_desired(session: Session, camera_code: str, mode: FeedMode | str | None 
     feed = session.execute(select(Feed).where(Feed.camera_id == camera.id)).scalar_one_or_none()
     if feed is None:
         _checked_url(camera_code, camera.stream_url)
-        feed = Feed(camera_id=camera.id, mode=FeedMode.ON_DEMAND, profile="copy", audio="aac",
+        feed = Feed(camera_id=camera.id, mode=FeedMode.ON_DEMAND, profile="copy", audio=AudioPolicy.AAC,
                     state=FeedState.STOPPED, restarts=0)
         session.add(feed)
     if mode is not None:

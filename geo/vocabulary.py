@@ -149,6 +149,17 @@ class FeedMode(_Parsable):
         return "feed mode"
 
 
+class AudioPolicy(_Parsable):
+    """What a feed does with the camera's sound: encode it to AAC for the browser, or drop it."""
+
+    AAC = "aac"
+    DROP = "drop"
+
+    @classmethod
+    def label(cls) -> str:
+        return "audio policy"
+
+
 class FeedState(StrEnum):
     STOPPED = "stopped"
     STARTING = "starting"

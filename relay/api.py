@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -20,14 +21,17 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
 from db.feeds import FeedError, FeedNotFound, FeedRecord, FeedSourceRefused
+from geo.vocabulary import AudioPolicy, FeedMode, FeedState
 from relay import hls
 from relay.api_models import (
     ActionResult,
     FeedDetail,
     FeedList,
+    FeedOptions,
     FeedUpdate,
     FeedView,
     Health,
+    ProfileView,
     TokenGrant,
     TokenRequest,
 )
@@ -42,8 +46,8 @@ from relay.manager import (
     UnknownProfileError,
 )
 from relay.metrics import CONTENT_TYPE, ServedBytes, make_registry, render
-from relay.profiles import UnknownProfile
-from relay.tokens import SecretTooShort, TokenError, mint_token, secret_bytes, verify_token
+from relay.profiles import DEFAULT_PROFILE, LOW_BITRATE_PROFILE, PROFILES, UnknownProfile
+from relay.tokens import SecretTooShort, TokenError, mint_windowed, secret_bytes, verify_token
 
 log = logging.getLogger(__name__)
 CHECK_PAGE_DIR = Path(__file__).resolve().parent / "check_page"
@@ -86,6 +90,8 @@ def _view(manager: FeedManager, record: FeedRecord, detail: bool = False) -> Fee
     data = {k: getattr(record, k) for k in FeedView.model_fields if hasattr(record, k)}
     data["hls_path"] = f"/hls/{record.camera_code}/{hls.PLAYLIST}"
     status = manager.local_status(record.camera_code)
+    if record.node_id in (None, manager.config.node_id):
+        data["demand"] = manager.demand_state(record.camera_code)
     if status is not None:
         data.update(state=status.state, state_since=status.since, fps=status.fps,
                     bitrate_kbps=status.bitrate_kbps, codec=status.codec, width=status.width,
@@ -95,6 +101,13 @@ def _view(manager: FeedManager, record: FeedRecord, detail: bool = False) -> Fee
     if detail:
         return FeedDetail(**data, log_tail=list(status.stderr_tail) if status is not None else [])
     return FeedView(**data)
+
+
+def feed_options() -> FeedOptions:
+    profiles = [ProfileView(name=p.name, transcode=p.transcode, height=p.height,
+                            video_bitrate_kbps=p.video_bitrate_kbps, max_fps=p.max_fps) for p in PROFILES.values()]
+    return FeedOptions(profiles=profiles, default_profile=DEFAULT_PROFILE, low_bitrate_profile=LOW_BITRATE_PROFILE,
+                       audio=list(AudioPolicy), modes=list(FeedMode))
 
 
 def _code(camera_code: str) -> str:
@@ -150,6 +163,10 @@ def _feed_routes(app: FastAPI, manager: FeedManager, operator, settings: ApiSett
         views = [_view(manager, r) for r in manager.list_feeds()]
         return FeedList(node_id=manager.config.node_id, feeds=views)
 
+    @app.get("/api/options", response_model=FeedOptions, dependencies=guarded, tags=["feeds"])
+    def options() -> FeedOptions:
+        return feed_options()
+
     @app.get("/api/feeds/{camera_code}", response_model=FeedDetail, dependencies=guarded, tags=["feeds"])
     def get_feed(camera_code: str) -> FeedView:
         return _view(manager, manager.get_feed(_code(camera_code)), detail=True)
@@ -186,7 +203,7 @@ def _feed_routes(app: FastAPI, manager: FeedManager, operator, settings: ApiSett
               tags=["feeds"])
     def token(camera_code: str, request: TokenRequest) -> TokenGrant:
         record = manager.get_feed(_code(camera_code))
-        minted = mint_token(settings.hls_secret, record.camera_code, request.user, ttl=request.ttl_s)
+        minted = mint_windowed(settings.hls_secret, record.camera_code, request.user, ttl=request.ttl_s)
         return TokenGrant(camera_code=record.camera_code, token=minted, expires_at=int(minted.split(".")[0]),
                           hls_path=f"/hls/{record.camera_code}/{hls.PLAYLIST}",
                           node_url=record.node_url or manager.config.public_url)
@@ -222,8 +239,8 @@ def _hls_routes(app: FastAPI, manager: FeedManager, settings: ApiSettings, serve
             raise HTTPException(_status_for(exc), str(exc), headers=cors) from None
         text = await _wait_for_playlist(manager, code, settings.playlist_wait_s)
         if text is None:
-            raise HTTPException(503, "the feed is starting; try again in a moment",
-                                headers={**cors, "Retry-After": "1"})
+            detail, retry_s = _not_ready(manager.local_status(code))
+            raise HTTPException(503, detail, headers={**cors, "Retry-After": str(retry_s)})
         body = hls.rewrite_playlist(text, token or "").encode("utf-8")   # authorise() refused a missing token
         served.add(code, len(body))
         return Response(body, media_type="application/vnd.apple.mpegurl", headers=cors)
@@ -247,6 +264,15 @@ def _hls_routes(app: FastAPI, manager: FeedManager, settings: ApiSettings, serve
         return Response(body, media_type=media, headers=cors)
 
 
+def _not_ready(status) -> tuple[str, int]:
+    """Why a playlist is not there yet, and when to ask again: starting, or a camera that does not answer."""
+    if status is None or status.state in (FeedState.STARTING, FeedState.RUNNING):
+        return "the feed is starting; try again in a moment", 1
+    retry_s = max(1, math.ceil(status.next_retry_s)) if status.next_retry_s is not None else 5
+    reason = f" ({status.last_error})" if status.last_error else ""
+    return f"the camera does not answer{reason}; the relay tries again in {retry_s} s", retry_s
+
+
 async def _wait_for_playlist(manager: FeedManager, code: str, wait_s: float) -> str | None:
     """The playlist once it lists a segment (the viewer counts as watching while waiting)."""
     path = manager.feed_dir(code) / hls.PLAYLIST
@@ -257,6 +283,7 @@ async def _wait_for_playlist(manager: FeedManager, code: str, wait_s: float) -> 
         try:
             text = path.read_text(encoding="utf-8")
             if "#EXTINF" in text:
+                manager.mark_ready(code)
                 return text
         except (FileNotFoundError, UnicodeDecodeError):
             pass

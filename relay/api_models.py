@@ -8,7 +8,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from geo.vocabulary import FeedMode, FeedState
+from geo.vocabulary import AudioPolicy, FeedMode, FeedState
+from relay.on_demand import DemandState
 
 
 class FeedView(BaseModel):
@@ -18,7 +19,7 @@ class FeedView(BaseModel):
     camera_name: str
     mode: FeedMode
     profile: str
-    audio: str
+    audio: AudioPolicy
     state: FeedState
     state_since: datetime | None = None
     fps: float | None = None
@@ -32,6 +33,8 @@ class FeedView(BaseModel):
     node_url: str | None = Field(None, description="public base URL of that node; browsers fetch HLS there")
     hls_path: str = Field(description="path of the playlist on node_url; add ?token=<signed HLS token>")
     served_here: bool = Field(False, description="whether the node answering runs this feed")
+    demand: DemandState | None = Field(None, description="the feed's on-demand life on the node answering "
+                                       "(relay/on_demand.py); None when another node serves it")
     transcoding: bool | None = None
     segment_age_s: float | None = None
     observed_at: datetime | None = None
@@ -53,8 +56,28 @@ class FeedUpdate(BaseModel):
 
     mode: FeedMode | None = None
     profile: str | None = Field(None, max_length=40)
-    audio: str | None = Field(None, description="aac or drop")
+    audio: AudioPolicy | None = None
     stream_url: SecretStr | None = Field(None, description="write-only; rtsp:// or rtsps:// only")
+
+
+class ProfileView(BaseModel):
+    """An output profile operators may choose (relay/profiles.py is the one list)."""
+
+    name: str
+    transcode: bool = Field(description="always encodes video (False: remuxes H.264 as the camera sends it)")
+    height: int | None = Field(None, description="output lines; None keeps the camera's")
+    video_bitrate_kbps: int
+    max_fps: float | None = None
+
+
+class FeedOptions(BaseModel):
+    """The choices a feed's desired state accepts, so no client keeps its own copy of them."""
+
+    profiles: list[ProfileView]
+    default_profile: str
+    low_bitrate_profile: str = Field(description="the profile for wall tiles")
+    audio: list[AudioPolicy]
+    modes: list[FeedMode]
 
 
 class ActionResult(BaseModel):

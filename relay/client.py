@@ -12,7 +12,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import ValidationError
 
-from relay.api_models import ActionResult, FeedDetail, FeedList, FeedView, Health, TokenGrant
+from geo.vocabulary import AudioPolicy, FeedMode
+from relay.api_models import ActionResult, FeedDetail, FeedList, FeedOptions, FeedView, Health, TokenGrant
 
 
 class RelayClientError(Exception):
@@ -108,12 +109,19 @@ class RelayClient:
     def restart(self, camera_code: str) -> FeedView:
         return self._parse(ActionResult, self._call("POST", self._path(camera_code, "/restart"))).feed
 
-    def update(self, camera_code: str, mode: str | None = None, profile: str | None = None,
-               audio: str | None = None, stream_url: str | None = None) -> FeedView:
-        body = {k: v for k, v in {"mode": getattr(mode, "value", mode), "profile": profile, "audio": audio,
+    def options(self) -> FeedOptions:
+        """The profiles, audio policies and modes the relay accepts."""
+        return self._parse(FeedOptions, self._call("GET", "/api/options"))
+
+    def update(self, camera_code: str, mode: FeedMode | None = None, profile: str | None = None,
+               audio: AudioPolicy | None = None, stream_url: str | None = None) -> FeedView:
+        body = {k: v for k, v in {"mode": FeedMode(mode) if mode is not None else None, "profile": profile,
+                                  "audio": AudioPolicy(audio) if audio is not None else None,
                                   "stream_url": stream_url}.items() if v is not None}
         return self._parse(FeedView, self._call("PUT", self._path(camera_code), json=body))
 
     def hls_token(self, camera_code: str, user: str, ttl_s: float = 300) -> TokenGrant:
+        """A signed HLS token for this user and camera (the same one for every call in a window of
+        ttl_s / 2: relay/tokens.py mint_windowed), so the dashboard never holds the signing secret."""
         body = {"user": user, "ttl_s": ttl_s}
         return self._parse(TokenGrant, self._call("POST", self._path(camera_code, "/token"), json=body))

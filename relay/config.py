@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo.vocabulary import AudioPolicy
+
 if TYPE_CHECKING:
     from db.feeds import LeasePolicy
     from relay.manager import ManagerConfig
     from settings.relay import RelaySettings
 
 HLS_FORMATS = ("mpegts", "fmp4")
-AUDIO_POLICIES = ("aac", "drop")
+AUDIO_POLICIES = tuple(AudioPolicy)
 RTSP_TRANSPORTS = ("tcp", "udp")
 
 

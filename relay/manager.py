@@ -36,6 +36,7 @@ from relay.manager_base import (  # noqa: F401 - shared with manager_sync; re-ex
     UnknownProfileError,
 )
 from relay.manager_sync import run_sync
+from relay.on_demand import DemandState, OnDemand
 from relay.profiles import PROFILES, get_profile
 from relay.schemas import FeedStatus
 
@@ -68,7 +69,7 @@ class ManagerConfig:
 class _Entry:
     source: FeedSource
     supervisor: Supervisor
-    last_demand: float
+    life: OnDemand                         # idle / waiting for ready / ready / closing (relay/on_demand.py)
     written: ObservedState | None = None   # last observed state written to the database
     written_at: float = 0.0
 
@@ -119,6 +120,19 @@ class FeedManager:
     def local_statuses(self) -> dict[str, FeedStatus]:
         return {code: entry.status() for code, entry in list(self._entries.items())}
 
+    def demand_state(self, camera_code: str) -> DemandState:
+        """Where the feed is in its on-demand life on this node (IDLE when this node does not run it)."""
+        entry = self._entries.get(camera_code)
+        if entry is not None:
+            return entry.life.state
+        return DemandState.CLOSING if camera_code in self.closing else DemandState.IDLE
+
+    def mark_ready(self, camera_code: str) -> None:
+        """The HTTP side saw the feed's playlist list a segment."""
+        entry = self._entries.get(camera_code)
+        if entry is not None:
+            entry.life.ready(self._clock())
+
     def feed_dir(self, camera_code: str) -> Path:
         return self.config.runtime_dir / camera_code
 
@@ -141,7 +155,7 @@ class FeedManager:
         with self._lock:
             entry = self._entries.get(camera_code)
             if entry is not None:
-                entry.last_demand = self._clock()
+                entry.life.request(self._clock())
                 return entry.status()
             return self._start_locked(camera_code, operator=True)
 
@@ -165,7 +179,7 @@ class FeedManager:
             entry = self._entries.get(camera_code)
             if entry is None:
                 return self._start_locked(camera_code, operator=True)
-            entry.last_demand = self._clock()
+            entry.life.request(self._clock())
             entry.supervisor.restart()
             return entry.status()
 
@@ -215,12 +229,12 @@ class FeedManager:
         """A viewer asked for the playlist: keep the feed alive, starting an on-demand one."""
         entry = self._entries.get(camera_code)
         if entry is not None:
-            entry.last_demand = self._clock()
+            entry.life.request(self._clock())
             return entry.status()
         with self._lock:
             entry = self._entries.get(camera_code)
             if entry is not None:
-                entry.last_demand = self._clock()
+                entry.life.request(self._clock())
                 return entry.status()
             return self._start_locked(camera_code, operator=False)
 
@@ -228,7 +242,7 @@ class FeedManager:
         """A viewer fetched a segment: counts as watching. False when the feed is not local."""
         entry = self._entries.get(camera_code)
         if entry is not None:
-            entry.last_demand = self._clock()
+            entry.life.request(self._clock())
         return entry is not None
 
     # ---- starting -----------------------------------------------------------------------------
@@ -253,7 +267,9 @@ class FeedManager:
 
     def _launch(self, source: FeedSource) -> FeedStatus:
         supervisor = self._make_supervisor(source)
-        entry = _Entry(source=source, supervisor=supervisor, last_demand=self._clock())
+        life = OnDemand(idle_timeout_s=self.config.idle_timeout_s)
+        life.request(self._clock())
+        entry = _Entry(source=source, supervisor=supervisor, life=life)
         self._entries[source.camera_code] = entry
         supervisor.start()
         log.info("feed %s started (profile %s)", source.camera_code, source.profile)
@@ -309,6 +325,7 @@ class FeedManager:
         for code, _ in finished:
             closing = self.closing.pop(code, None)
             if closing is not None:
+                closing.life.closed(self._clock())
                 closing.done.set()
 
     def run_background(self) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from db.feeds import LeaseHolder
+from relay.on_demand import OnDemand
 from relay.schemas import FeedStatus
 
 
@@ -55,4 +56,5 @@ class Closing:
     """A feed's supervisor on its way out, and the event set once it has closed."""
 
     supervisor: Supervisor
+    life: OnDemand
     done: threading.Event = field(default_factory=threading.Event)

@@ -78,18 +78,18 @@ def _leases(manager, session: Session) -> set[str]:
 def _plan(manager, session: Session, held: set[str]) -> SyncPlan:
     plan = SyncPlan()
     sources = feed_repo.feed_sources(session, held)
-    idle_after = manager.config.idle_timeout_s
     now = manager.monotonic()
     for code, entry in manager.entries.items():
         source = sources.get(code)
+        media = entry.status().state
+        entry.life.observe(media, now)
         if code not in held:
             plan.close.append(code)  # another node holds it now (or the feed is gone)
         elif source is None or isinstance(source, FeedSourceRefused) or source.mode == FeedMode.OFF:
             plan.close.append(code)
             plan.release.add(code)
-        elif (source.mode == FeedMode.ON_DEMAND and now - entry.last_demand >= idle_after
-              and entry.status().state != FeedState.STARTING):   # a viewer may be waiting for it
-            log.info("feed %s idle for %.0f s: stopping", code, now - entry.last_demand)
+        elif source.mode == FeedMode.ON_DEMAND and entry.life.should_close(media, now):
+            log.info("feed %s idle for %.0f s: stopping", code, entry.life.idle_for(now))
             plan.close.append(code)
             plan.release.add(code)
         elif not same_run(source, entry.source):
@@ -109,15 +109,17 @@ def _plan(manager, session: Session, held: set[str]) -> SyncPlan:
 
 def _apply(manager, plan: SyncPlan) -> None:
     restarting = {source.camera_code for source in plan.start}
+    now = manager.monotonic()
     for code in plan.close:
         entry = manager.entries.pop(code, None)
         if entry is None:
             continue
+        entry.life.close(now)
         if code in restarting:
             entry.supervisor.close()   # the new run writes in the same directory: old one first
         else:
             plan.closing.append((code, entry.supervisor))
-            manager.closing[code] = Closing(entry.supervisor)
+            manager.closing[code] = Closing(entry.supervisor, entry.life)
     for source in plan.start:
         try:
             manager.launch_locked(source)

@@ -37,6 +37,7 @@ PROFILES: dict[str, Profile] = {
 }
 
 DEFAULT_PROFILE = "copy"
+LOW_BITRATE_PROFILE = "h264-360p-low"   # what wall tiles ask for: small, 15 fps, cheap to decode
 
 
 def get_profile(name: str) -> Profile:

@@ -1,4 +1,4 @@
-"""Signed, expiring HLS tokens shared by the dashboard (mints) and the relay (verifies).
+"""Signed, expiring HLS tokens: the relay mints them (POST /api/feeds/{code}/token) and verifies them.
 
 A token is ``<expiry>.<user>.<signature>``: the expiry in Unix seconds, the user name in URL-safe
 base64, and an HMAC-SHA256 over a version tag, the camera code, the user and the expiry. The
@@ -106,6 +106,20 @@ def mint_token(secret: Secret, camera_code: str, user: str, ttl: float | timedel
     expires_at = int(issued + _ttl_seconds(ttl))
     signature = _signature(secret_bytes(secret), camera_code, user, expires_at)
     return f"{expires_at}.{_b64(user.encode('utf-8'))}.{_b64(signature)}"
+
+
+def mint_windowed(secret: Secret, camera_code: str, user: str, ttl: float | timedelta,
+                  now: float | None = None) -> str:
+    """``mint_token`` issued at the start of the current window of ``ttl / 2`` seconds.
+
+    Every request for the same camera and user inside one window gets the same token, so a page that
+    draws the player again (a Streamlit rerun) produces the same HTML and the browser keeps its video;
+    a token handed out stays valid for at least ``ttl / 2``.
+    """
+    seconds = _ttl_seconds(ttl)
+    window = seconds / 2
+    current = time.time() if now is None else now
+    return mint_token(secret, camera_code, user, ttl=seconds, now=current - current % window)
 
 
 def _split(token: str) -> tuple[int, str, bytes]:

@@ -20,6 +20,7 @@ def _session_factory():
 
 
 def live_view(user: str, camera_code: str, bucket: int) -> None:
+    """Record a live view once per user, camera and token (``bucket``: the token's expiry)."""
     seen = st.session_state.setdefault(_VIEWED_KEY, set())
     if (user, camera_code, bucket) in seen:
         return

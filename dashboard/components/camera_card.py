@@ -1,21 +1,25 @@
 """The camera card: what a commander needs about one camera, opened by clicking it on the map.
 
 Owner contact details are shown only when the caller says the role may see them. A connected
-camera gets the live player (dashboard/components/player.py); a registered-only camera gets a
-"request footage" action handled by the caller's callback.
+camera gets the relay's view of its feed (relay/api_models.FeedView, asked when the card opens) and
+the live player (dashboard/components/player.py); a registered-only camera gets a "request footage"
+action handled by the caller's callback.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from types import SimpleNamespace
 
 import pandas as pd
 import streamlit as st
 
+from dashboard import deps
+from dashboard.components import relay_access
+from dashboard.components.feed_table import state_label
 from dashboard.components.legend import owner_label
 from dashboard.components.player import render_player
 from dashboard.i18n import _, format_date, format_datetime, format_number
+from relay.api_models import FeedView
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
@@ -48,7 +52,8 @@ def _fov_text(camera: dict) -> str:
     return ", ".join(parts)
 
 
-def card_rows(camera: dict, health: str, can_see_contacts: bool, feed: dict | None = None) -> list[tuple[str, str]]:
+def card_rows(camera: dict, health: str, can_see_contacts: bool,
+              feed: FeedView | None = None) -> list[tuple[str, str]]:
     """The card's label/value rows (pure: testable without Streamlit)."""
     rows = [(_("Name"), str(camera.get("name") or "–")),
             (_("Address"), str(camera.get("address") or "–")),
@@ -66,32 +71,37 @@ def card_rows(camera: dict, health: str, can_see_contacts: bool, feed: dict | No
              (_("DVR retention"), _("{days} days", days=camera["dvr_retention_days"])
               if camera.get("dvr_retention_days") is not None else "–"),
              (_("Sticker installed"), _("Yes") if camera.get("sticker_installed") else _("No"))]
-    if feed and feed.get("state"):
-        since = feed.get("state_since")
-        when = f" · {format_datetime(since)}" if since is not None else ""
-        rows.append((_("Relay state"), f"{feed['state']}{when}"))
-        if feed.get("last_error"):
-            rows.append((_("Last error"), str(feed["last_error"])))
+    if feed is not None:
+        when = f" · {format_datetime(feed.state_since)}" if feed.state_since is not None else ""
+        rows.append((_("Relay state"), f"{state_label(feed.state)}{when}"))
+        if feed.last_error:
+            rows.append((_("Last error"), feed.last_error))
     return rows
 
 
-def _render_player(code: str, user: str, feed: dict | None) -> None:
-    status = SimpleNamespace(**feed) if feed else None
-    render_player(code, user, status=status)
+def relay_feed(camera_code: str) -> tuple[FeedView | None, Exception | None]:
+    """The relay's view of one camera's feed, or the relay error that prevented reading it."""
+    try:
+        return deps.relay_client().get_feed(camera_code), None
+    except relay_access.relay_errors() as exc:
+        return None, exc
 
 
 def render_camera_card(camera: dict, *, health: str, can_see_contacts: bool, user: str,
-                       on_request_footage: Callable[[str], None] | None = None, feed: dict | None = None,
-                       container=None) -> None:
+                       on_request_footage: Callable[[str], None] | None = None, container=None) -> None:
     target = container if container is not None else st
+    connected = camera.get("connection") == "connected"
+    feed, relay_error = relay_feed(camera["code"]) if connected else (None, None)
     with target.container(border=True, key=f"camera-card-{camera['code']}"):
         st.markdown(f"#### {_('Camera')} {markdown_text(camera['code'])}")
         rows = card_rows(camera, health, can_see_contacts, feed)
         st.dataframe(pd.DataFrame(rows, columns=[_("Field"), _("Value")]), hide_index=True, width="stretch")
         if not can_see_contacts:
             st.caption(_("Owner contact details are shown to commanders, operators and admins."))
-        if camera.get("connection") == "connected":
-            _render_player(camera["code"], user, feed)
+        if connected and relay_error is not None:
+            st.warning(relay_access.describe_for_viewer(relay_error))
+        elif connected:
+            render_player(camera["code"], user, feed=feed)
         elif on_request_footage is not None:
             st.button(_("Request footage"), key=f"request-footage-{camera['code']}", type="primary",
                       on_click=on_request_footage, args=(camera["code"],))

@@ -1,46 +1,37 @@
 """The operators' feed table: the relay's feeds as a frame, filtered and shown with translated headers.
 
-Feeds come from the relay client (FeedRecord-like objects or plain dicts decoded from JSON); only the
-fields listed in FEED_COLUMNS are read, none of which can hold a stream URL.
+Feeds come from the relay client as relay/api_models.FeedView; only the fields listed in FEED_COLUMNS
+are read, none of which can hold a stream URL.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import _, format_datetime
+from geo.vocabulary import FeedMode, FeedState
+from relay.api_models import FeedView
 
 FEED_COLUMNS = ("camera_code", "camera_name", "mode", "profile", "state", "since", "fps", "bitrate_kbps",
                 "codec", "restarts", "last_error", "node_url")
-STATES = ("running", "starting", "stalled", "backoff", "failed", "stopped")
-MODES = ("always_on", "on_demand", "off")
-WATCHED_MODE = "always_on"
+STATES = tuple(s.value for s in (FeedState.RUNNING, FeedState.STARTING, FeedState.STALLED, FeedState.BACKOFF,
+                                 FeedState.FAILED, FeedState.STOPPED))
+MODES = tuple(m.value for m in FeedMode)
 
 
-def feed_value(feed, name: str, default=None):
-    """A field of a feed given as an object or a dict; enums become their values."""
-    if isinstance(feed, dict):
-        value = feed.get(name, default)
-    else:
-        value = getattr(feed, name, default)
-    if name == "since" and value is None:
-        value = feed_value(feed, "state_since")
-    return getattr(value, "value", value)
+def _row(feed: FeedView) -> dict:
+    return {"camera_code": feed.camera_code, "camera_name": feed.camera_name, "mode": feed.mode.value,
+            "profile": feed.profile, "state": feed.state.value, "since": feed.state_since, "fps": feed.fps,
+            "bitrate_kbps": feed.bitrate_kbps, "codec": feed.codec, "restarts": feed.restarts,
+            "last_error": feed.last_error, "node_url": feed.node_url}
 
 
-def _moment(value) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
-def feeds_frame(feeds: Iterable) -> pd.DataFrame:
-    rows = [{name: feed_value(feed, name) for name in FEED_COLUMNS} for feed in feeds]
-    frame = pd.DataFrame(rows, columns=list(FEED_COLUMNS))
-    frame["since"] = [_moment(v) for v in frame["since"]]
+def feeds_frame(feeds: Iterable[FeedView]) -> pd.DataFrame:
+    """The feeds as a table for filtering and display (strings for the enums, one row per feed)."""
+    frame = pd.DataFrame([_row(feed) for feed in feeds], columns=list(FEED_COLUMNS))
+    frame["since"] = frame["since"].astype(object).where(frame["since"].notna(), None)
     frame["restarts"] = frame["restarts"].fillna(0).astype(int)
     return frame.sort_values("camera_code", kind="stable").reset_index(drop=True)
 
@@ -59,11 +50,6 @@ def filter_feeds(frame: pd.DataFrame, states: Iterable[str] = (), modes: Iterabl
         haystack = frame["camera_code"].fillna("").str.lower() + " " + frame["camera_name"].fillna("").str.lower()
         mask &= haystack.str.contains(needle, regex=False)
     return frame[mask].reset_index(drop=True)
-
-
-def watched_feeds(frame: pd.DataFrame) -> pd.DataFrame:
-    """The feeds duty officers watch on the wall: the pinned (always-on) ones, by code."""
-    return frame[frame["mode"] == WATCHED_MODE].reset_index(drop=True)
 
 
 def state_label(state: str | None) -> str:

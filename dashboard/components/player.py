@@ -1,7 +1,8 @@
 """The live player: an iframe running hls.js (from npm, served by the relay) against one feed.
 
-The browser only ever receives the relay's public URL, the camera code and a signed token minted for
-this user and camera; the camera's stream URL stays in the database and in the relay. hls.js is tuned
+The browser only ever receives the relay's public URL, the camera code and a signed token the relay
+minted for this user and camera (the dashboard asks for it with its operator credential and never holds
+the signing secret); the camera's stream URL stays in the database and in the relay. hls.js is tuned
 for live viewing: it starts two segments behind the live edge, speeds up to catch up when it falls
 behind, and the page shows what is happening (connecting, live, offline with the reason, retrying).
 """
@@ -15,18 +16,17 @@ from urllib.parse import quote, urlencode
 import streamlit as st
 
 from dashboard import deps
-from dashboard.components import audit_hooks
+from dashboard.components import audit_hooks, relay_access
 from dashboard.components.player_script import PLAYER_JS
+from dashboard.i18n import _
 from geo.feed_health import feed_health, player_down
 from geo.vocabulary import Connection
-from relay.tokens import mint_token
+from relay.api_models import FeedView
 
+# The relay mints the same token for every request inside a window of TOKEN_TTL_S / 2 (relay/tokens.py
+# mint_windowed), so reruns produce the same page and the browser keeps the iframe (and its video)
+# instead of reloading it; a token stays valid at least an hour after any render.
 TOKEN_TTL_S = 2 * 3600
-# Tokens are minted at the start of a time bucket so reruns inside a bucket produce the same page and
-# the browser keeps the iframe (and its video) instead of reloading it. A token stays valid for at
-# least TOKEN_TTL_S - TOKEN_BUCKET_S after any render.
-TOKEN_BUCKET_S = 3600
-LOW_BITRATE_PROFILE = "h264-360p-low"
 RETRY_BACKOFF_S = (1, 2, 5, 10, 30)
 STALL_AFTER_S = 8
 HLS_SCRIPT_PATH = "/static/hls.min.js"
@@ -47,12 +47,6 @@ class PlayerOptions:
     reason: str | None = None          # the relay's reason when the feed is not running
     offline: bool = False              # the relay says the feed is down: start in the offline state
     labels: dict[str, str] = field(default_factory=dict)
-
-
-def stable_token(secret, camera_code: str, user: str, now: float) -> str:
-    """A token valid for this user and camera, identical for every render inside one bucket."""
-    bucket_start = now - (now % TOKEN_BUCKET_S)
-    return mint_token(secret, camera_code, user, ttl=TOKEN_TTL_S, now=bucket_start)
 
 
 def public_base_url(settings) -> str:
@@ -116,8 +110,6 @@ video{{width:100%;height:100%;object-fit:contain;background:#111;display:block}}
 
 
 def player_labels() -> dict[str, str]:
-    from dashboard.i18n import _
-
     return {
         "connecting": _("Connecting…"),
         "live": _("Live"),
@@ -134,35 +126,34 @@ def player_labels() -> dict[str, str]:
     }
 
 
-def offline_reason(status) -> tuple[bool, str | None]:
-    """Whether the feed is down (geo.feed_health.player_down), and its reason, from a feed status or None."""
-    if status is None:
+def offline_reason(feed: FeedView | None) -> tuple[bool, str | None]:
+    """Whether the feed is down (geo.feed_health.player_down), and its reason, from the relay's view."""
+    if feed is None:
         return False, None
-    state = getattr(status, "state", None)
-    down = player_down(feed_health(Connection.CONNECTED, getattr(status, "mode", None), state or None))
+    down = player_down(feed_health(Connection.CONNECTED, feed.mode, feed.state))
     # Only a feed that is down carries a reason into the page: a running feed's page stays byte-identical
     # across refreshes (an old last_error clearing must not reload the video).
     if not down:
         return False, None
-    reason = getattr(status, "last_error", None)
-    return True, str(reason) if reason else str(getattr(state, "value", state))
+    return True, feed.last_error or feed.state.value
 
 
 def render_player(camera_code: str, user: str, *, height: int = 360, low_bitrate: bool = False,
-                  status=None, base_url: str | None = None, now: float | None = None) -> None:
-    """Embed a live player for one camera.
+                  feed: FeedView | None = None) -> None:
+    """Embed a live player for one camera, with a token the relay minted for this user.
 
-    ``status`` is the relay's view of the feed (anything with ``state``/``last_error``), used to show
-    the relay's reason while the feed is down. ``base_url`` is the public URL of the relay node that
-    serves this feed when the relay runs on several nodes.
+    ``feed`` is the relay's view of the feed (relay/api_models.FeedView): its reason is shown while the
+    feed is down, and its ``node_url`` says which relay node serves it when the relay runs on several.
     """
-    import time
-
     settings = deps.settings()
-    now = time.time() if now is None else now
-    token = stable_token(settings.relay_hls_secret, camera_code, user, now)
-    audit_hooks.live_view(user, camera_code, int(now // TOKEN_BUCKET_S))
-    source = player_source(base_url or public_base_url(settings), camera_code, token)
-    down, reason = offline_reason(status)
+    try:
+        grant = deps.relay_client().hls_token(camera_code, user, ttl_s=TOKEN_TTL_S)
+    except relay_access.relay_errors() as exc:
+        st.warning(relay_access.describe_for_viewer(exc))
+        return
+    audit_hooks.live_view(user, camera_code, grant.expires_at)
+    node_url = feed.node_url if feed is not None else None
+    source = player_source(node_url or public_base_url(settings), camera_code, grant.token)
+    down, reason = offline_reason(feed)
     options = PlayerOptions(low_bitrate=low_bitrate, reason=reason, offline=down, labels=player_labels())
     st.iframe(player_html(source, options, PLAYER_JS), height=height)

@@ -15,6 +15,18 @@ def relay_errors() -> tuple[type[Exception], ...]:
     return RELAY_ERRORS
 
 
+def describe_for_viewer(exc: Exception) -> str:
+    """What a commander reads when a live view cannot open: what happened and whom to tell, no detail."""
+    if isinstance(exc, RelayRefused) and exc.status_code == 404:
+        return _("This camera has no live feed on the video relay yet. An operator can add it on the Feeds "
+                 "page.")
+    if isinstance(exc, RelayRefused):
+        return _("The video relay refused to open this camera. Tell the relay operator; the Feeds page shows "
+                 "the reason.")
+    return _("Live video is not available: the video relay does not answer. Tell the relay operator; the "
+             "map and the registry keep working.")
+
+
 def describe_relay_error(exc: Exception) -> str:
     """A translated sentence saying what went wrong with the relay and what to do next."""
     if isinstance(exc, RelayRefused):

@@ -20,7 +20,6 @@ from dashboard.components.feed_table import (
 )
 from dashboard.i18n import _
 
-PROFILES = ("copy", "h264-720p", "h264-360p-low")
 ACTIONS = ("start", "stop", "restart", "pin", "unpin")
 NOTICES_KEY = "feeds_notices"
 TABLE_REFRESH_S = 5
@@ -94,15 +93,30 @@ def _action_label(action: str) -> str:
     return labels[action]
 
 
+def profile_label(profile) -> str:
+    """A profile as operators choose it: its name and what it does (relay/api_models.ProfileView)."""
+    if not profile.transcode:
+        return _("{name} · as the camera sends it (H.265 is converted)", name=profile.name)
+    size = _("{lines}p", lines=profile.height) if profile.height else _("camera size")
+    return _("{name} · H.264 {size}, {kbps} kbit/s", name=profile.name, size=size, kbps=profile.video_bitrate_kbps)
+
+
 def _actions(client, shown) -> None:
     if not auth.can(auth.current_user(), "relay_control"):
         return
+    try:
+        options = client.options()
+    except relay_access.relay_errors() as exc:
+        st.error(relay_access.describe_relay_error(exc))
+        return
+    labels = {p.name: profile_label(p) for p in options.profiles}
     codes = st.multiselect(_("Feeds to act on"), list(shown["camera_code"]), key="feeds_selected")
     columns = st.columns(len(ACTIONS) + 2)
     for column, action in zip(columns, ACTIONS, strict=False):
         if column.button(_action_label(action), key=f"feeds_{action}", disabled=not codes):
             run_action(client, action, codes)
-    profile = columns[-2].selectbox(_("Profile"), PROFILES, key="feeds_profile", label_visibility="collapsed")
+    profile = columns[-2].selectbox(_("Profile"), list(labels), key="feeds_profile", label_visibility="collapsed",
+                                    format_func=labels.__getitem__)
     if columns[-1].button(_action_label("profile"), key="feeds_apply_profile", disabled=not codes):
         run_action(client, "profile", codes, profile)
 

@@ -171,7 +171,7 @@ def _post_details(posts: pd.DataFrame) -> dict[str, str]:
             for r in posts.itertuples()}
 
 
-def _card(points: ml.CameraPoints, health: np.ndarray, feeds: pd.DataFrame) -> None:
+def _card(points: ml.CameraPoints, health: np.ndarray) -> None:
     code = st.session_state.get(state.SELECTED_CAMERA)
     if not code:
         st.caption(_("Click a camera on the map to open its card."))
@@ -181,10 +181,9 @@ def _card(points: ml.CameraPoints, health: np.ndarray, feeds: pd.DataFrame) -> N
         st.warning(_("Camera {code} is no longer in the registry.", code=code))
         return
     hit = np.flatnonzero(points.code == code)
-    feed = feeds[feeds["code"] == code].to_dict("records")
     render_camera_card(camera, health=str(health[hit[0]]) if len(hit) else "registered",
                        can_see_contacts=state.can_see_contacts(), user=_username(),
-                       on_request_footage=_request_footage, feed=feed[0] if feed else None)
+                       on_request_footage=_request_footage)
     if st.session_state.get(state.FOOTAGE_REQUEST_FOR) == code:
         st.info(_("Footage request for {code} noted: open Footage requests to send it to the owner.", code=code))
 
@@ -224,7 +223,7 @@ def render() -> None:
             st.caption(_("Boundaries are synthetic (demo data), not official."))
     with side_col:
         render_legend(owners, status)
-        _card(points, health, feeds)
+        _card(points, health)
 
 
 if __name__ == "__main__":

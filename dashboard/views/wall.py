@@ -7,16 +7,14 @@ import streamlit as st
 
 from dashboard import auth, deps
 from dashboard.components import audit_hooks, relay_access
-from dashboard.components.feed_table import feeds_frame, watched_feeds
-from dashboard.components.player import LOW_BITRATE_PROFILE
 from dashboard.components.wall import (
     ENLARGED_KEY,
     LAYOUTS,
-    _Feed,
     page_count,
     page_of,
     render_enlarged,
     render_grid,
+    watched_feeds,
 )
 from dashboard.i18n import _
 
@@ -26,7 +24,7 @@ MANUAL_PAGE_KEY = "wall_page"
 
 def _watched(client):
     try:
-        return watched_feeds(feeds_frame(client.list_feeds()))
+        return watched_feeds(client.list_feeds())
     except relay_access.relay_errors() as exc:
         st.error(relay_access.describe_relay_error(exc))
         return None
@@ -50,44 +48,45 @@ def _manual_pager() -> None:
 
 def wall_body(side: int, cycle_s: int | None) -> None:
     client = deps.relay_client()
-    frame = _watched(client)
-    if frame is None:
+    feeds = _watched(client)
+    if feeds is None:
         return
-    if frame.empty:
+    if not feeds:
         st.info(_("No feed is pinned (always on). Pin feeds on the Feeds page to show them here."))
         return
-    enlarged = frame[frame["camera_code"] == st.session_state.get(ENLARGED_KEY)]
-    if len(enlarged):
-        render_enlarged(_Feed(enlarged.iloc[0].to_dict()), auth.current_username())
+    enlarged = [f for f in feeds if f.camera_code == st.session_state.get(ENLARGED_KEY)]
+    if enlarged:
+        render_enlarged(enlarged[0], auth.current_username())
         return
     per_page = side * side
-    pages = page_count(len(frame), per_page)
+    pages = page_count(len(feeds), per_page)
     page = _page_number(pages, cycle_s)
     st.caption(_("Page {page} of {pages} · {count} watched feeds", page=page + 1, pages=pages,
-                 count=len(frame)))
+                 count=len(feeds)))
     if not cycle_s and pages > 1:
         _manual_pager()
-    render_grid(page_of(frame, page, per_page), auth.current_username(), side)
+    render_grid(page_of(feeds, page, per_page), auth.current_username(), side)
 
 
 def _low_bitrate_action(client) -> None:
     if not auth.can(auth.current_user(), "relay_control"):
         return
     if not st.button(_("Use the low-bitrate profile for all watched feeds"), key="wall_low_bitrate",
-                     help=_("Sets the profile {profile} on every pinned feed through the relay.",
-                            profile=LOW_BITRATE_PROFILE)):
+                     help=_("Sets the relay's low-bitrate profile on every pinned feed.")):
         return
-    frame = _watched(client)
-    if frame is None:
+    feeds = _watched(client)
+    if feeds is None:
         return
     try:
-        for code in frame.loc[frame["profile"] != LOW_BITRATE_PROFILE, "camera_code"]:
-            client.update(code, profile=LOW_BITRATE_PROFILE)
-            audit_hooks.feed_control(auth.current_username(), code, "profile", {"profile": LOW_BITRATE_PROFILE})
+        profile = client.options().low_bitrate_profile
+        for feed in feeds:
+            if feed.profile != profile:
+                client.update(feed.camera_code, profile=profile)
+                audit_hooks.feed_control(auth.current_username(), feed.camera_code, "profile", {"profile": profile})
     except relay_access.relay_errors() as exc:
         st.error(relay_access.describe_relay_error(exc))
         return
-    st.success(_("The watched feeds now use {profile}.", profile=LOW_BITRATE_PROFILE))
+    st.success(_("The watched feeds now use {profile}.", profile=profile))
 
 
 def render() -> None:

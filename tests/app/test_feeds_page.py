@@ -11,11 +11,15 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from db.models import AuditEvent
-from relay.api_models import FeedDetail, FeedView, Health
+from geo.vocabulary import FeedState
+from relay.api import feed_options
+from relay.api_models import FeedDetail, FeedOptions, FeedView, Health, TokenGrant
 from relay.client import RelayRefused, RelayUnavailable
+from relay.tokens import mint_windowed
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard/views/feeds.py")
 SINCE = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+HLS_SECRET = "app-test-hls-secret-0123456789-abcdefghij"
 
 
 def feed(code: str, state: str = "running", mode: str = "always_on", profile: str = "copy", **extra) -> FeedView:
@@ -24,7 +28,9 @@ def feed(code: str, state: str = "running", mode: str = "always_on", profile: st
 
 
 class FakeRelayClient:
-    """Records every call; refuses or fails on request, like the real client (same exception types)."""
+    """Records every call; refuses or fails on request, like the real client (same exception types).
+
+    Options and tokens come from the relay's own code (relay.api.feed_options, relay.tokens)."""
 
     def __init__(self, feeds: list[FeedView], refuse: dict[str, str] | None = None, down: bool = False):
         self.feeds = {f.camera_code: f for f in feeds}
@@ -51,10 +57,22 @@ class FakeRelayClient:
         self._check()
         return list(self.feeds.values())
 
+    def options(self) -> FeedOptions:
+        self._check()
+        return feed_options()
+
+    def hls_token(self, code: str, user: str, ttl_s: float = 300) -> TokenGrant:
+        self._check(code)
+        if code not in self.feeds:
+            raise RelayRefused(f"no feed for camera '{code}'", 404)
+        token = mint_windowed(HLS_SECRET, code, user, ttl_s)
+        return TokenGrant(camera_code=code, token=token, expires_at=int(token.split(".")[0]),
+                          hls_path=f"/hls/{code}/index.m3u8")
+
     def _act(self, action: str, code: str, **changes) -> FeedView:
         self.calls.append((action, code, *changes.values()))
         self._check(code)
-        self.feeds[code] = self.feeds[code].model_copy(update=changes)
+        self.feeds[code] = FeedView.model_validate({**self.feeds[code].model_dump(), **changes})  # enums, as parsed
         return self.feeds[code]
 
     def start(self, code: str) -> FeedView:
@@ -113,8 +131,7 @@ def sign_in(app: AppTest, role: str, username: str) -> AppTest:
 def make_settings():
     from settings import Settings
 
-    return Settings(relay_hls_secret=SecretStr("app-test-hls-secret-0123456789-abcdefghij"),
-                    relay_operator_token=SecretStr("app-test-operator-token-0123456789-abcd"))
+    return Settings(relay_operator_token=SecretStr("app-test-operator-token-0123456789-abcd"))
 
 
 def feeds_app(client: FakeRelayClient, lang: str = "en", role: str = "operator") -> AppTest:
@@ -227,6 +244,6 @@ def test_without_sign_in_the_page_asks_to_sign_in(app_db):
 def test_the_table_follows_the_relay_on_the_next_refresh(app_db):
     client = _client()
     app = feeds_app(client)
-    client.feeds["JB-002"] = client.feeds["JB-002"].model_copy(update={"state": "running", "last_error": None})
+    client.feeds["JB-002"] = client.feeds["JB-002"].model_copy(update={"state": FeedState.RUNNING, "last_error": None})
     app.run()
     assert list(app.dataframe[0].value["state"]) == ["running", "running", "stopped"]

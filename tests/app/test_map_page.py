@@ -3,12 +3,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.dashboard import XSS_NAME, app_test, seed_database
+from tests.support.dashboard import XSS_NAME, RelayOver, app_test, seed_database
 
 
 @pytest.fixture
 def seeded(database_url):
     return database_url, seed_database(database_url)
+
+
+@pytest.fixture
+def relay(seeded, tmp_path):
+    """The relay's API over the seeded database: the camera card asks it for the feed and a token."""
+    over = RelayOver(seeded[0], tmp_path / "relay-runtime")
+    yield over
+    over.close()
 
 
 def metrics(at) -> dict[str, str]:
@@ -79,16 +87,32 @@ def test_selecting_a_registered_camera_opens_its_card_with_a_footage_action(seed
     assert at.session_state["footage_request_for"] == codes["registered"][0]
 
 
-def test_a_connected_camera_with_a_fault_shows_the_relay_reason_and_never_the_stream_url(seeded):
+def test_a_connected_camera_with_a_fault_shows_the_relay_reason_and_never_the_stream_url(seeded, relay):
     url, codes = seeded
     at = app_test(url, "commander", lang="en")
+    at.session_state["relay_client_override"] = relay.client
     at.session_state["selected_camera"] = codes["fault"][0]
     run(at)
     card = card_values(at)
     assert card["Status"] == "Live, with a fault"
     assert card["Last error"] == "no segments for 12 s"
+    assert card["Relay state"].startswith("stalled")
     page_text = " ".join(str(e.value) for e in at.main if hasattr(e, "value"))
     assert "rtsp://" not in page_text and "secret" not in page_text
+    [frame] = at.get("iframe")   # the player, with a token the relay minted (the dashboard holds no secret)
+    assert relay.HLS_SECRET not in frame.proto.srcdoc and relay.OPERATOR not in frame.proto.srcdoc
+    assert f"/hls/{codes['fault'][0]}/index.m3u8?token=" in frame.proto.srcdoc
+
+
+def test_the_card_says_when_the_relay_does_not_answer_without_technical_detail(seeded):
+    url, codes = seeded
+    at = app_test(url, "commander", lang="id")
+    at.session_state["selected_camera"] = codes["healthy"][0]
+    run(at)   # no relay listens at the configured address
+    assert card_values(at)["Status"]
+    assert at.get("iframe") == []
+    [warning] = [w.value for w in at.warning if "relay" in w.value]
+    assert "tidak menjawab" in warning and "ConnectError" not in warning and "http" not in warning
 
 
 def test_map_selection_callback_opens_the_card_for_camera_layers_only(monkeypatch):
@@ -116,7 +140,7 @@ def test_empty_registry_explains_how_to_load_data(database_url):
     assert any("noblindspot demo" in i.value for i in at.info)
 
 
-def test_a_connected_camera_whose_feed_never_started_opens_its_card(seeded):
+def test_a_connected_camera_whose_feed_never_started_opens_its_card(seeded, relay):
     """Issue 10, defect 1: a feed row with a state but no state_since (never started), read back beside
     feeds that have one, became pandas' NaT; the card passed it to format_datetime and crashed."""
     from sqlalchemy import update
@@ -133,6 +157,7 @@ def test_a_connected_camera_whose_feed_never_started_opens_its_card(seeded):
                                                                              state_since=None))
     engine.dispose()
     at = app_test(url, "commander", lang="en")
+    at.session_state["relay_client_override"] = relay.client
     at.session_state["selected_camera"] = never
     run(at)
     card = card_values(at)

@@ -1,4 +1,4 @@
-"""The live player's page: signed URL per user and camera, no secret in the HTML, live tuning, escaping."""
+"""The live player's page: a relay-minted URL per user and camera, no secret in the HTML, live tuning, escaping."""
 from __future__ import annotations
 
 import json
@@ -11,20 +11,17 @@ from pydantic import SecretStr
 from streamlit.testing.v1 import AppTest
 
 from dashboard.components.player import (
-    TOKEN_BUCKET_S,
     TOKEN_TTL_S,
     PlayerOptions,
     offline_reason,
     player_html,
     player_source,
     public_base_url,
-    stable_token,
 )
 from dashboard.components.player_script import PLAYER_JS
-from relay.tokens import verify_token
-from tests.app.test_feeds_page import app_db, audit_events  # noqa: F401
+from relay.tokens import mint_windowed, verify_token
+from tests.app.test_feeds_page import HLS_SECRET, FakeRelayClient, app_db, audit_events, feed  # noqa: F401
 
-HLS_SECRET = "player-test-hls-secret-0123456789"
 OPERATOR_TOKEN = "operator-token-never-in-browser-0123456789"
 STREAM_URL = "rtsp://admin:hunter2@10.1.2.3:554/Streaming/Channels/101"
 NOW = 1_800_000_123.0
@@ -37,7 +34,7 @@ def _config(page: str) -> dict:
 
 
 def test_playlist_url_carries_a_token_for_this_user_and_camera():
-    token = stable_token(HLS_SECRET, "JB-0001", "ani", NOW)
+    token = mint_windowed(HLS_SECRET, "JB-0001", "ani", TOKEN_TTL_S, NOW)
     source = player_source("http://relay.example:8787/", "JB-0001", token)
     url = urlsplit(source.playlist_url)
     assert url.path == "/hls/JB-0001/index.m3u8"
@@ -46,14 +43,15 @@ def test_playlist_url_carries_a_token_for_this_user_and_camera():
     assert source.script_url == "http://relay.example:8787/static/hls.min.js"
 
 
-def test_token_is_stable_inside_a_bucket_and_always_valid_long_enough():
-    bucket_start = NOW - NOW % TOKEN_BUCKET_S
-    first = stable_token(HLS_SECRET, "JB-0001", "ani", bucket_start + 1)
-    assert first == stable_token(HLS_SECRET, "JB-0001", "ani", bucket_start + TOKEN_BUCKET_S - 1)
-    assert first != stable_token(HLS_SECRET, "JB-0001", "ani", bucket_start + TOKEN_BUCKET_S)
-    latest_render = bucket_start + TOKEN_BUCKET_S - 1
+def test_the_relay_token_is_the_same_inside_a_window_and_always_valid_long_enough():
+    window = TOKEN_TTL_S / 2
+    start = NOW - NOW % window
+    first = mint_windowed(HLS_SECRET, "JB-0001", "ani", TOKEN_TTL_S, start + 1)
+    assert first == mint_windowed(HLS_SECRET, "JB-0001", "ani", TOKEN_TTL_S, start + window - 1)
+    assert first != mint_windowed(HLS_SECRET, "JB-0001", "ani", TOKEN_TTL_S, start + window)
+    latest_render = start + window - 1
     grant = verify_token(HLS_SECRET, first, "JB-0001", now=latest_render)
-    assert grant.expires_at - latest_render >= TOKEN_TTL_S - TOKEN_BUCKET_S
+    assert grant.expires_at - latest_render >= window
 
 
 def test_camera_code_with_markup_cannot_break_out_of_the_page():
@@ -73,11 +71,12 @@ def test_live_tuning_and_states_are_in_the_script():
 
 
 def test_offline_reason_comes_from_the_relay_status():
-    failed = SimpleNamespace(state="failed", last_error="camera refused the connection (401)", mode="always_on")
+    failed = feed("JB-0001", state="failed", last_error="camera refused the connection (401)")
     assert offline_reason(failed) == (True, "camera refused the connection (401)")
-    assert offline_reason(SimpleNamespace(state="running", last_error=None, mode="always_on")) == (False, None)
-    recovered = SimpleNamespace(state="running", last_error="stalled 10 s ago", mode="always_on")
+    assert offline_reason(feed("JB-0001")) == (False, None)
+    recovered = feed("JB-0001", last_error="stalled 10 s ago")
     assert offline_reason(recovered) == (False, None)
+    assert offline_reason(feed("JB-0001", state="backoff")) == (True, "backoff")
     assert offline_reason(None) == (False, None)
 
 
@@ -99,7 +98,7 @@ def settings():
     from settings import Settings
 
     return Settings(relay_url="http://127.0.0.1:8787", relay_public_url="http://relay.test:8787",
-                    relay_hls_secret=SecretStr(HLS_SECRET), relay_operator_token=SecretStr(OPERATOR_TOKEN),
+                    relay_operator_token=SecretStr(OPERATOR_TOKEN),
                     database_url=SecretStr("postgresql://u:dbpass@db/x"))
 
 
@@ -110,6 +109,7 @@ def test_rendered_player_leaks_no_secret(settings, session_factory):
     # The settings name a database that does not exist (its password must not leak); the audit events
     # go to this test's database through the session-factory override of dashboard/deps.py.
     app.session_state["session_factory_override"] = session_factory
+    app.session_state["relay_client_override"] = FakeRelayClient([feed("JB-0007")])
     app.session_state["lang"] = "en"
     app.run()
     assert not app.exception
@@ -125,3 +125,37 @@ def test_rendered_player_leaks_no_secret(settings, session_factory):
     assert config["playlistUrl"].startswith("http://relay.test:8787/hls/JB-0007/")
     assert config["labels"]["live"] == "Live"
     assert audit_events(session_factory, "live_view") == [("budi", "JB-0007", None)]
+
+
+def test_the_player_explains_a_relay_that_does_not_answer_and_shows_no_detail(settings, session_factory):
+    app = AppTest.from_function(_player_app)
+    app.session_state["settings_override"] = settings
+    app.session_state["session_factory_override"] = session_factory
+    app.session_state["relay_client_override"] = FakeRelayClient([feed("JB-0007")], down=True)
+    app.session_state["lang"] = "id"
+    app.run()
+    assert not app.exception
+    assert app.get("iframe") == []
+    [warning] = app.warning
+    assert "relay video tidak menjawab" in warning.value
+    assert "127.0.0.1" not in warning.value and "ConnectError" not in warning.value
+    assert audit_events(session_factory, "live_view") == []
+
+
+def test_a_feed_served_by_another_node_plays_from_that_node(settings, session_factory):
+    elsewhere = feed("JB-0007", node_url="http://relay-b.test:8787", node_id="node-b")
+
+    def page():
+        import streamlit as st
+
+        from dashboard.components.player import render_player
+
+        render_player("JB-0007", "budi", feed=st.session_state["test_feed"])
+
+    app = AppTest.from_function(page)
+    app.session_state["test_feed"] = elsewhere
+    app.session_state["settings_override"] = settings
+    app.session_state["session_factory_override"] = session_factory
+    app.session_state["relay_client_override"] = FakeRelayClient([elsewhere])
+    app.run()
+    assert _config(app.get("iframe")[0].proto.srcdoc)["playlistUrl"].startswith("http://relay-b.test:8787/hls/")

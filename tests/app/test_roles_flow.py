@@ -14,6 +14,7 @@ from db.models_ops import FootageRequest
 from geo.urgency import FootageStatus
 from geo.vocabulary import Role
 from tests.app.test_roles import app_env, signed_in  # noqa: F401 - the fixture is used by name
+from tests.support.dashboard import RelayOver
 
 CREATE = "FormSubmitter:new_incident-Create incident"
 REQUEST = "FormSubmitter:footage_request_form-Request footage"
@@ -31,8 +32,22 @@ def _create_incident(app):
     return app.button(key=CREATE).click().run()
 
 
-def test_commander_incident_to_footage_requests_all_audited(app_env):
-    app = signed_in(Role.COMMANDER, "incidents").run()
+def test_commander_incident_to_footage_requests_all_audited(app_env, database_url, tmp_path):
+    from db.feeds import set_desired
+
+    with app_env.begin() as session:
+        set_desired(session, "CAM-LIVE", mode="on_demand")   # the connected camera's relay feed
+    relay = RelayOver(database_url, tmp_path / "relay-runtime")   # the live view asks it for a token
+    try:
+        _incident_to_footage(app_env, relay)
+    finally:
+        relay.close()
+
+
+def _incident_to_footage(app_env, relay):
+    app = signed_in(Role.COMMANDER, "incidents")
+    app.session_state["relay_client_override"] = relay.client
+    app = app.run()
     app = _create_incident(app)
     assert not app.exception, app.exception
     assert any("created" in s.value for s in app.success)

@@ -24,9 +24,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from dashboard.components.player import PlayerOptions, player_html, player_source, stable_token
+from dashboard.components.player import TOKEN_TTL_S, PlayerOptions, player_html, player_source
 from dashboard.components.player_script import PLAYER_JS
-from relay.tokens import TokenError, verify_token
+from relay.tokens import TokenError, mint_windowed, verify_token
 from tests.support.components import need_chromium, need_ffmpeg, need_rtsp_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.media]
@@ -150,7 +150,8 @@ def _current_time(page) -> float:
 
 def test_player_plays_live_video_and_time_advances(relay_like_server, chromium_page):
     _server, base = relay_like_server
-    RelayLikeHandler.pages["/player.html"] = _player_page(base, stable_token(SECRET, CAMERA, "ani", time.time()))
+    token = mint_windowed(SECRET, CAMERA, "ani", TOKEN_TTL_S, time.time())
+    RelayLikeHandler.pages["/player.html"] = _player_page(base, token)
     chromium_page.goto(base + "/player.html")
     chromium_page.wait_for_function("document.body.dataset.state === 'live'", timeout=30_000)
     first = _current_time(chromium_page)
@@ -172,7 +173,8 @@ def _behind_live_edge(page) -> float:
 
 def test_player_catches_up_after_falling_behind(relay_like_server, chromium_page):
     _server, base = relay_like_server
-    RelayLikeHandler.pages["/player.html"] = _player_page(base, stable_token(SECRET, CAMERA, "ani", time.time()))
+    token = mint_windowed(SECRET, CAMERA, "ani", TOKEN_TTL_S, time.time())
+    RelayLikeHandler.pages["/player.html"] = _player_page(base, token)
     chromium_page.goto(base + "/player.html")
     chromium_page.wait_for_function("document.body.dataset.state === 'live'", timeout=30_000)
     chromium_page.evaluate("document.getElementById('nbs-video').pause()")
@@ -191,7 +193,7 @@ def test_player_catches_up_after_falling_behind(relay_like_server, chromium_page
 
 def test_player_shows_refusal_and_retries_with_a_forged_token(relay_like_server, chromium_page):
     _server, base = relay_like_server
-    forged = stable_token("another-secret-0123456789", CAMERA, "ani", time.time())
+    forged = mint_windowed("another-secret-0123456789", CAMERA, "ani", TOKEN_TTL_S, time.time())
     RelayLikeHandler.pages["/player.html"] = _player_page(base, forged)
     chromium_page.goto(base + "/player.html")
     chromium_page.wait_for_function("document.body.dataset.state === 'retrying'", timeout=20_000)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from db.feeds import LeasePolicy
 from db.models import Camera, Feed
-from geo.vocabulary import FeedMode
+from geo.vocabulary import FeedMode, FeedState
 from relay.api import ApiSettings, create_app
 from relay.manager import FeedManager, ManagerConfig
 from relay.tokens import mint_token
@@ -144,6 +144,21 @@ def test_first_playlist_request_starts_on_demand_feed(relay):
     assert relay.manager.local_status("JB-0002").state == "running"
     off = relay.get("/hls/JB-0003/index.m3u8", params={"token": token_for("JB-0003")})
     assert off.status_code == 409
+
+
+def test_a_playlist_of_a_camera_that_does_not_answer_says_so_and_when_to_retry(relay, monkeypatch):
+    """Issue 10: the relay answered "the feed is starting" for a feed that had been in backoff for hours."""
+    from dataclasses import replace
+
+    supervisor = relay.factory.latest("JB-0001")
+    (relay.manager.feed_dir("JB-0001") / "index.m3u8").unlink()
+    backoff = replace(supervisor.status(), state=FeedState.BACKOFF, last_error="connection refused",
+                      next_retry_s=29.2)
+    monkeypatch.setattr(supervisor, "status", lambda: backoff)
+    response = relay.get("/hls/JB-0001/index.m3u8", params={"token": token_for("JB-0001")})
+    assert response.status_code == 503
+    assert response.json()["detail"] == "the camera does not answer (connection refused); the relay tries again in 30 s"
+    assert response.headers["retry-after"] == "30"
 
 
 @pytest.mark.parametrize("token", [None, "", "garbage", "1.2.3"])

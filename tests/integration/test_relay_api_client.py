@@ -9,6 +9,8 @@ from geo.vocabulary import FeedMode, FeedState
 from relay.api import ApiSettings, create_app
 from relay.client import RelayClient, RelayRefused, RelayUnavailable
 from relay.manager import FeedManager, ManagerConfig
+from relay.on_demand import DemandState
+from relay.profiles import LOW_BITRATE_PROFILE, PROFILES
 from relay.tokens import verify_token
 from tests.support.manager import FakeSupervisorFactory, seed_feeds
 from tests.support.relay_api import ServerThread, free_port
@@ -37,7 +39,9 @@ def test_client_controls_feeds(served):
         assert client.healthz().node_id == "node-a"
         feeds = {f.camera_code: f for f in client.list_feeds()}
         assert feeds["JB-0001"].state == FeedState.RUNNING and feeds["JB-0002"].state == FeedState.STOPPED
+        assert client.get_feed("JB-0002").demand == DemandState.IDLE
         assert client.start("JB-0002").state == FeedState.RUNNING
+        assert client.get_feed("JB-0002").demand == DemandState.WAITING_READY   # no playlist served yet
         assert client.restart("JB-0002").served_here is True
         assert client.update("JB-0002", mode="always_on", profile="h264-720p").mode == FeedMode.ALWAYS_ON
         assert client.get_feed("JB-0002").profile == "h264-720p"
@@ -67,3 +71,30 @@ def test_client_says_when_relay_is_unreachable():
     unreachable = RelayClient(f"http://127.0.0.1:{free_port()}", OPERATOR, timeout=1)
     with unreachable as client, pytest.raises(RelayUnavailable, match="cannot reach the relay"):
         client.list_feeds()
+
+
+def test_the_relay_serves_the_choices_a_feed_accepts(served):
+    with RelayClient(served.url, OPERATOR) as client:
+        options = client.options()
+        assert [p.name for p in options.profiles] == list(PROFILES)
+        assert {p.name: p.transcode for p in options.profiles} == {n: p.transcode for n, p in PROFILES.items()}
+        assert options.low_bitrate_profile == LOW_BITRATE_PROFILE
+        assert set(options.audio) == {"aac", "drop"} and FeedMode.ALWAYS_ON in options.modes
+        client.update("JB-0003", audio=options.audio[1])
+        assert client.get_feed("JB-0003").audio == options.audio[1]
+        with pytest.raises(RelayRefused) as refused:
+            client.update("JB-0003", profile="no-such-profile")
+        assert refused.value.status_code == 422 and "copy" in refused.value.reason
+
+
+def test_the_relay_mints_one_token_per_window_so_a_rerun_keeps_the_player(served):
+    with RelayClient(served.url, OPERATOR) as client:
+        first = client.hls_token("JB-0001", "ani", ttl_s=7200)
+        again = client.hls_token("JB-0001", "ani", ttl_s=7200)
+        other_user = client.hls_token("JB-0001", "budi", ttl_s=7200)
+    assert first.token == again.token and other_user.token != first.token
+    grant = verify_token(HLS_SECRET, first.token, "JB-0001")
+    assert grant.user == "ani" and grant.expires_at == first.expires_at
+    import time
+
+    assert first.expires_at - time.time() >= 3600 - 5   # at least half the lifetime is left

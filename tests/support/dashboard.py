@@ -161,3 +161,39 @@ def app_test(url: str, role: str | None = "commander", lang: str | None = None, 
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at
+
+
+class RelayOver:
+    """The relay's real API (FastAPI on uvicorn) over the seeded database, and a real RelayClient to it.
+
+    No background sync runs, so the feed rows stay as seeded: the API answers from the database as a
+    relay node that runs nothing yet would. Supervisors are fakes (no ffmpeg) in case a test starts one.
+    """
+
+    OPERATOR = "app-test-operator-credential-0123456789"
+    HLS_SECRET = "app-test-hls-secret-for-the-relay-0123456789"
+
+    def __init__(self, url: str, runtime_dir: Path) -> None:
+        from pydantic import SecretStr
+
+        from db.feeds import LeasePolicy
+        from relay.api import ApiSettings, create_app
+        from relay.client import RelayClient
+        from relay.manager import FeedManager, ManagerConfig
+        from tests.support.manager import FakeSupervisorFactory
+        from tests.support.relay_api import ServerThread
+
+        self.engine = make_engine(url)
+        config = ManagerConfig(node_id="node-app-test", public_url="http://relay.test:8787", runtime_dir=runtime_dir,
+                               lease=LeasePolicy(single_node=True))
+        self.manager = FeedManager(make_session_factory(self.engine), config, FakeSupervisorFactory(runtime_dir))
+        app = create_app(self.manager, ApiSettings(operator_token=SecretStr(self.OPERATOR),
+                                                   hls_secret=SecretStr(self.HLS_SECRET)))
+        self.server = ServerThread(app).start()
+        self.client = RelayClient(self.server.url, self.OPERATOR)
+
+    def close(self) -> None:
+        self.client.close()
+        self.server.stop()
+        self.manager.shutdown(leave=False)
+        self.engine.dispose()

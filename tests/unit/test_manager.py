@@ -9,6 +9,7 @@ from db.feeds import FeedSourceRefused, LeasePolicy
 from db.models import Camera, Feed
 from geo.vocabulary import FeedMode, FeedState
 from relay.manager import FeedIsOff, FeedManager, LimitReached, ManagerConfig, UnknownProfileError
+from relay.on_demand import DemandState
 from tests.support.manager import FakeClock, FakeSupervisorFactory, FakeWallClock, seed_feeds
 
 ON, DEMAND, OFF = FeedMode.ALWAYS_ON, FeedMode.ON_DEMAND, FeedMode.OFF
@@ -49,16 +50,20 @@ def test_sync_starts_pinned_feeds_only_and_writes_state_back(session_factory, fa
 def test_on_demand_starts_on_request_and_stops_when_idle(session_factory, factory, clock, tmp_path):
     seed_feeds(session_factory, {"B": (DEMAND, "copy")})
     manager = make_manager(session_factory, factory, clock, tmp_path, idle_timeout_s=60)
+    assert manager.demand_state("B") == DemandState.IDLE
     manager.demand("B")
     assert factory.latest("B").calls == ["start"]
+    assert manager.demand_state("B") == DemandState.WAITING_READY
     clock.advance(50)
     manager.touch("B")            # a segment fetch keeps it alive
     clock.advance(50)
     manager.sync_once()
     assert "B" in manager.local_statuses()
+    assert manager.demand_state("B") == DemandState.READY   # the fake runs at once: the sync saw it running
     clock.advance(61)
     manager.sync_once()
     assert manager.local_statuses() == {}
+    assert manager.demand_state("B") == DemandState.IDLE    # closed within the sync: closing is over
     assert factory.latest("B").calls == ["start", "close"]
     row = feed_row(session_factory, "B")
     assert (row.state, row.node_id) == (FeedState.STOPPED, None)
