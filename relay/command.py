@@ -22,8 +22,8 @@ import ffmpeg
 from relay.config import RelayConfig
 from relay.probe import PROTOCOL_WHITELIST, SourceInfo
 from relay.profiles import Profile
+from relay.runtime import PLAYLIST
 
-PLAYLIST_NAME = "index.m3u8"
 BROWSER_VIDEO_CODECS = ("h264",)
 DEFAULT_FPS = 25.0
 AAC_RATE = 16000        # G.711 is 8 kHz: too few bits per AAC frame at 8 kHz, and browsers like 16k
@@ -34,7 +34,7 @@ HLS_FLAGS = "delete_segments+temp_file+omit_endlist+independent_segments+program
 
 
 def playlist_path(out_dir: Path) -> Path:
-    return Path(out_dir) / PLAYLIST_NAME
+    return Path(out_dir) / PLAYLIST
 
 
 def segment_pattern(out_dir: Path, config: RelayConfig) -> Path:

@@ -9,9 +9,11 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-CAMERA_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+from relay.runtime import PLAYLIST, is_camera_code
+
+__all__ = ["PLAYLIST", "UnsafeName", "check_camera_code", "check_media_file", "media_path", "rewrite_playlist"]
+
 MEDIA_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}\.(ts|m4s|mp4|aac)$")
-PLAYLIST = "index.m3u8"
 URI_ATTRIBUTE = re.compile(r'URI="([^"]*)"')
 
 
@@ -20,7 +22,7 @@ class UnsafeName(ValueError):
 
 
 def check_camera_code(code: str) -> str:
-    if not CAMERA_CODE.match(code) or ".." in code:
+    if not is_camera_code(code):
         raise UnsafeName("not a camera code")
     return code
 

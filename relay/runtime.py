@@ -14,13 +14,20 @@ from pathlib import Path
 
 from relay.errors import InvalidCameraCode
 
+# The one camera-code rule of the relay (a code names a directory and a URL path segment) and the one
+# playlist name; relay/hls.py and relay/command.py use these.
 CAMERA_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-KEEP = {"index.m3u8", "init.mp4", "ffmpeg.pid"}
+PLAYLIST = "index.m3u8"
+KEEP = {PLAYLIST, "init.mp4", "ffmpeg.pid"}
+
+
+def is_camera_code(text: str) -> bool:
+    return bool(CAMERA_CODE.match(text)) and ".." not in text
 
 
 def validate_camera_code(code: str) -> str:
     text = str(code)
-    if not CAMERA_CODE.match(text) or ".." in text:
+    if not is_camera_code(text):
         raise InvalidCameraCode(f"camera code '{text[:80]}' cannot name a feed; use 1-64 letters, digits, "
                                 "'-', '_' or '.', starting with a letter or digit")
     return text

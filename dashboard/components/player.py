@@ -22,6 +22,7 @@ from dashboard.i18n import _
 from geo.feed_health import feed_health, player_down
 from geo.vocabulary import Connection
 from relay.api_models import FeedView
+from relay.runtime import PLAYLIST
 
 # The relay mints the same token for every request inside a window of TOKEN_TTL_S / 2 (relay/tokens.py
 # mint_windowed), so reruns produce the same page and the browser keeps the iframe (and its video)
@@ -54,9 +55,11 @@ def public_base_url(settings) -> str:
     return (settings.relay_public_url or settings.relay_url).rstrip("/")
 
 
-def player_source(base_url: str, camera_code: str, token: str) -> PlayerSource:
+def player_source(base_url: str, camera_code: str, token: str, hls_path: str | None = None) -> PlayerSource:
+    """Where the browser fetches hls.js and the playlist; ``hls_path`` is the relay's (TokenGrant.hls_path)."""
     base = base_url.rstrip("/")
-    playlist = f"{base}/hls/{quote(camera_code, safe='')}/index.m3u8?{urlencode({'token': token})}"
+    path = hls_path or f"/hls/{quote(camera_code, safe='')}/{PLAYLIST}"
+    playlist = f"{base}{path}?{urlencode({'token': token})}"
     return PlayerSource(script_url=base + HLS_SCRIPT_PATH, playlist_url=playlist, camera_code=camera_code)
 
 
@@ -153,7 +156,7 @@ def render_player(camera_code: str, user: str, *, height: int = 360, low_bitrate
         return
     audit_hooks.live_view(user, camera_code, grant.expires_at)
     node_url = feed.node_url if feed is not None else None
-    source = player_source(node_url or public_base_url(settings), camera_code, grant.token)
+    source = player_source(node_url or public_base_url(settings), camera_code, grant.token, grant.hls_path)
     down, reason = offline_reason(feed)
     options = PlayerOptions(low_bitrate=low_bitrate, reason=reason, offline=down, labels=player_labels())
     st.iframe(player_html(source, options, PLAYER_JS), height=height)
