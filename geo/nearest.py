@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.assign import assign_points
 from geo.crs import to_metric, utm_epsg
 from geo.vocabulary import PostKind
 
@@ -75,14 +76,17 @@ def nearest_security_post(posts: pd.DataFrame, lon: float, lat: float) -> dict |
 
 
 def _containing(districts: gpd.GeoDataFrame, lon, lat) -> np.ndarray:
-    """Index (position) of the district holding each point, -1 when none."""
-    geoms = districts.to_crs(4326).geometry.to_numpy()
-    tree = shapely.STRtree(geoms)
-    pts = shapely.points(np.atleast_1d(lon), np.atleast_1d(lat))
-    point_i, district_i = tree.query(pts, predicate="within")
-    out = np.full(len(pts), -1)
-    out[point_i] = district_i
-    return out
+    """Index (position) of the district holding each point, -1 when none.
+
+    The one district assignment of the product (geo.assign.assign_points, as the map's figures and
+    the coverage grid use it): a post on a shared border counts in exactly one district, never none.
+    """
+    frame = districts.to_crs(4326)
+    if "level" not in frame:
+        frame = frame.assign(level="kecamatan")
+    frame = frame.assign(code=np.arange(len(frame)))   # positions as codes: unique even if codes repeat
+    where = assign_points(np.atleast_1d(lon), np.atleast_1d(lat), frame)
+    return np.array([-1 if w is None else int(w) for w in where], dtype=int)
 
 
 def jurisdiction(posts: pd.DataFrame, districts: gpd.GeoDataFrame, lon: float, lat: float) -> dict:

@@ -101,3 +101,24 @@ def test_real_west_jakarta_polsek_and_jurisdictions(shared_data):
     palmerah = kec.loc[kec["name"] == "Palmerah", "code"].iloc[0]
     assert table.loc[palmerah, "officers"] == 200  # Polres and Polsek Palmerah
     assert table.loc["region", "area_km2"] == pytest.approx(125.49, abs=0.05)
+
+
+def test_personnel_ratios_and_the_map_figures_count_each_post_in_the_same_single_district():
+    """Issue 11: residents per officer placed posts with its own 'within' test, which dropped a post on
+    a shared border; the map figures (geo.district_figures) counted it. Both now use geo.assign."""
+    import shapely
+
+    from geo.district_figures import district_figures
+
+    frame = gpd.GeoDataFrame({"code": ["K-A", "K-B"], "name": ["A", "B"], "level": ["kecamatan"] * 2,
+                              "population": [10_000, 20_000]},
+                             geometry=[shapely.box(106.70, -6.20, 106.75, -6.15),
+                                       shapely.box(106.75, -6.20, 106.80, -6.15)], crs=4326)
+    posts = pd.DataFrame({"code": ["ON-BORDER", "IN-B", "OUTSIDE"], "lon": [106.75, 106.78, 106.90],
+                          "lat": [-6.17, -6.17, -6.17], "personnel": [40, 10, 7], "on_duty": [0, 0, 0]})
+    ratios = personnel_ratios(posts, frame).set_index("code")
+    figures = district_figures(frame, [], [], [], posts).set_index("code")
+    assert ratios.loc["K-A", "officers"] == 40 and ratios.loc["K-B", "officers"] == 10   # border: smallest code
+    for code in ("K-A", "K-B"):
+        assert ratios.loc[code, "officers"] == figures.loc[code, "personnel"]
+    assert ratios.loc["region", "officers"] == 50   # the post outside every kecamatan counts nowhere
