@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import _, format_datetime
-from geo.vocabulary import FeedMode, FeedState
+from geo.feed_health import FeedHealth, feed_health
+from geo.vocabulary import Connection, FeedMode, FeedState
 from relay.api_models import FeedView
 
 FEED_COLUMNS = ("camera_code", "camera_name", "mode", "profile", "state", "since", "fps", "bitrate_kbps",
@@ -34,6 +35,14 @@ def feeds_frame(feeds: Iterable[FeedView]) -> pd.DataFrame:
     frame["since"] = frame["since"].astype(object).where(frame["since"].notna(), None)
     frame["restarts"] = frame["restarts"].fillna(0).astype(int)
     return frame.sort_values("camera_code", kind="stable").reset_index(drop=True)
+
+
+def failing_count(frame: pd.DataFrame) -> tuple[int, int]:
+    """(feeds that should be running, how many of them fail), by geo.feed_health's rule."""
+    health = [feed_health(Connection.CONNECTED, mode, state) for mode, state in zip(frame["mode"], frame["state"],
+                                                                                     strict=True)]
+    active = [h for h in health if h not in (FeedHealth.OFF, FeedHealth.IDLE)]
+    return len(active), sum(1 for h in active if h in (FeedHealth.FAILING, FeedHealth.NOT_RUNNING))
 
 
 def filter_feeds(frame: pd.DataFrame, states: Iterable[str] = (), modes: Iterable[str] = (),

@@ -12,6 +12,7 @@ from dashboard.components import audit_hooks, relay_access, stack_notice
 from dashboard.components.feed_table import (
     MODES,
     STATES,
+    failing_count,
     feeds_frame,
     filter_feeds,
     mode_label,
@@ -49,6 +50,14 @@ def live_table(client, filters: tuple[list[str], list[str], str]) -> None:
     if frame is None:
         return
     shown = filter_feeds(frame, *filters)
+    active, failing = failing_count(frame)
+    if active and failing == active:
+        st.warning(_("All {count} feeds that should run are failing: the relay answers, but it cannot reach the "
+                     "cameras. Check the network to the cameras and their stream URLs; the last error of each "
+                     "feed is in the table.", count=active))
+    elif failing:
+        st.warning(_("{failing} of {count} feeds that should run are failing; the table shows why.",
+                     failing=failing, count=active))
     st.caption(_("{shown} of {total} feeds shown", shown=len(shown), total=len(frame)))
     render_feed_table(shown)
 

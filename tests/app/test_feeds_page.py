@@ -163,6 +163,19 @@ def test_table_lists_every_feed_with_state_and_error(app_db):
     assert any("Relay node node-test (ok)" in c.value for c in app.caption)
 
 
+def test_the_page_says_when_the_relay_answers_but_its_feeds_fail(app_db):
+    """Issue 10: the page said the relay was "ok" while every running feed failed."""
+    app = feeds_app(_client())
+    assert [w.value for w in app.warning] == ["1 of 2 feeds that should run are failing; the table shows why."]
+    failing = FakeRelayClient([feed("JB-001", state="stalled", last_error="no segments for 9 s"),
+                               feed("JB-002", state="backoff"), feed("JB-003", state="stopped", mode="on_demand")])
+    app = feeds_app(failing, lang="id")
+    [warning] = [w.value for w in app.warning]
+    assert warning.startswith("Semua 2 umpan yang seharusnya berjalan gagal")
+    healthy = feeds_app(FakeRelayClient([feed("JB-001"), feed("JB-003", state="stopped", mode="on_demand")]))
+    assert healthy.warning == []
+
+
 def test_feed_details_show_the_ffmpeg_log_tail(app_db):
     app = feeds_app(_client())
     app.selectbox(key="feeds_detail_code").select("JB-002").run()
