@@ -18,19 +18,21 @@ from dashboard.i18n import _
 
 # Not "pages/": Streamlit serves a folder of that name by URL (and lists it) before any st.navigation call.
 PAGES_DIR = Path(__file__).resolve().parent / "views"
-# page file stem -> (title msgid, icon (emoji: see main()), permission in db.users.PERMISSIONS)
+# page file stem -> (title msgid, icon, permission in db.users.PERMISSIONS). Navigation icons are Material
+# Symbols, drawn with the font Streamlit ships (no emoji font needed on a thin client, nothing fetched); the
+# favicon stays an emoji (see main()).
 PAGES = {
-    "map": ("Map", "🗺️", "map"),
-    "briefing": ("Briefing", "📺", "briefing"),
-    "coverage": ("Coverage", "📡", "coverage"),
-    "feeds": ("Feeds", "🎥", "feeds"),
-    "wall": ("Video wall", "🧱", "wall"),
-    "registry": ("Registry", "🗂️", "map"),
-    "incidents": ("Incidents", "🚨", "incidents"),
-    "footage_requests": ("Footage requests", "📼", "footage"),
-    "posts": ("Posts and duty", "👮", "map"),
-    "audit": ("Audit log", "📜", "audit"),
-    "users": ("Users", "👥", "users"),
+    "map": ("Map", ":material/map:", "map"),
+    "briefing": ("Briefing", ":material/tv:", "briefing"),
+    "coverage": ("Coverage", ":material/radar:", "coverage"),
+    "feeds": ("Feeds", ":material/videocam:", "feeds"),
+    "wall": ("Video wall", ":material/grid_view:", "wall"),
+    "registry": ("Registry", ":material/folder_open:", "map"),
+    "incidents": ("Incidents", ":material/emergency:", "incidents"),
+    "footage_requests": ("Footage requests", ":material/video_library:", "footage"),
+    "posts": ("Posts and duty", ":material/local_police:", "map"),
+    "audit": ("Audit log", ":material/history:", "audit"),
+    "users": ("Users", ":material/group:", "users"),
 }
 BRIEFING_MODE = "briefing"
 
@@ -57,14 +59,15 @@ def permitted(stem: str) -> bool:
 
 
 def _signed_in() -> bool:
-    """True when someone is signed in; otherwise the sign-in page is the only page there is.
+    """True when someone is signed in; otherwise every page's address shows the sign-in form.
 
-    Handing st.navigation a single hidden page keeps Streamlit from falling back to listing (and
-    serving by URL) every file in dashboard/views/ to a visitor who has not signed in.
+    Handing st.navigation only sign-in pages (hidden) keeps Streamlit from falling back to listing (and
+    serving by URL) every file in dashboard/views/ to a visitor who has not signed in, while a deep
+    link such as /incidents keeps its address and opens that page once signed in.
     """
     if auth.current_user() is not None:
         return True
-    st.navigation([auth.sign_in_page()], position="hidden").run()
+    st.navigation(auth.sign_in_pages(available_pages()), position="hidden").run()
     return False
 
 
@@ -111,7 +114,11 @@ def main() -> None:
                        initial_sidebar_state="collapsed" if briefing_mode() else "auto")
     i18n.current_language()
     warnings = _secret_warnings()
-    if warnings is None or not _signed_in():
+    if warnings is None:
+        return
+    auth.current_user()          # resolves this run's sign-in (a reload resumes it from the cookie)
+    auth.render_cookie_write()   # after a sign-in, a sign-out or an unknown cookie
+    if not _signed_in():
         return
     if briefing_mode():
         st.navigation([_page("briefing")], position="hidden").run()

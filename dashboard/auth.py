@@ -3,12 +3,21 @@ and server-side checks of what the signed-in role may do.
 
 Every page calls ``require_permission(action)`` (or ``require_role``) first: a page opened by URL, or a
 rerun triggered by a widget the role should never have seen, stops on the server before any data is
-read. The signed-in identity lives only in this server session's state; on every run it is re-read
+read. The signed-in identity lives in this server session's state and, so that a reload, a new tab or
+a bookmark does not sign the user out, in a cookie holding a random token whose hash is in the
+database (db/web_sessions.py). A new browser session with a known, unexpired token resumes the sign-in
+without asking again; the expiry rules (a shift, an idle hour, a week for the briefing screen) are
+applied to the stored times, so a reload never extends a session. On every run the account is re-read
 from the database, so a disabled account or a changed role takes effect on the next page load.
+
+The cookie is written by a script in the page (Streamlit cannot set a response header), so it is not
+HttpOnly; it is SameSite=Strict, Secure over HTTPS, and worthless once signed out or expired.
 """
 from __future__ import annotations
 
+import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
@@ -16,7 +25,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import deps
 from dashboard.i18n import _
-from db import audit, users
+from db import audit, users, web_sessions
 from db.users import Actor, PermissionDenied
 from db.users import can as role_can
 from geo.vocabulary import Role
@@ -27,6 +36,9 @@ IDLE_TIMEOUT_S = 60 * 60
 BRIEFING_MAX_SESSION_S = 7 * 24 * 3600  # a wall screen runs unattended; it has no idle timeout
 EXPIRED_NOTICE = "auth_expired_notice"
 RUN_ACTOR = "_auth_run_actor"     # the actor resolved for this run (see begin_run)
+COOKIE = "nb_session"
+COOKIE_WRITE = "_auth_cookie_write"   # what the next render writes to the cookie: a token, or "" to clear it
+TOUCH_EVERY_S = 60                    # how often a session's last activity is written to the database
 
 
 def _session_factory():
@@ -55,12 +67,65 @@ def _oidc_provider() -> str | None:
     return nested[0] if nested else None
 
 
+def _utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _max_age_s(role: str) -> int:
+    return BRIEFING_MAX_SESSION_S if role == Role.BRIEFING.value else MAX_SESSION_S
+
+
 def _store(actor: Actor, method: str) -> None:
     _remember(actor)
     now = _now()
+    with _session_factory().begin() as session:
+        web_sessions.purge(session, _utc(now - BRIEFING_MAX_SESSION_S))
+        token = web_sessions.open_session(session, actor.username, method, _utc(now))
     st.session_state[AUTH_KEY] = {"username": actor.username, "role": actor.role.value,
                                   "display_name": actor.display_name, "method": method,
-                                  "signed_in_at": now, "last_seen": now}
+                                  "signed_in_at": now, "last_seen": now, "token": token, "touched": now}
+    st.session_state[COOKIE_WRITE] = token
+
+
+def _resume_from_cookie() -> dict[str, Any] | None:
+    """The sign-in a browser's cookie names (a reload, a new tab, a bookmark), or None."""
+    token = st.context.cookies.get(COOKIE)
+    if not isinstance(token, str) or not token:   # AppTest has no browser and no cookies
+        return None
+    with _session_factory()() as session:
+        found = web_sessions.find(session, token)
+        actor = users.active_actor(session, found.username) if found is not None else None
+    if found is None or actor is None:
+        st.session_state[COOKIE_WRITE] = ""   # unknown, signed out elsewhere, or the account is gone
+        return None
+    record = {"username": actor.username, "role": actor.role.value, "display_name": actor.display_name,
+              "method": found.method, "signed_in_at": found.signed_in_at.timestamp(),
+              "last_seen": found.last_seen_at.timestamp(), "token": token,
+              "touched": found.last_seen_at.timestamp()}
+    st.session_state[AUTH_KEY] = record
+    return record
+
+
+def _end(record: dict[str, Any]) -> None:
+    """Forget a sign-in here, in the database and in the browser's cookie."""
+    st.session_state.pop(AUTH_KEY, None)
+    if record.get("token"):
+        with _session_factory().begin() as session:
+            web_sessions.close(session, record["token"])
+        st.session_state[COOKIE_WRITE] = ""
+
+
+def render_cookie_write() -> None:
+    """Write (or clear) the sign-in cookie when a sign-in or sign-out asked for it; call once per run."""
+    if COOKIE_WRITE not in st.session_state:
+        return
+    token = st.session_state.pop(COOKIE_WRITE)
+    record = st.session_state.get(AUTH_KEY) or {}
+    max_age = _max_age_s(record.get("role", "")) if token else 0
+    script = (f"<script>(function(){{var secure = location.protocol === 'https:' ? '; Secure' : '';"
+              f"document.cookie = {json.dumps(COOKIE)} + '=' + {json.dumps(token)} + '; Path=/; Max-Age={max_age}"
+              f"; SameSite=Strict' + secure;}})();</script>")
+    st.html(script, unsafe_allow_javascript=True)
 
 
 def _expired(record: dict[str, Any], now: float) -> bool:
@@ -122,21 +187,25 @@ def current_username() -> str:
 
 
 def _resolve_actor() -> Actor | None:
-    record = st.session_state.get(AUTH_KEY)
+    record = st.session_state.get(AUTH_KEY) or _resume_from_cookie()
     if not record:
         return _oidc_user()
     now = _now()
     if _expired(record, now):
-        st.session_state.pop(AUTH_KEY, None)
+        _end(record)
         st.session_state[EXPIRED_NOTICE] = True
         return None
     with _session_factory()() as session:
         actor = users.active_actor(session, record["username"])
     if actor is None:
-        st.session_state.pop(AUTH_KEY, None)
+        _end(record)
         return None
     record["last_seen"] = now
     record["role"] = actor.role.value
+    if record.get("token") and now - record.get("touched", 0) >= TOUCH_EVERY_S:
+        with _session_factory().begin() as session:
+            web_sessions.touch(session, record["token"], _utc(now))
+        record["touched"] = now
     return actor
 
 
@@ -221,8 +290,9 @@ def render_sign_in() -> None:
 
 def sign_out() -> None:
     _remember(None)
-    record = st.session_state.pop(AUTH_KEY, None)
+    record = st.session_state.get(AUTH_KEY)
     if record:
+        _end(record)
         with _session_factory().begin() as session:
             audit.record(session, record["username"], audit.AuditAction.SIGN_OUT, target=record["username"])
     if record and record.get("method") == "oidc":
@@ -242,7 +312,12 @@ def user_menu(container=None) -> None:
         sign_out()
 
 
-def sign_in_page() -> st.Page:
-    """The only page to hand st.navigation before sign-in, so no other page is listed or reachable:
-    ``st.navigation([auth.sign_in_page()], position="hidden").run()``."""
-    return st.Page(render_sign_in, title=_("Sign in"), icon="🔐", url_path="sign-in", default=True)
+def sign_in_pages(url_paths: list[str]) -> list[st.Page]:
+    """What to hand st.navigation before sign-in: the sign-in form under every page's address.
+
+    A bookmark or deep link (``/incidents``) then shows the sign-in form instead of Streamlit's "Page
+    not found", and after signing in the same address runs the page asked for. No page file is
+    registered, so none is listed or reachable before sign-in. The first path is the default page.
+    """
+    return [st.Page(render_sign_in, title=_("Sign in"), icon=":material/login:", url_path=path, default=i == 0)
+            for i, path in enumerate(url_paths)]

@@ -198,6 +198,22 @@ class AppUser(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class WebSession(Base):
+    """A dashboard sign-in that survives a reload or a new tab (migration 0003).
+
+    The browser holds a random token in a cookie; only its SHA-256 is stored here (db/web_sessions.py).
+    """
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    method: Mapped[str] = mapped_column(String(16))
+    signed_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_event"
 
@@ -280,5 +296,6 @@ __all__ = [
     "Post",
     "RelayNode",
     "UniqueConstraint",
+    "WebSession",
     "utcnow",
 ]

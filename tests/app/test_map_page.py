@@ -106,9 +106,13 @@ def test_a_connected_camera_with_a_fault_shows_the_relay_reason_and_never_the_st
 
 def test_the_card_says_when_the_relay_does_not_answer_without_technical_detail(seeded):
     url, codes = seeded
+    from relay.client import RelayClient
+    from tests.support.dashboard import free_port
+
     at = app_test(url, "commander", lang="id")
+    at.session_state["relay_client_override"] = RelayClient(f"http://127.0.0.1:{free_port()}", "x")   # nobody there
     at.session_state["selected_camera"] = codes["healthy"][0]
-    run(at)   # no relay listens at the configured address
+    run(at)
     assert card_values(at)["Status"]
     assert at.get("iframe") == []
     [warning] = [w.value for w in at.warning if "relay" in w.value]

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 import db.models_ops  # noqa: F401 - registers the operations tables on Base.metadata
-from db.migrate import current_revision, downgrade, upgrade
+from db.migrate import current_revision, downgrade, head_revision, upgrade
 from db.models import AppUser, Base
 from geo.vocabulary import Role
 
@@ -21,7 +21,7 @@ def _columns(engine, table):
 
 
 def test_head_has_operations_tables_and_sign_in_columns(engine):
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == head_revision()
     assert OPS_TABLES <= set(inspect(engine).get_table_names())
     assert SIGN_IN_COLUMNS <= _columns(engine, "app_user")
 
@@ -65,3 +65,14 @@ def test_sign_in_columns_mapped_on_app_user(session_factory):
     with session_factory() as s:
         user = s.scalar(select(AppUser).where(AppUser.username == "sari"))
         assert user.failed_attempts == 0 and user.locked_until is None and user.last_login_at is None
+
+
+def test_migration_0003_adds_web_sessions_and_downgrades_cleanly(database_url, engine):
+    assert "web_session" in inspect(engine).get_table_names()
+    assert {"token_hash", "username", "method", "signed_in_at", "last_seen_at"} <= _columns(engine, "web_session")
+    downgrade(database_url, "0002")
+    engine.dispose()
+    assert "web_session" not in inspect(engine).get_table_names()
+    upgrade(database_url)
+    engine.dispose()
+    assert current_revision(engine) == "0003" and "web_session" in inspect(engine).get_table_names()
