@@ -79,6 +79,13 @@ def card_rows(camera: dict, health: str, can_see_contacts: bool,
     return rows
 
 
+def card_table(rows: list[tuple[str, str]]) -> pd.DataFrame:
+    """The rows for st.table: a static table whose long values wrap in the narrow side column instead
+    of being cut off. st.table renders Markdown, so every value from the registry is made inert first
+    (no link, emphasis or auto-linked e-mail can come from a camera's data)."""
+    return pd.DataFrame([(label, markdown_text(value)) for label, value in rows], columns=[_("Field"), _("Value")])
+
+
 def relay_feed(camera_code: str) -> tuple[FeedView | None, Exception | None]:
     """The relay's view of one camera's feed, or the relay error that prevented reading it."""
     try:
@@ -95,7 +102,7 @@ def render_camera_card(camera: dict, *, health: str, can_see_contacts: bool, use
     with target.container(border=True, key=f"camera-card-{camera['code']}"):
         st.markdown(f"#### {_('Camera')} {markdown_text(camera['code'])}")
         rows = card_rows(camera, health, can_see_contacts, feed)
-        st.dataframe(pd.DataFrame(rows, columns=[_("Field"), _("Value")]), hide_index=True, width="stretch")
+        st.table(card_table(rows), hide_index=True, hide_header=True, border="horizontal")
         if not can_see_contacts:
             st.caption(_("Owner contact details are shown to commanders, operators and admins."))
         if connected and relay_error is not None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n import _, format_datetime
+from dashboard.i18n import _, format_datetime, format_number
 from geo.feed_health import FeedHealth, feed_health
 from geo.vocabulary import Connection, FeedMode, FeedState
 from relay.api_models import FeedView
@@ -78,6 +78,11 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     shown["mode"] = shown["mode"].map(mode_label)
     shown["since"] = [format_datetime(v, "short") if v is not None and not pd.isna(v) else "–"
                       for v in shown["since"]]
+    # numbers in the reader's format (25,0 in Indonesian) and a dash, never "None", where nothing is known
+    shown["fps"] = [format_number(None if pd.isna(v) else v, 1) for v in shown["fps"]]
+    shown["bitrate_kbps"] = [format_number(None if pd.isna(v) else v, 0) for v in shown["bitrate_kbps"]]
+    for column in ("codec", "last_error"):
+        shown[column] = shown[column].fillna("–")
     return shown
 
 
@@ -89,8 +94,8 @@ def render_feed_table(frame: pd.DataFrame) -> None:
         "profile": st.column_config.TextColumn(_("Profile")),
         "state": st.column_config.TextColumn(_("State")),
         "since": st.column_config.TextColumn(_("Since")),
-        "fps": st.column_config.NumberColumn(_("FPS"), format="%.1f"),
-        "bitrate_kbps": st.column_config.NumberColumn(_("Bitrate (kbit/s)"), format="%.0f"),
+        "fps": st.column_config.TextColumn(_("FPS")),
+        "bitrate_kbps": st.column_config.TextColumn(_("Bitrate (kbit/s)")),
         "codec": st.column_config.TextColumn(_("Codec")),
         "restarts": st.column_config.NumberColumn(_("Restarts")),
         "last_error": st.column_config.TextColumn(_("Last error"), width="large"),

@@ -97,7 +97,7 @@ def render_reaim(districts: gpd.GeoDataFrame, blocks, basemap_url) -> None:
     st.caption(_("Adjustable fixed cameras turned to see more without uncovering what only they see."))
     left, right = st.columns(2)
     codes = left.multiselect(_("Only in these districts (empty = all)"), list(districts["code"]),
-                             key="reaim_districts")
+                             key="reaim_districts", placeholder=_("All districts"))
     step = right.select_slider(_("Bearing step (degrees)"), (5, 10, 15, 30, 45), value=15, key="reaim_step")
     asked = (sorted(codes), float(step)) if st.button(_("Plan re-aiming"), key="reaim_plan") else None
     result = _planned(REAIM_PARAMS, reaim, asked)

@@ -20,8 +20,10 @@ LAYOUTS = {"2x2": 2, "3x3": 3, "4x4": 4}
 TILE_HEIGHT = {2: 300, 3: 200, 4: 150}
 ENLARGED_KEY = "wall_enlarged"
 T = TypeVar("T")
-STATE_ICONS = {FeedState.RUNNING: "🟢", FeedState.STARTING: "🔵", FeedState.STALLED: "🟠",
-               FeedState.BACKOFF: "🟠", FeedState.FAILED: "🔴", FeedState.STOPPED: "⚪"}
+# Material Symbols in Streamlit's colours: drawn with the font Streamlit ships (emoji need an emoji font)
+STATE_ICONS = {FeedState.RUNNING: ":green[:material/check_circle:]", FeedState.STARTING: ":blue[:material/circle:]",
+               FeedState.STALLED: ":orange[:material/warning:]", FeedState.BACKOFF: ":orange[:material/warning:]",
+               FeedState.FAILED: ":red[:material/error:]", FeedState.STOPPED: ":gray[:material/circle:]"}
 
 
 def watched_feeds(feeds: Sequence[FeedView]) -> list[FeedView]:
@@ -45,7 +47,8 @@ def _enlarge(code: str) -> None:
 
 
 def tile_caption(feed: FeedView) -> str:
-    text = f"{STATE_ICONS.get(feed.state, '⚪')} **{feed.camera_code}** · {state_label(feed.state)}"
+    icon = STATE_ICONS.get(feed.state, ":gray[:material/circle:]")
+    text = f"{icon} **{feed.camera_code}** · {state_label(feed.state)}"
     if feed.last_error and feed.state != FeedState.RUNNING:
         text += f" · {feed.last_error}"
     return text

@@ -34,7 +34,8 @@ def _filter_form() -> AuditFilter | None:
         until = c2.date_input(_("Until (date, inclusive)"), value=today, key="audit_until")
         c3, c4, c5 = st.columns(3)
         actor = c3.text_input(_("User"), key="audit_actor")
-        actions = c4.multiselect(_("Actions"), [a.value for a in AuditAction], key="audit_actions")
+        actions = c4.multiselect(_("Actions"), [a.value for a in AuditAction], key="audit_actions",
+                                 placeholder=_("All actions"))
         target = c5.text_input(_("Target contains (camera, case, user)"), key="audit_target")
         st.form_submit_button(_("Apply filter"))
     try:

@@ -38,8 +38,10 @@ def _filters() -> tuple[list[str], list[str], str]:
     left, middle, right = st.columns([2, 2, 3])
     state_labels = {s: state_label(s) for s in STATES}  # format_func must not read the session later
     mode_labels = {m: mode_label(m) for m in MODES}
-    states = left.multiselect(_("State"), STATES, format_func=state_labels.__getitem__, key="feeds_states")
-    modes = middle.multiselect(_("Mode"), MODES, format_func=mode_labels.__getitem__, key="feeds_modes")
+    states = left.multiselect(_("State"), STATES, format_func=state_labels.__getitem__, key="feeds_states",
+                              placeholder=_("All states"))
+    modes = middle.multiselect(_("Mode"), MODES, format_func=mode_labels.__getitem__, key="feeds_modes",
+                               placeholder=_("All modes"))
     text = right.text_input(_("Search code or name"), key="feeds_search")
     return states, modes, text
 
@@ -119,7 +121,8 @@ def _actions(client, shown) -> None:
         st.error(relay_access.describe_relay_error(exc))
         return
     labels = {p.name: profile_label(p) for p in options.profiles}
-    codes = st.multiselect(_("Feeds to act on"), list(shown["camera_code"]), key="feeds_selected")
+    codes = st.multiselect(_("Feeds to act on"), list(shown["camera_code"]), key="feeds_selected",
+                           placeholder=_("Choose one or more feeds"))
     columns = st.columns(len(ACTIONS) + 2)
     for column, action in zip(columns, ACTIONS, strict=False):
         if column.button(_action_label(action), key=f"feeds_{action}", disabled=not codes):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard.components.camera_card import markdown_text
 from tests.support.dashboard import XSS_NAME, RelayOver, app_test, seed_database
 
 
@@ -23,10 +24,14 @@ def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def card_values(at) -> dict[str, str]:
-    frames = [df.value for df in at.dataframe]
+def card_values(at, raw: bool = False) -> dict[str, str]:
+    """The card's label -> value, as a reader sees them (the Markdown escapes removed) or ``raw``."""
+    import re
+
+    frames = [table.value for table in at.table]
     assert frames, "no camera card on the page"
-    return dict(zip(frames[-1].iloc[:, 0], frames[-1].iloc[:, 1], strict=True))
+    values = dict(zip(frames[-1].iloc[:, 0], frames[-1].iloc[:, 1], strict=True))
+    return values if raw else {k: re.sub(r"\\(.)", r"\1", v) for k, v in values.items()}
 
 
 def run(at):
@@ -70,7 +75,8 @@ def test_text_search_filters_and_flies_to_the_chosen_camera(seeded):
     lon, lat, zoom = at.session_state["fly_to"]
     assert zoom >= 16 and abs(lon - 106.794) < 1e-6 and abs(lat - (-6.153)) < 1e-6
     assert at.session_state["selected_camera"] == "CAM-06"
-    assert card_values(at)["Name"] == XSS_NAME   # shown as text in the grid, never as markup
+    assert card_values(at)["Name"] == XSS_NAME
+    assert card_values(at, raw=True)["Name"] == markdown_text(XSS_NAME)   # inert: the card's table renders Markdown
 
 
 def test_selecting_a_registered_camera_opens_its_card_with_a_footage_action(seeded):
