@@ -28,6 +28,7 @@ from db.users import Actor
 from geo.urgency import IncidentStatus
 
 SELECTED = "incident_selected"      # case code shown below the list
+PICK = "incident_pick"              # the case chooser's widget key (set before it is drawn to switch cases)
 WATCHING = "incident_watching"      # camera code whose player is open
 DRAFT_POINT = "incident_point"      # (lon, lat) handed over by the map page
 DRAFT_CAMERA = "footage_request_for"  # camera code handed over by the map's camera card (state.FOOTAGE_REQUEST_FOR)
@@ -88,6 +89,7 @@ def _create(user, event_time, category, description, mode, where, point) -> None
         st.error(_("The incident was not saved: {reason}", reason=markdown_text(exc)))
         return
     st.session_state[SELECTED] = code
+    st.session_state[PICK] = code   # the form is drawn above the chooser, so the chooser follows the new case
     st.session_state.pop(DRAFT_POINT, None)
     st.session_state.pop(DRAFT_CAMERA, None)
     st.success(_("Incident {code} created.", code=code))
@@ -103,11 +105,12 @@ def _incident_list(user: Actor):
         return None
     codes = [i.code for i in incidents]
     by_code = {i.code: i for i in incidents}
-    chosen = st.session_state.get(SELECTED)
-    index = codes.index(chosen) if chosen in codes else 0
+    if st.session_state.get(PICK) not in codes:   # first visit, or the case was closed and is hidden now
+        chosen = st.session_state.get(SELECTED)
+        st.session_state[PICK] = chosen if chosen in codes else codes[0]
     labels = {c: f"{c} · {category_label(i.category)} · {status_label(i.status.value)} · "
                  f"{format_datetime(i.event_time, 'short')}" for c, i in by_code.items()}
-    code = st.selectbox(_("Incident"), codes, index=index, key="incident_pick", format_func=labels.__getitem__)
+    code = st.selectbox(_("Incident"), codes, key=PICK, format_func=labels.__getitem__)
     st.session_state[SELECTED] = code
     return by_code[code]
 
@@ -152,8 +155,9 @@ def _footage_form(user: Actor, incident, registered: pd.DataFrame) -> None:
         return
     with st.form("footage_request_form"):
         st.markdown("**" + _("Request footage from the owners") + "**")
+        # keys per case: another case's cameras are other options, and a shared key would empty the choice
         chosen = st.multiselect(_("Cameras"), list(askable["code"]), default=list(askable["code"]),
-                                key="footage_cameras")
+                                key=f"footage_cameras_{incident.code}")
         c1, c2 = st.columns(2)
         before = c1.number_input(_("Minutes before the event"), 0, 720, 30, key="footage_before")
         after = c2.number_input(_("Minutes after the event"), 0, 720, 30, key="footage_after")
@@ -181,7 +185,7 @@ def _dispatch(user: Actor, incident, posts: list[dict]) -> None:
     labels = {p["code"]: f"{p['name']} ({format_number(p['distance_m'], 0)} m)" for p in posts}
     if incident.status == IncidentStatus.OPEN and labels:
         target = c1.selectbox(_("Dispatch officers from"), list(labels), format_func=labels.__getitem__,
-                              key="dispatch_post")
+                              key=f"dispatch_post_{incident.code}")
         if c2.button(_("Dispatch"), key="dispatch_button"):
             _act(user, lambda s: dispatch_incident(s, user, incident.id, target))
     if incident.status != IncidentStatus.CLOSED and c3.button(_("Close incident"), key="close_incident"):

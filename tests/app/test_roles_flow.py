@@ -21,6 +21,12 @@ REQUEST = "FormSubmitter:footage_request_form-Request footage"
 CHANGE = "FormSubmitter:footage_status_form-Change status"
 
 
+def _keyed(widgets, prefix: str):
+    """The one widget whose key starts with ``prefix`` (keys carry the case code)."""
+    [widget] = [w for w in widgets if (w.key or "").startswith(prefix)]
+    return widget
+
+
 def _create_incident(app):
     event = datetime.now(DISPLAY_TZ) - timedelta(hours=1)
     app.date_input(key="incident_day").set_value(event.date())
@@ -61,7 +67,7 @@ def _incident_to_footage(app_env, relay):
     assert not app.exception, app.exception
     assert app.session_state["incident_watching"] == "CAM-LIVE"
 
-    assert app.multiselect(key="footage_cameras").value == ["CAM-WEEK", "CAM-TWO"]
+    assert _keyed(app.multiselect, "footage_cameras_").value == ["CAM-WEEK", "CAM-TWO"]
     app = app.button(key=REQUEST).click().run()
     assert any("2 footage requests sent" in s.value for s in app.success)
 
@@ -111,7 +117,7 @@ def test_dispatch_and_close_from_the_incident_view(app_env):
     police = app.dataframe[1].value
     assert list(police["Post"])[:2] == ["Polsek Kebon Jeruk", "Pos <Duri>"]  # markup in names stays text
     assert "Polsek of the jurisdiction (Kebon Jeruk)" in list(police["What"])
-    app.selectbox(key="dispatch_post").set_value("POS-1")
+    _keyed(app.selectbox, "dispatch_post_").set_value("POS-1")
     app = app.button(key="dispatch_button").click().run()
     assert not app.exception, app.exception
     assert any("Dispatched to Pos" in i.value and "budi" in i.value for i in app.info)
@@ -141,3 +147,29 @@ def test_camera_handed_over_by_the_map_prefills_the_incident_form(app_env):
     assert any("created" in s.value for s in app.success)
     with app_env() as s:
         assert s.scalar(select(AuditEvent.detail).where(AuditEvent.action == "incident_create"))["camera"] == "CAM-TWO"
+
+
+def test_a_second_incident_shows_and_acts_on_the_new_case_and_switching_keeps_the_camera_choice(app_env):
+    """Issue 10, defect 2: after a second incident was created the message named it, but the facts and the
+    buttons below belonged to the previous case; switching cases by hand emptied the footage choice."""
+    from db.models_ops import Incident
+
+    app = _create_incident(signed_in(Role.COMMANDER, "incidents").run())
+    first = app.session_state["incident_selected"]
+    app = _create_incident(app)
+    assert not app.exception, app.exception
+    second = app.session_state["incident_selected"]
+    assert second != first and any(second in s.value for s in app.success)
+    assert app.selectbox(key="incident_pick").value == second
+    assert app.subheader[0].value.startswith(second)
+    app = app.button(key=REQUEST).click().run()
+    with app_env() as s:
+        ids = {i.code: i.id for i in s.scalars(select(Incident))}
+        asked_for = set(s.scalars(select(FootageRequest.incident_id)))
+    assert asked_for == {ids[second]}   # the request went to the case on the screen
+
+    app = app.selectbox(key="incident_pick").set_value(first).run()
+    assert app.subheader[0].value.startswith(first)
+    assert _keyed(app.multiselect, "footage_cameras_").value == ["CAM-WEEK", "CAM-TWO"]
+    app = app.selectbox(key="incident_pick").set_value(second).run()
+    assert _keyed(app.multiselect, "footage_cameras_").value == ["CAM-WEEK", "CAM-TWO"]
