@@ -126,7 +126,7 @@ def _split(token: str) -> tuple[int, str, bytes]:
     if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
         raise TokenInvalid("malformed token")
     expiry_text, user_text, signature_text = token.split(".")
-    if not expiry_text.isdigit():
+    if not (expiry_text.isascii() and expiry_text.isdigit()):   # "²".isdigit() is True, int("²") fails
         raise TokenInvalid("malformed token")
     try:
         user = _unb64(user_text).decode("utf-8")

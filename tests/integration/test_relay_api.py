@@ -161,7 +161,7 @@ def test_a_playlist_of_a_camera_that_does_not_answer_says_so_and_when_to_retry(r
     assert response.headers["retry-after"] == "30"
 
 
-@pytest.mark.parametrize("token", [None, "", "garbage", "1.2.3"])
+@pytest.mark.parametrize("token", [None, "", "garbage", "1.2.3", "\u00b2.YW5p.c2ln", "9" * 600])
 def test_missing_or_forged_token_is_403(relay, token):
     params = {"token": token} if token is not None else {}
     assert relay.get("/hls/JB-0001/index.m3u8", params=params).status_code == 403

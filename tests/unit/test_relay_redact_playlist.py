@@ -17,11 +17,30 @@ from relay.runtime import feed_dir, remove_stale_files
     "Input #0, rtsp, from 'rtsps://admin:hunter22@cam.local/live':",
     "opening rtsp://admin:hun%2Fter22@10.1.2.3/x failed",
     "rtsp://admin@10.1.2.3/x has only a user",
+    # issue 12: an unencoded "@" in the password leaked its tail ("rtsp://***@ss@...")
+    "Error opening rtsp://admin:hun@ter22@10.1.2.3:554/live: 401",
+    "[tcp @ 0x55] Connection to tcp://admin:hun@ter22@10.1.2.3:554?timeout=5 failed",
 ])
 def test_credentials_in_urls_are_masked(line):
     cleaned = redact(line)
     assert "hunter22" not in cleaned and "hun%2Fter22" not in cleaned and "admin" not in cleaned
     assert "***@" in cleaned
+
+
+@pytest.mark.parametrize("line", [
+    "Error opening rtsp://10.1.2.3/cam/realmonitor?channel=1&user=admin&password=hunter22: 401",
+    "rtsp://10.1.2.3/live?pwd=hunter22 and rtsp://10.1.2.4/live?token=hunter22&x=1",
+])
+def test_credentials_in_the_query_string_are_masked(line):
+    """Issue 12: a password in the query string appeared in full in the feed's last error and reports."""
+    cleaned = redact(line)
+    assert "hunter22" not in cleaned and "=***" in cleaned
+    assert "channel=1" in cleaned or "x=1" in cleaned   # other parameters stay readable
+
+
+def test_query_credentials_are_masked_even_when_echoed_alone():
+    secrets = url_secrets("rtsp://10.1.2.3/live?user=opr&password=hunter22")
+    assert redact("server said: bad password hunter22 for opr", secrets) == "server said: bad password *** for ***"
 
 
 def test_given_secrets_are_masked_raw_and_percent_decoded():

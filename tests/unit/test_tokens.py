@@ -83,3 +83,12 @@ def test_short_secret_refused_with_advice():
 def test_non_positive_ttl_refused():
     with pytest.raises(ValueError, match="ttl"):
         mint_token(SECRET, "JB-0001", "u", ttl=0)
+
+
+@pytest.mark.parametrize("expiry", ["\u00b2", "1\u0663", "\uff11\uff12"])
+def test_a_non_ascii_digit_in_the_expiry_is_refused_not_a_crash(expiry):
+    """Issue 12: "²".isdigit() is True but int("²") raises, which gave an unauthenticated 500."""
+    token = mint_token(SECRET, "JB-0001", "u", ttl=60, now=NOW)
+    forged = expiry + token[token.index("."):]
+    with pytest.raises(TokenInvalid):
+        verify_token(SECRET, forged, "JB-0001", now=NOW)

@@ -50,6 +50,17 @@ def test_stream_url_rule():
             validate_stream_url(bad)
 
 
+@pytest.mark.parametrize("bad, words", [
+    ("rtsp://10.0.0.5/s1\x00evil", "control characters"),
+    ("rtsp://10.0.0.5/s1\x1b[31m", "control characters"),
+    ("rtsp://10.0.0.5/" + "a" * 3000, "longer than 2048"),
+])
+def test_stream_urls_with_control_characters_or_a_megabyte_are_refused(bad, words):
+    """Issue 12: a NUL URL was accepted and crashed the feed's supervisor about once a second."""
+    with pytest.raises(StreamURLError, match=words):
+        validate_stream_url(bad)
+
+
 def test_stream_url_error_never_echoes_credentials():
     with pytest.raises(StreamURLError) as info:
         validate_stream_url("http://admin:s3cret@cam/x")
@@ -60,6 +71,8 @@ def test_stream_url_error_never_echoes_credentials():
     ("rtsp://admin:s3cret@10.0.0.5:554/s1", "rtsp://***@10.0.0.5:554/s1"),
     ("rtsp://admin:pa/ss@word@10.0.0.5/s1", "rtsp://***@10.0.0.5/s1"),
     ("rtsp://10.0.0.5/s1", "rtsp://10.0.0.5/s1"),
+    ("rtsp://10.0.0.5/cam?channel=1&user=admin&password=s3cret", "rtsp://10.0.0.5/cam?channel=1&user=***&password=***"),
+    ("rtsp://u:p@10.0.0.5/x?pwd=s3cret", "rtsp://***@10.0.0.5/x?pwd=***"),
     (None, None),
 ])
 def test_redact_stream_url(url, shown):
