@@ -178,7 +178,7 @@ def spreadsheet_safe(value: Any) -> str:
 def csv_text(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
     """CSV with every cell neutralised against formula injection."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")   # CRLF: a cell with CR or LF is quoted (RFC 4180)
     writer.writerow(header)
     for row in rows:
         writer.writerow([spreadsheet_safe(cell) for cell in row])

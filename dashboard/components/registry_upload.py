@@ -39,6 +39,7 @@ class UploadResult:
     updated: int = 0
     unchanged: int = 0
     report: pd.DataFrame | None = None
+    report_csv: str | None = None      # the report file as db/io wrote it (neutralised, CRLF), for download
 
 
 def kind_labels() -> dict[str, str]:
@@ -56,6 +57,12 @@ def _report(path: Path | None) -> pd.DataFrame | None:
     if path is None or not Path(path).exists():
         return None
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _report_text(path: Path | None) -> str | None:
+    if path is None or not Path(path).exists():
+        return None
+    return Path(path).read_text(encoding="utf-8-sig")
 
 
 def import_upload(session_factory, settings, kind: str, file_name: str, data: bytes, skip_invalid: bool,
@@ -77,7 +84,7 @@ def import_upload(session_factory, settings, kind: str, file_name: str, data: by
         summary = outcome.summary
         return UploadResult(file_name=path.name, written=outcome.written, total=total, rejected=rejected,
                             added=summary.added, updated=summary.updated, unchanged=summary.unchanged,
-                            report=_report(outcome.report_path))
+                            report=_report(outcome.report_path), report_csv=_report_text(outcome.report_path))
 
 
 def progress_callback(bar):
@@ -105,6 +112,6 @@ def render_result(result: UploadResult) -> None:
                    file=result.file_name, rejected=result.rejected, total=result.total))
     if result.report is not None and len(result.report):
         st.dataframe(result.report.rename(columns=report_labels()), hide_index=True, width="stretch")
-        st.download_button(_("Download the report (CSV)"), result.report.to_csv(index=False).encode("utf-8-sig"),
+        st.download_button(_("Download the report (CSV)"), (result.report_csv or "").encode("utf-8-sig"),
                            file_name=Path(result.file_name).stem + ".report.csv", mime="text/csv",
                            key="registry_report_csv")

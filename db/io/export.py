@@ -2,7 +2,8 @@
 
 Stream URLs are never written (only a has_stream flag). CSV cells that a spreadsheet would run as a
 formula (starting with = + - @, tab or CR) get a leading apostrophe; the importer takes it back off,
-so export -> import is a no-op.
+so export -> import is a no-op. Rows end in CRLF (RFC 4180), so a cell holding a CR or LF is quoted and
+stays one cell (with LF rows, a lone CR went out unquoted and split the row, its tail a live formula).
 """
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def export_cameras(session: Session, path: str | Path) -> int:
         table = pd.DataFrame(frame.drop(columns="geometry"))
         for column in TEXT_COLUMNS:
             table[column] = table[column].map(lambda v: None if v is None or pd.isna(v) else checks.neutralise(v))
-        table.to_csv(path, index=False, encoding="utf-8-sig")
+        table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     else:
         if path.exists():
             path.unlink()

@@ -6,6 +6,7 @@ Used by the CLI and (later) the dashboard. Any invalid row means nothing is writ
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,15 +120,23 @@ def _write(session: Session, kind: str, result: ValidationResult, outcome: Impor
     # Cameras and posts get their district as they are written (writers._with_districts).
 
 
+def report_csv(errors: pd.DataFrame) -> str:
+    """The problems as CSV text: every cell neutralised against spreadsheet formulas (the offending value
+    included: it comes from the rejected file), CRLF rows so a cell with a line break stays one cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(REPORT_COLUMNS)
+    for row in errors[REPORT_COLUMNS].itertuples(index=False):
+        writer.writerow([row.line, *(checks.neutralise(v) for v in (row.column, row.value, row.reason))])
+    return buffer.getvalue()
+
+
 def write_report(errors: pd.DataFrame, path: Path) -> Path:
-    """The problems as CSV (cells neutralised against spreadsheet formulas); returns the path."""
+    """The problems as a CSV file (report_csv); returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(REPORT_COLUMNS)
-        for row in errors[REPORT_COLUMNS].itertuples(index=False):
-            writer.writerow([row.line, checks.neutralise(row.column), row.value, checks.neutralise(row.reason)])
+        handle.write(report_csv(errors))
     return path
 
 

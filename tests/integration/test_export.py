@@ -72,3 +72,31 @@ def test_export_never_contains_stream_credentials(session_factory, tmp_path, suf
 def test_unknown_extension(session_factory, tmp_path):
     with session_factory() as s, pytest.raises(ExportFormatError, match=r"\.csv, \.geojson or \.gpkg"):
         export_cameras(s, tmp_path / "out.xlsx")
+
+
+def test_a_line_break_inside_a_cell_stays_in_its_cell_and_round_trips(session_factory, tmp_path):
+    """Issue 12: a carriage return inside a cell was written unquoted; the row split and its second half
+    began with a live formula (=1+1), and the export no longer re-imported."""
+    source = tmp_path / "breaks.csv"
+    source.write_text("code,name,lat,lon,owner,owner_class,notes\n"
+                      'BRK-1,"Toko\r=1+1",-6.15,106.75,Warga,private,"line one\nline two"\n', encoding="utf-8")
+    assert import_records(session_factory, "cameras", source, OPTIONS).written
+    path = tmp_path / "out.csv"
+    with session_factory() as s:
+        export_cameras(s, path)
+    raw = path.read_bytes()
+    rows = list(csv.DictReader(path.open(encoding="utf-8-sig", newline="")))
+    assert len(rows) == 1 and rows[0]["name"] == "Toko\r=1+1" and rows[0]["notes"] == "line one\nline two"
+    assert b'"Toko\r=1+1"' in raw   # quoted, so no reader starts a new row (or a formula) at the CR
+    outcome = import_records(session_factory, "cameras", path, OPTIONS)
+    assert outcome.written and (outcome.summary.added, outcome.summary.updated) == (0, 0)
+
+
+def test_the_import_report_neutralises_the_offending_value_too(tmp_path):
+    import pandas as pd
+
+    from db.io.pipeline import REPORT_COLUMNS, report_csv
+
+    errors = pd.DataFrame([[2, "name", "=HYPERLINK(\"http://evil\")\r=1+1", "too long"]], columns=REPORT_COLUMNS)
+    [row] = list(csv.DictReader(report_csv(errors).splitlines(keepends=True)))
+    assert row["value"].startswith("'=") and row["value"].endswith("\r=1+1")
