@@ -1,19 +1,25 @@
 """Run ffmpeg: argv list (never a shell), own process group, stop = TERM, wait, KILL.
 
 Each process keeps a bounded, redacted stderr tail, read by one small daemon thread (health comes
-from the playlist, not from ffmpeg's own reports, so stdout is discarded). A marker file next to the
-feed's output names the process, so
-`reap_orphans()` at relay start can kill ffmpeg left behind by a relay that died (kill -9 included)
-after checking /proc/<pid>/cmdline and the start time, so an unrelated process that reused the
-PID is never touched.
+from the playlist, not from ffmpeg's own reports, so stdout is discarded).
+
+No orphans: on Linux every child asks the kernel to SIGKILL it when the thread that started it ends
+(``prctl(PR_SET_PDEATHSIG)``), which happens when the relay dies, ``kill -9`` included; the spawning
+thread is the feed's supervisor thread, which stops ffmpeg itself before it ends. A launch whose marker
+cannot be written (a full runtime disk) stops the process it just started before it reports the error.
+The marker file next to the feed's output still names the process, so `reap_orphans()` at relay start
+can kill ffmpeg left behind where the death signal does not exist, after checking /proc/<pid>/cmdline
+and the start time, so an unrelated process that reused the PID is never touched.
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -33,7 +39,28 @@ CHILD_UMASK = 0o027
 
 
 class ProcessStartError(OSError):
-    """ffmpeg could not be launched (missing binary, permissions)."""
+    """ffmpeg could not be launched (missing binary, permissions, no room for its marker)."""
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _death_signal_setter():
+    """A pre-exec hook making the child die with its parent (Linux); None elsewhere.
+
+    libc's prctl is looked up here, in the parent, so the hook that runs between fork and exec only
+    makes two system calls and touches no Python lock."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def die_with_parent() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:   # the parent died before prctl took effect
+            os._exit(1)
+
+    return die_with_parent
 
 
 @dataclass
@@ -65,10 +92,18 @@ def spawn(argv: Sequence[str], marker_dir: Path | None = None, secrets: Iterable
     try:
         popen = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, start_new_session=True, close_fds=True,
-                                 umask=CHILD_UMASK)
+                                 umask=CHILD_UMASK, preexec_fn=_death_signal_setter())
     except OSError as exc:
         raise ProcessStartError(f"cannot start {Path(argv[0]).name}: {exc.strerror}") from None
-    marker = _write_marker(marker_dir, popen.pid) if marker_dir is not None else None
+    try:
+        marker = _write_marker(marker_dir, popen.pid) if marker_dir is not None else None
+    except OSError as exc:
+        _signal_group(popen.pid, signal.SIGKILL)   # never leave running what this launch started
+        popen.wait()
+        if popen.stderr is not None:
+            popen.stderr.close()
+        raise ProcessStartError(f"cannot write the feed's marker file ({exc.strerror}); is the runtime disk "
+                                "full?") from None
     proc = FeedProcess(popen=popen, marker=marker, secrets=tuple(s for s in secrets if s),
                        stderr_tail=deque(maxlen=tail_lines))
     threading.Thread(target=_read_stderr, args=(proc,), daemon=True, name=f"stderr-{popen.pid}").start()
