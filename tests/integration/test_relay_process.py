@@ -12,7 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from relay.process import ProcessStartError, spawn, stop
+from relay.process import (
+    ProcessStartError,
+    _alive,  # /proc state, zombies count as gone
+    spawn,
+    stop,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 LAUNCHER = """
@@ -23,14 +28,6 @@ proc = spawn(["sleep", "300"], marker_dir=None)
 print(proc.pid, flush=True)
 time.sleep(300)
 """
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return state[state.rfind(")") + 2:][:1] != "Z"
 
 
 def _gone_within(pid: int, seconds: float) -> bool:
