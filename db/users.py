@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from db import web_sessions
 from db.audit import AuditAction, record
 from db.models import AppUser, utcnow
 from db.permissions import PERMISSIONS, Actor, PermissionDenied, can  # noqa: F401 - re-exported for callers
@@ -115,6 +116,7 @@ def set_password(session: Session, actor: Actor | str, username: str, password: 
     user = _require_user(session, username)
     user.password_hash = _hasher().hash(check_password(password))
     user.failed_attempts, user.locked_until = 0, None
+    web_sessions.close_user(session, user.username)   # a new password signs the old sign-ins out
     record(session, actor, AuditAction.USER_PASSWORD, target=user.username)
 
 
@@ -124,7 +126,9 @@ def set_disabled(session: Session, actor: Actor | str, username: str, disabled: 
     if isinstance(actor, Actor) and actor.username == user.username and disabled:
         raise UserError("you cannot disable your own account; ask another admin")
     user.disabled = disabled
-    if not disabled:
+    if disabled:
+        web_sessions.close_user(session, user.username)   # signed out everywhere, not only refused later
+    else:
         user.failed_attempts, user.locked_until = 0, None
     record(session, actor, AuditAction.USER_DISABLE if disabled else AuditAction.USER_ENABLE,
            target=user.username)

@@ -4,8 +4,8 @@
 only its SHA-256, so the table is no use to someone who reads it. ``find`` answers who a token belongs to
 and since when; the dashboard (dashboard/auth.py) applies the expiry rules (shift length, idle time,
 the briefing screen's week) and re-checks the account on every run, so a disabled account or a changed
-role takes effect at once. ``close`` ends one sign-in (sign-out), ``purge`` forgets the ones older than
-any rule allows. Takes a Session and never commits.
+role takes effect at once. ``close`` ends one sign-in (sign-out), ``close_user`` all of an account's
+(disabled, new password), ``purge`` forgets the ones older than any rule allows. Takes a Session and never commits.
 """
 from __future__ import annotations
 
@@ -61,6 +61,11 @@ def touch(session: Session, token: str, now: datetime) -> None:
 
 def close(session: Session, token: str) -> None:
     session.execute(delete(WebSession).where(WebSession.token_hash == _hash(token)))
+
+
+def close_user(session: Session, username: str) -> None:
+    """End every sign-in of an account (disabled, or its password changed)."""
+    session.execute(delete(WebSession).where(WebSession.username == username))
 
 
 def purge(session: Session, signed_in_before: datetime) -> None:

@@ -1,7 +1,7 @@
 """Issue 10, defect 3, in real Chromium: a reload, a new tab or a bookmarked address keeps the user signed
 in (db/web_sessions.py + the cookie of dashboard/auth.py), a deep link opens the sign-in form at its own
-address and then the page asked for, sign-out and expiry end the sign-in everywhere, and the briefing
-screen survives a reload."""
+address and then the page asked for, a tampered cookie signs nobody in, sign-out, disabling and expiry
+end the sign-in everywhere, and the briefing screen survives a reload."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -81,6 +81,14 @@ def test_reload_new_tab_and_deep_link_keep_the_sign_in_until_sign_out(dashboard_
     tab.get_by_text("Signed in as rina (commander)").wait_for(timeout=TIMEOUT_MS)
     assert len(_sessions(url)) == 1   # the new tab resumed the same sign-in
 
+    forged = browser.new_context(viewport={"width": 1600, "height": 1000})   # a cookie nobody was given
+    forged.add_cookies([{**cookie, "value": cookie["value"][:-4] + "AAAA"}])
+    stranger = forged.new_page()
+    stranger.goto(f"{base}/incidents?lang=en", wait_until="domcontentloaded")
+    _sign_in_form(stranger).wait_for(timeout=TIMEOUT_MS)
+    assert stranger.get_by_role("heading", name="Incidents").count() == 0
+    forged.close()
+
     tab.get_by_role("button", name="Sign out").click()
     _sign_in_form(tab).wait_for(timeout=TIMEOUT_MS)
     assert _sessions(url) == []
@@ -120,5 +128,15 @@ def test_an_expired_sign_in_is_not_resumed_and_the_briefing_screen_survives_a_re
     wall.locator(".nb-figure").first.wait_for(timeout=TIMEOUT_MS)
     assert _sign_in_form(wall).count() == 0
     assert [s.username for s in _sessions(url)] == ["wall"]
+
+    from db.users import set_disabled
+
+    engine = make_engine(url)
+    with make_session_factory(engine).begin() as session:
+        set_disabled(session, "cli:test", "wall")   # an admin disables the screen's account
+    engine.dispose()
+    wall.reload(wait_until="domcontentloaded")
+    _sign_in_form(wall).wait_for(timeout=TIMEOUT_MS)
+    assert _sessions(url) == []
     commander.close()
     screen.close()

@@ -53,3 +53,21 @@ def test_what_is_not_a_token_finds_nothing(session_factory):
     with session_factory() as session:
         for junk in (None, "", "x" * 10_000, "not-a-token", object()):
             assert web_sessions.find(session, junk) is None
+
+
+def test_disabling_an_account_or_changing_its_password_signs_it_out_everywhere(session_factory):
+    from db.users import add_user, set_disabled, set_password
+
+    with session_factory.begin() as session:
+        add_user(session, "cli:test", "rina", "commander", "a long enough password")
+        add_user(session, "cli:test", "budi", "commander", "a long enough password")
+        rina = [web_sessions.open_session(session, "rina", "local", NOW) for _ in range(2)]
+        budi = web_sessions.open_session(session, "budi", "local", NOW)
+        set_disabled(session, "cli:test", "rina")
+    with session_factory() as session:
+        assert [web_sessions.find(session, t) for t in rina] == [None, None]
+        assert web_sessions.find(session, budi) is not None
+    with session_factory.begin() as session:
+        set_password(session, "cli:test", "budi", "another long password")
+    with session_factory() as session:
+        assert web_sessions.find(session, budi) is None
