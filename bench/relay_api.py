@@ -32,7 +32,7 @@ from db.engine import make_engine, make_session_factory
 from db.feeds import LeasePolicy
 from db.migrate import upgrade
 from db.models import Camera, Feed
-from geo.vocabulary import FeedMode, FeedState
+from geo.vocabulary import Connection, ConsentLevel, FeedMode, FeedState
 from relay.api import ApiSettings, create_app
 from relay.manager import FeedManager, ManagerConfig
 from relay.schemas import FeedStatus
@@ -71,7 +71,8 @@ def relay_app(root: Path):
     upgrade(url)
     sessions = make_session_factory(make_engine(url))
     with sessions.begin() as s:
-        camera = Camera(code=CODE, name="bench", lon=106.8, lat=-6.17, stream_url="rtsp://127.0.0.1/bench")
+        camera = Camera(code=CODE, name="bench", lon=106.8, lat=-6.17, stream_url="rtsp://127.0.0.1/bench",
+                        connection=Connection.CONNECTED, consent=ConsentLevel.LIVE)
         s.add(camera)
         s.flush()
         s.add(Feed(camera_id=camera.id, mode=FeedMode.ON_DEMAND, profile="copy", audio="drop",

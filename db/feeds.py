@@ -8,7 +8,7 @@ source that reached the table by another path is still refused before any proces
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
 from sqlalchemy import delete, or_, select, update
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from db.io.stream_url import StreamURLError, validate_stream_url
 from db.models import Camera, Feed, RelayNode, utcnow
+from geo.consent import live_consent
 from geo.vocabulary import AudioPolicy, Connection, FeedMode, FeedState
 
 
@@ -30,6 +31,10 @@ class FeedNotFound(FeedError):
 
 class FeedSourceRefused(FeedError):
     """The camera's stream URL is missing or not an rtsp:// / rtsps:// URL."""
+
+
+class FeedConsentRefused(FeedSourceRefused):
+    """The owner's consent does not allow a live view (not 'live', or expired): geo/consent.py."""
 
 
 @dataclass(frozen=True)
@@ -137,28 +142,39 @@ def set_stream_url(session: Session, camera_code: str, url: str) -> None:
     camera.stream_url = _checked_url(camera_code, url)
 
 
-def feed_source(session: Session, camera_code: str) -> FeedSource:
-    """The feed's desired state and validated source URL, for the relay only."""
-    row = session.execute(select(Feed, Camera.stream_url).join(Camera, Feed.camera_id == Camera.id)
-                          .where(Camera.code == camera_code)).first()
+def _source_query():
+    return (select(Feed, Camera.code, Camera.stream_url, Camera.consent, Camera.consent_expires_on)
+            .join(Camera, Feed.camera_id == Camera.id))
+
+
+def _source(feed: Feed, code: str, url: str | None, consent, expires_on, today: date) -> FeedSource:
+    answer = live_consent(consent, expires_on, today)
+    if not answer.allowed:
+        raise FeedConsentRefused(f"camera '{code}': {answer.reason}")
+    return FeedSource(camera_code=code, source_url=_checked_url(code, url), mode=feed.mode, profile=feed.profile,
+                      audio=feed.audio)
+
+
+def feed_source(session: Session, camera_code: str, today: date) -> FeedSource:
+    """The feed's desired state and validated source URL, for the relay only; refused (FeedConsentRefused)
+    unless the owner's live consent holds on ``today`` (the programme's local date)."""
+    row = session.execute(_source_query().where(Camera.code == camera_code)).first()
     if row is None:
         raise FeedNotFound(f"no feed for camera '{camera_code}'")
-    feed, url = row
-    return FeedSource(camera_code=camera_code, source_url=_checked_url(camera_code, url), mode=feed.mode,
-                      profile=feed.profile, audio=feed.audio)
+    feed, _code, url, consent, expires_on = row
+    return _source(feed, camera_code, url, consent, expires_on, today)
 
 
-def feed_sources(session: Session, camera_codes: set[str] | list[str]) -> dict[str, FeedSource | FeedSourceRefused]:
-    """Sources for several feeds at once; a feed whose URL is refused maps to the refusal."""
+def feed_sources(session: Session, camera_codes: set[str] | list[str],
+                 today: date) -> dict[str, FeedSource | FeedSourceRefused]:
+    """Sources for several feeds at once; a feed whose URL or consent is refused maps to the refusal."""
     if not camera_codes:
         return {}
-    rows = session.execute(select(Feed, Camera.code, Camera.stream_url).join(Camera, Feed.camera_id == Camera.id)
-                           .where(Camera.code.in_(list(camera_codes)))).all()
+    rows = session.execute(_source_query().where(Camera.code.in_(list(camera_codes)))).all()
     result: dict[str, FeedSource | FeedSourceRefused] = {}
-    for feed, code, url in rows:
+    for feed, code, url, consent, expires_on in rows:
         try:
-            result[code] = FeedSource(camera_code=code, source_url=_checked_url(code, url), mode=feed.mode,
-                                      profile=feed.profile, audio=feed.audio)
+            result[code] = _source(feed, code, url, consent, expires_on, today)
         except FeedSourceRefused as exc:
             result[code] = exc
     return result

@@ -74,7 +74,7 @@ def build(settings: Settings):
     runtime_dir.mkdir(parents=True, exist_ok=True)
     config = manager_config_from(section, node_id=section.resolved_node_id(hostname),
                                  public_url=public_url(settings, section), runtime_dir=runtime_dir,
-                                 lease=LeasePolicy(single_node=not is_postgres(engine)))
+                                 lease=LeasePolicy(single_node=not is_postgres(engine)), timezone=settings.timezone)
     manager = FeedManager(make_session_factory(engine), config, supervisor_factory(media))
     app = create_app(manager, api_settings, lifespan=_lifespan(manager))
     return engine, manager, app

@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
-from db.feeds import FeedError, FeedNotFound, FeedRecord, FeedSourceRefused
+from db.feeds import FeedConsentRefused, FeedError, FeedNotFound, FeedRecord, FeedSourceRefused
 from geo.vocabulary import AudioPolicy, FeedMode, FeedState
 from relay import hls
 from relay.api_models import (
@@ -75,8 +75,8 @@ class ApiSettings:
 
 
 _ERRORS = [(FeedNotFound, 404), (LimitReached, 429), (FeedIsOff, 409), (FeedElsewhere, 409),
-           (FeedSourceRefused, 422), (UnknownProfileError, 422), (FeedError, 422), (ShuttingDown, 503),
-           (UnknownProfile, 422), (RelayMediaError, 422)]
+           (FeedConsentRefused, 403), (FeedSourceRefused, 422), (UnknownProfileError, 422), (FeedError, 422),
+           (ShuttingDown, 503), (UnknownProfile, 422), (RelayMediaError, 422)]
 
 
 def _status_for(exc: Exception) -> int:

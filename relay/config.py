@@ -95,9 +95,9 @@ def media_config_from(section: RelaySettings, runtime_dir: Path) -> RelayConfig:
 
 
 def manager_config_from(section: RelaySettings, *, node_id: str, public_url: str, runtime_dir: Path,
-                        lease: LeasePolicy) -> ManagerConfig:
+                        lease: LeasePolicy, timezone: str = "Asia/Jakarta") -> ManagerConfig:
     """The feed manager's configuration: the node's resolved identity plus the section's limits."""
     from relay.manager import ManagerConfig
 
     return ManagerConfig(node_id=node_id, public_url=public_url, runtime_dir=runtime_dir, lease=lease,
-                         **section.manager_knobs())
+                         timezone=timezone, **section.manager_knobs())

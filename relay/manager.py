@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db import feeds as feed_repo
 from db.feeds import FeedSource, LeaseHolder, LeasePolicy, ObservedState
 from db.models import utcnow
+from geo.consent import local_today
 from geo.vocabulary import FeedMode, FeedState
 from relay.manager_base import (  # noqa: F401 - shared with manager_sync; re-exported for relay.api and tests
     Closing,
@@ -57,6 +58,7 @@ class ManagerConfig:
     idle_timeout_s: float = 60.0
     sync_interval_s: float = 2.0
     lease: LeasePolicy = field(default_factory=LeasePolicy)
+    timezone: str = "Asia/Jakarta"   # the programme's zone: a consent "until D" holds through D there
 
     def __post_init__(self) -> None:
         if self.max_feeds < 0 or self.max_transcodes < 0:
@@ -254,7 +256,7 @@ class FeedManager:
         if stopping is not None:   # its previous run is still stopping and owns the directory
             stopping.done.wait(CLOSE_WAIT_S)
         with self._sessions.begin() as session:
-            source = feed_repo.feed_source(session, camera_code)
+            source = feed_repo.feed_source(session, camera_code, today=self.today())
             if source.mode == FeedMode.OFF:
                 if not operator:
                     raise FeedIsOff(f"feed '{camera_code}' is off; an operator can start it")
@@ -372,6 +374,10 @@ class FeedManager:
 
     def now(self) -> datetime:
         return self._wallclock()
+
+    def today(self) -> date:
+        """The programme's calendar day now (consent end dates are days in its time zone)."""
+        return local_today(self._wallclock(), self.config.timezone)
 
     def monotonic(self) -> float:
         return self._clock()

@@ -77,7 +77,7 @@ def _leases(manager, session: Session) -> set[str]:
 
 def _plan(manager, session: Session, held: set[str]) -> SyncPlan:
     plan = SyncPlan()
-    sources = feed_repo.feed_sources(session, held)
+    sources = feed_repo.feed_sources(session, held, today=manager.today())   # consent re-checked every sync
     now = manager.monotonic()
     for code, entry in manager.entries.items():
         source = sources.get(code)
@@ -88,6 +88,9 @@ def _plan(manager, session: Session, held: set[str]) -> SyncPlan:
         elif source is None or isinstance(source, FeedSourceRefused) or source.mode == FeedMode.OFF:
             plan.close.append(code)
             plan.release.add(code)
+            if isinstance(source, FeedSourceRefused):   # consent withdrawn or expired, URL removed
+                log.info("feed %s stops: %s", code, source)
+                plan.refused[code] = str(source)
         elif source.mode == FeedMode.ON_DEMAND and entry.life.should_close(media, now):
             log.info("feed %s idle for %.0f s: stopping", code, entry.life.idle_for(now))
             plan.close.append(code)

@@ -18,6 +18,8 @@ from db.io.columns import CAMERAS, DUTY_UNITS, OWNERS, POSTS
 from db.io.osm import DirectionError, parse_direction
 from db.io.readers import RawTable, RegistryFileError
 from db.io.stream_url import StreamURLError, redact_stream_url, validate_stream_url
+from db.models import utcnow
+from geo.consent import live_consent, local_today
 from geo.vocabulary import CameraKind, Connection, ConsentLevel, OwnerClass, PostKind
 
 REPORT_COLUMNS = ["line", "column", "value", "reason"]
@@ -228,6 +230,7 @@ def _cameras(raw: RawTable, context: ValidationContext, problems: _Problems):
     if signed is not None and expires is not None:
         before = [s is not None and e is not None and e < s for s, e in zip(signed, expires, strict=True)]
         problems.add_mask("consent_expires_on", np.asarray(before, dtype=bool), "expires before it was signed")
+    _connected_needs_live_consent(raw, problems, typed, context)
     retention = _number(raw, problems, typed, "dvr_retention_days", 0, 3650, integer=True, low_exclusive=True)
     if retention is not None:
         typed["dvr_retention_days"] = retention.map(lambda v: None if pd.isna(v) else int(v)).astype(object)
@@ -237,6 +240,23 @@ def _cameras(raw: RawTable, context: ValidationContext, problems: _Problems):
     _surveillance_type(raw, problems)
     owners = _camera_owners(raw, context, problems, typed)
     return typed, owners
+
+
+def _connected_needs_live_consent(raw: RawTable, problems: _Problems, typed: dict[str, pd.Series],
+                                  context: ValidationContext) -> None:
+    """A camera marked connected (watched live) needs the owner's live, unexpired consent (geo/consent.py)."""
+    connection = typed.get("connection")
+    if connection is None:
+        return
+    n = len(raw.frame)
+    consent = typed.get("consent", pd.Series([None] * n, index=raw.frame.index))
+    expires = typed.get("consent_expires_on", pd.Series([None] * n, index=raw.frame.index))
+    today = local_today(utcnow(), context.timezone)
+    reasons = [live_consent(level, end, today).reason if link == Connection.CONNECTED else None
+               for link, level, end in zip(connection, consent, expires, strict=True)]
+    words = pd.Series([None if r is None else f"connected, but {r}; or set connection to registered"
+                       for r in reasons], index=raw.frame.index, dtype=object)
+    problems.add("connection", words)
 
 
 def _direction(raw, problems, typed) -> None:

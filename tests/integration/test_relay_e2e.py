@@ -145,6 +145,10 @@ def test_restart_resumes_same_feeds_without_orphans(session_factory, database_ur
     first.wait_state("e2e-001", "running")
     first.wait_state("e2e-002", "running")
     first.kill9()                                                  # no chance to clean up
+    deadline = time.monotonic() + 3.0   # issue 12: its ffmpeg die with it (PR_SET_PDEATHSIG), not at a restart
+    while ffmpeg_pids(first.runtime_dir) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ffmpeg_pids(first.runtime_dir) == [], "ffmpeg outlived the relay that started it"
     second = RelayProcess(database_url, tmp_path, runtime_dir=first.runtime_dir).start()
     relays.append(second)
     second.wait_state("e2e-001", "running")
@@ -155,3 +159,37 @@ def test_restart_resumes_same_feeds_without_orphans(session_factory, database_ur
     assert "stopping every feed" in second.log()
     assert ffmpeg_pids(second.runtime_dir) == []
     assert_no_secrets(first.log(), second.log())
+
+
+def test_withdrawn_or_expired_consent_stops_a_live_feed_within_five_seconds(session_factory, database_url, cameras,
+                                                                           relays, tmp_path):
+    """Issue 15: the relay serves a camera only while the owner's live consent holds; a withdrawal in the
+    registry reaches the running relay through its sync (sync-interval 0.5 s here, 2 s by default)."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import update
+
+    from db.models import Camera
+    from geo.vocabulary import ConsentLevel
+
+    seed(session_factory, cameras, {"e2e-001": FeedMode.ALWAYS_ON, "e2e-002": FeedMode.ALWAYS_ON})
+    relay = RelayProcess(database_url, tmp_path, **{"sync-interval": 2.0}).start()   # the relay's default
+    relays.append(relay)
+    relay.wait_state("e2e-001", "running")
+    relay.wait_state("e2e-002", "running")
+    delays = {}
+    for code, change in (("e2e-001", {"consent": ConsentLevel.ON_REQUEST}),
+                         ("e2e-002", {"consent_expires_on": date.today() - timedelta(days=2)})):
+        with session_factory.begin() as session:
+            session.execute(update(Camera).where(Camera.code == code).values(**change))
+        withdrawn = time.monotonic()
+        feed = relay.wait_state(code, "stopped", timeout_s=15)
+        delays[code] = time.monotonic() - withdrawn
+        assert "consent" in (feed["last_error"] or "")
+    assert max(delays.values()) < 5.0, delays
+    assert ffmpeg_pids(relay.runtime_dir) == []
+    refused = relay.http.post("/api/feeds/e2e-001/start")
+    assert refused.status_code == 403 and "not 'live'" in refused.json()["detail"]
+    viewer = relay.http.get("/hls/e2e-002/index.m3u8", params={"token": relay.token("e2e-002")})
+    assert viewer.status_code == 403 and "expired" in viewer.json()["detail"]
+    print(f"consent withdrawal to feed stopped: {delays}")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from db.models import Camera, Feed
-from geo.vocabulary import FeedMode, FeedState
+from geo.vocabulary import Connection, ConsentLevel, FeedMode, FeedState
 from relay.profiles import get_profile
 from relay.schemas import FeedStatus
 
@@ -112,7 +112,8 @@ def seed_feeds(session_factory, spec: dict[str, tuple[FeedMode | None, str]], ur
     with session_factory.begin() as session:
         for n, (code, (mode, profile)) in enumerate(sorted(spec.items()), start=1):
             camera = Camera(code=code, name=f"Camera {code}", lon=106.8, lat=-6.17,
-                            stream_url=url.format(n=n) if "{n}" in url else url)
+                            stream_url=url.format(n=n) if "{n}" in url else url,
+                            connection=Connection.CONNECTED, consent=ConsentLevel.LIVE)
             session.add(camera)
             session.flush()
             if mode is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from db.models import Camera, Feed
-from geo.vocabulary import FeedState
+from geo.vocabulary import Connection, ConsentLevel, FeedState
 from relay.tokens import mint_token
 from tests.support.relay_api import free_port
 
@@ -25,7 +25,8 @@ def seed_cameras(session_factory, feeds: dict[str, tuple]) -> None:
     """feeds: code -> (mode, profile, stream_url)."""
     with session_factory.begin() as session:
         for code, (mode, profile, url) in feeds.items():
-            camera = Camera(code=code, name=f"Kamera {code}", lon=106.8, lat=-6.17, stream_url=url)
+            camera = Camera(code=code, name=f"Kamera {code}", lon=106.8, lat=-6.17, stream_url=url,
+                            connection=Connection.CONNECTED, consent=ConsentLevel.LIVE)
             session.add(camera)
             session.flush()
             session.add(Feed(camera_id=camera.id, mode=mode, profile=profile, audio="drop",

@@ -1,6 +1,8 @@
 """FeedManager logic with fake supervisors on a real (migrated) database."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select, update
 
@@ -234,7 +236,7 @@ def test_db_layer_refuses_forbidden_sources_itself(session_factory, url):
 def test_feed_source_repr_hides_the_url(session_factory):
     seed_feeds(session_factory, {"A": (DEMAND, "copy")})
     with session_factory() as s:
-        source = feed_repo.feed_source(s, "A")
+        source = feed_repo.feed_source(s, "A", today=date(2026, 12, 3))
     assert source.source_url.startswith("rtsp://admin:")
     assert "s3cr3t" not in repr(source) and "rtsp" not in repr(source)
 
@@ -320,3 +322,33 @@ def test_feed_whose_close_has_finished_reads_from_the_database_before_the_sync_e
     finally:
         release.set()
         sync.join(10)
+
+
+def test_a_feed_runs_only_while_the_owners_live_consent_holds(session_factory, factory, clock, tmp_path):
+    """Issue 15: consent is enforced where video flows: no start without it, a stop at the next sync when
+    it is withdrawn or passes its end date (the manager's wall clock, in the programme's time zone)."""
+    from db.feeds import FeedConsentRefused
+    from geo.vocabulary import ConsentLevel
+
+    seed_feeds(session_factory, {"A": (ON, "copy"), "B": (DEMAND, "copy"), "C": (ON, "copy")})
+    wall = FakeWallClock()   # 12:00 UTC = 19:00 in Jakarta
+    today = wall.now.date()
+    with session_factory.begin() as s:
+        s.execute(update(Camera).where(Camera.code == "B").values(consent=ConsentLevel.ON_REQUEST))
+        s.execute(update(Camera).where(Camera.code == "C").values(consent_expires_on=today))
+    config = ManagerConfig(node_id="node-a", public_url="http://relay-a:8787", runtime_dir=tmp_path / "rt",
+                           lease=LeasePolicy(single_node=True))
+    manager = FeedManager(session_factory, config, factory, clock=clock, wallclock=wall)
+    with pytest.raises(FeedConsentRefused, match="not 'live'"):
+        manager.demand("B")
+    manager.sync_once()
+    assert set(manager.local_statuses()) == {"A", "C"}       # C's consent holds through today
+    with session_factory.begin() as s:
+        s.execute(update(Camera).where(Camera.code == "A").values(consent=ConsentLevel.REGISTRY_ONLY))
+    wall.advance(5 * 3600)                                   # 00:00 in Jakarta: C's consent day is over
+    manager.sync_once()
+    assert manager.local_statuses() == {}
+    for code, words in (("A", "not 'live'"), ("C", f"expired on {today.isoformat()}")):
+        row = feed_row(session_factory, code)
+        assert row.state == FeedState.STOPPED and words in row.last_error and row.node_id is None
+    assert factory.latest("A").calls[-1] == "close" and factory.latest("C").calls[-1] == "close"

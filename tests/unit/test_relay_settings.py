@@ -59,7 +59,8 @@ def test_the_section_sets_every_relay_config_field_but_the_per_node_directory_an
     assert fields - set(MEDIA_KNOBS) == {"runtime_dir", "audio"}
     assert set(MEDIA_KNOBS) == set(MEDIA_VALUES)
     manager_fields = {f.name for f in dataclasses.fields(ManagerConfig)}
-    assert manager_fields - set(MANAGER_KNOBS) == {"node_id", "public_url", "runtime_dir", "lease"}
+    # the node's identity, and the programme's time zone (the application's own `timezone` setting)
+    assert manager_fields - set(MANAGER_KNOBS) == {"node_id", "public_url", "runtime_dir", "lease", "timezone"}
     assert set(MANAGER_KNOBS) == set(MANAGER_VALUES)
 
 

@@ -182,3 +182,23 @@ def test_assign_points_empty_inputs():
     empty = gpd.GeoDataFrame({"code": [], "level": []}, geometry=[])
     assert list(assign_points(np.array([1.0]), np.array([1.0]), empty)) == [None]
     assert math.isclose(len(assign_points(np.array([]), np.array([]), empty)), 0)
+
+
+def test_a_connected_camera_needs_the_owners_live_unexpired_consent():
+    """Issue 15: a camera imported as connected with consent on_request, or with an expired consent, got a
+    relay feed and played on the wall. Now that row is rejected with the reason."""
+    rows = [
+        {"code": "OK", "lon": "106.75", "lat": "-6.15", "connection": "connected", "consent": "live",
+         "consent_expires_on": "2099-12-31"},
+        {"code": "ASK", "lon": "106.75", "lat": "-6.15", "connection": "connected", "consent": "on_request"},
+        {"code": "OLD", "lon": "106.75", "lat": "-6.15", "connection": "terhubung", "consent": "langsung",
+         "consent_expires_on": "2020-01-31"},
+        {"code": "LIST", "lon": "106.75", "lat": "-6.15", "connection": "registered", "consent": "registry_only"},
+        {"code": "NONE", "lon": "106.75", "lat": "-6.15", "connection": "connected"},
+    ]
+    result = validate(raw_table(rows), CAMERAS, ValidationContext(region=JB))
+    reasons = {r.line: r.reason for r in result.errors.itertuples() if r.column == "connection"}
+    assert set(reasons) == {3, 4, 6}
+    assert "'on_request', not 'live'" in reasons[3] and "set connection to registered" in reasons[3]
+    assert "expired on 2020-01-31" in reasons[4]
+    assert sorted(result.frame["code"]) == ["LIST", "OK"]

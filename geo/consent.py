@@ -1,0 +1,52 @@
+"""Whether an owner's consent allows police to watch a camera live, and why not: one rule for the relay,
+the importer and the map.
+
+A live view needs consent level ``live`` and, when the consent has an end date, a day no later than
+that date in the programme's time zone (consent "until 31 December" covers the whole of that day in
+Jakarta, whatever the UTC clock says). ``on_request`` consent covers handing over recordings only;
+``registry_only`` covers being listed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from geo.vocabulary import ConsentLevel
+
+
+class LiveConsent(StrEnum):
+    ALLOWED = "allowed"
+    NOT_GIVEN = "not_given"     # the owner agreed to less than live viewing (or to nothing)
+    EXPIRED = "expired"         # live consent whose end date has passed
+
+
+@dataclass(frozen=True)
+class ConsentAnswer:
+    state: LiveConsent
+    reason: str | None = None   # English, for the relay's API and logs; the dashboard words it itself
+
+    @property
+    def allowed(self) -> bool:
+        return self.state == LiveConsent.ALLOWED
+
+
+def local_today(now: datetime, timezone: str) -> date:
+    """The calendar day at ``now`` (aware) in ``timezone``."""
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def live_consent(level: ConsentLevel | str | None, expires_on: date | None, today: date) -> ConsentAnswer:
+    """Whether consent ``level`` (ending on ``expires_on``, inclusive) allows a live view on ``today``."""
+    value = getattr(level, "value", level)
+    if value != ConsentLevel.LIVE.value:
+        shown = value or "none"
+        return ConsentAnswer(LiveConsent.NOT_GIVEN,
+                             f"the owner's consent is '{shown}', not 'live'; live viewing needs the owner's live "
+                             "consent in the registry")
+    if expires_on is not None and today > expires_on:
+        return ConsentAnswer(LiveConsent.EXPIRED,
+                             f"the owner's live consent expired on {expires_on.isoformat()}; record a renewed "
+                             "consent in the registry")
+    return ConsentAnswer(LiveConsent.ALLOWED)
