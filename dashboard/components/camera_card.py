@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +20,7 @@ from dashboard.components.feed_table import state_label
 from dashboard.components.legend import owner_label
 from dashboard.components.player import render_player
 from dashboard.i18n import _, format_date, format_datetime, format_number
+from geo.consent import LiveConsent, live_consent, local_today
 from relay.api_models import FeedView
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
@@ -94,10 +96,24 @@ def relay_feed(camera_code: str) -> tuple[FeedView | None, Exception | None]:
         return None, exc
 
 
+def consent_notice(camera: dict, today: date) -> str | None:
+    """Why a connected camera may not be watched live (geo/consent.py), in the reader's words; None if it may."""
+    answer = live_consent(camera.get("consent"), camera.get("consent_expires_on"), today)
+    if answer.state == LiveConsent.EXPIRED:
+        return _("The owner's consent to live viewing ended on {day}, so live video is off. Record the renewed "
+                 "consent in the registry to watch again; footage can still be requested.",
+                 day=format_date(camera["consent_expires_on"]))
+    if answer.state == LiveConsent.NOT_GIVEN:
+        return _("The owner has not agreed to live viewing, so live video is off. Footage can still be requested.")
+    return None
+
+
 def render_camera_card(camera: dict, *, health: str, can_see_contacts: bool, user: str,
                        on_request_footage: Callable[[str], None] | None = None, container=None) -> None:
     target = container if container is not None else st
-    connected = camera.get("connection") == "connected"
+    notice = (consent_notice(camera, local_today(datetime.now(UTC), deps.settings().timezone))
+              if camera.get("connection") == "connected" else None)
+    connected = camera.get("connection") == "connected" and notice is None
     feed, relay_error = relay_feed(camera["code"]) if connected else (None, None)
     with target.container(border=True, key=f"camera-card-{camera['code']}"):
         st.markdown(f"#### {_('Camera')} {markdown_text(camera['code'])}")
@@ -105,6 +121,8 @@ def render_camera_card(camera: dict, *, health: str, can_see_contacts: bool, use
         st.table(card_table(rows), hide_index=True, hide_header=True, border="horizontal")
         if not can_see_contacts:
             st.caption(_("Owner contact details are shown to commanders, operators and admins."))
+        if notice is not None:
+            st.warning(notice)
         if connected and relay_error is not None:
             st.warning(relay_access.describe_for_viewer(relay_error))
         elif connected:

@@ -193,3 +193,30 @@ def test_the_signed_in_account_is_read_once_per_rerun(seeded):
     identity = [s for s in statements if "app_user" in s]
     assert statements, "the rerun ran no query at all: the listener saw nothing"
     assert 1 <= len(identity) <= 2, identity
+
+
+def test_a_connected_camera_without_valid_live_consent_says_so_and_plays_nothing(seeded, relay):
+    """Issue 15: the map shows a camera whose consent expired (or was never live) as such, in the user's
+    words, with no player and the footage action instead."""
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from db.engine import make_engine
+    from db.models import Camera
+
+    url, codes = seeded
+    expired, asked = codes["healthy"][0], codes["healthy"][1]
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(update(Camera).where(Camera.code == expired).values(consent_expires_on=date(2025, 1, 31)))
+        conn.execute(update(Camera).where(Camera.code == asked).values(consent="on_request"))
+    engine.dispose()
+    for code, words in ((expired, "berakhir pada 31 Jan 2025"), (asked, "belum menyetujui tayangan langsung")):
+        at = app_test(url, "commander", lang="id")
+        at.session_state["relay_client_override"] = relay.client
+        at.session_state["selected_camera"] = code
+        run(at)
+        assert any(words in w.value for w in at.warning), [w.value for w in at.warning]
+        assert at.get("iframe") == []
+        assert at.button(key=f"request-footage-{code}")
