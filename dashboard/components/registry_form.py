@@ -38,9 +38,10 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def _choice(label: str, enum_cls, current, key: str, labels: dict[str, str]):
+def _choice(label: str, enum_cls, current, key: str, labels: dict[str, str], default: str | None = None):
     options = [m.value for m in enum_cls]
-    index = options.index(current) if current in options else 0
+    chosen = current if current in options else default
+    index = options.index(chosen) if chosen in options else 0
     return st.selectbox(label, options, index=index, key=key, format_func=labels.__getitem__)
 
 
@@ -94,8 +95,9 @@ def _view_fields(current: dict, k: str, labels: dict) -> dict:
 def _programme_fields(current: dict, k: str, labels: dict) -> dict:
     left, right = st.columns(2)
     return {
+        # a new camera is registered: connecting it needs the owner's live consent first (geo/consent.py)
         "connection": _choice(_("Connection"), Connection, current.get("connection"), f"{k}connection",
-                              labels["connection"]),
+                              labels["connection"], default=Connection.REGISTERED.value),
         "consent": _choice(_("Consent"), ConsentLevel, current.get("consent"), f"{k}consent", labels["consent"]),
         "consent_signed_on": left.date_input(_("Consent signed on"), current.get("consent_signed_on"),
                                              key=f"{k}signed"),

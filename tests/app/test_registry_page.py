@@ -141,3 +141,21 @@ def test_status_tab_counts_consent_and_in_indonesian(app_env, session_factory):
     assert len(app.file_uploader) == 0  # uploads and edits are for administrators
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Persetujuan: sambungan langsung"] == "2"
+
+
+def test_a_new_camera_starts_registered_and_cannot_be_connected_without_live_consent(app_env, session_factory):
+    """Issue 15: the form defaulted to connected with registry-only consent; connecting now needs live consent."""
+    app = _run()
+    choice = {w.key.rsplit("_", 1)[-1]: w for w in app.selectbox
+              if w.key and w.key.endswith(("_connection", "_consent"))}
+    assert choice["connection"].value == "registered"
+    _form_value(app, "_code").input("JB-302")
+    _form_value(app, "_lon").set_value(106.78)
+    _form_value(app, "_lat").set_value(-6.17)
+    choice["connection"].set_value("connected")
+    app = _submit(app)
+    assert any("not 'live'" in e.value for e in app.error), [e.value for e in app.error]
+    assert _count(session_factory) == 0
+    next(w for w in app.selectbox if w.key and w.key.endswith("_consent")).set_value("live")
+    app = _submit(app)
+    assert any("Camera saved: 1 added" in s.value for s in app.success), [e.value for e in app.error]
