@@ -204,7 +204,10 @@ def _resolve_actor() -> Actor | None:
     record["role"] = actor.role.value
     if record.get("token") and now - record.get("touched", 0) >= TOUCH_EVERY_S:
         with _session_factory().begin() as session:
-            web_sessions.touch(session, record["token"], _utc(now))
+            alive = web_sessions.touch(session, record["token"], _utc(now))
+        if not alive:   # ended elsewhere: an open tab follows within TOUCH_EVERY_S, without a reload
+            _end(record)
+            return None
         record["touched"] = now
     return actor
 

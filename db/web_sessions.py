@@ -54,9 +54,12 @@ def find(session: Session, token: str | None) -> SignIn | None:
     return SignIn(row.username, row.method, row.signed_in_at, row.last_seen_at)
 
 
-def touch(session: Session, token: str, now: datetime) -> None:
-    """The user did something: the idle time counts from now."""
-    session.execute(update(WebSession).where(WebSession.token_hash == _hash(token)).values(last_seen_at=now))
+def touch(session: Session, token: str, now: datetime) -> bool:
+    """The user did something: the idle time counts from now. False when the sign-in is gone (signed out
+    in another tab, the account disabled or given a new password)."""
+    result = session.execute(update(WebSession).where(WebSession.token_hash == _hash(token))
+                             .values(last_seen_at=now))
+    return bool(getattr(result, "rowcount", 0))
 
 
 def close(session: Session, token: str) -> None:

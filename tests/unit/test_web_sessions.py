@@ -35,6 +35,8 @@ def test_touch_moves_the_last_activity_and_close_forgets_the_token(session_facto
         web_sessions.close(session, token)
     with session_factory() as session:
         assert web_sessions.find(session, token) is None
+    with session_factory.begin() as session:
+        assert web_sessions.touch(session, token, NOW) is False   # the dashboard signs such a tab out
 
 
 def test_purge_forgets_sign_ins_older_than_the_cutoff_only(session_factory):
