@@ -7,6 +7,14 @@
     sup.status()     # -> relay.schemas.FeedStatus snapshot (thread-safe, cheap, redacted)
     sup.close()      # stop() and end the thread; the object is finished afterwards
 
+Recovery that does not wait: while a feed backs off, the supervisor asks the camera about once a
+half second whether it answers (relay/reach.py, an RTSP DESCRIBE, within a budget shared by every feed).
+Once a check has found the camera silent, the first check that finds it answering starts the feed at
+once with a fresh ladder; a camera that answers but whose stream still fails keeps the ladder, so a
+broken stream is never relaunched every second. While the checks find the camera silent, a step of
+the ladder is a check instead of an ffmpeg launch (a connection attempt costs far less than a start),
+with one real launch every SAFETY_LAUNCH_EVERY steps in case the check misjudges a camera.
+
 Threading: each supervisor runs ONE daemon thread (plain threading, no asyncio), created by the
 first start() and ended by close(); a slow or failing camera only ever blocks its own thread.
 on_change(FeedStatus) is called from that thread after every state change; exceptions from it are
@@ -20,7 +28,8 @@ States and transitions (TRANSITIONS below is enforced):
     running  -> stalled                       no new segment for stall_factor x segment length
     running  -> backoff                       ffmpeg exited (camera closed the stream ...)
     stalled  -> backoff                       after ffmpeg is killed
-    backoff  -> starting                      retry time reached (1, 2, 5, 10, 30, 60, 60 ... s)
+    backoff  -> starting                      retry time reached (1, 2, 5, 10, 30, 60, 60 ... s), or the
+                                              camera answers again after a check found it silent
     running/starting/stalled/backoff -> starting   restart()
     any      -> stopped                       stop()
     failed   -> starting                      start() or restart() after the configuration is fixed
@@ -37,7 +46,7 @@ from datetime import UTC, datetime
 
 from db.io.stream_url import StreamURLError, validate_stream_url
 from geo.vocabulary import FeedState
-from relay import command, process
+from relay import command, process, reach
 from relay.config import RelayConfig
 from relay.errors import RelayMediaError, SourceUnreachable, UnsupportedSource
 from relay.observed import build_status, exit_reason
@@ -69,6 +78,9 @@ OVERLOAD_FACTOR = 4      # host-wide trouble stretches limits this much; no grow
 STABLE_S = 10.0          # running this long without trouble resets the backoff ladder
 GUARD_EVERY_S = 5.0
 REPROBE_EVERY = 5        # retries reuse the first probe (faster recovery); every 5th failure re-probes
+CHECK_EVERY_S = 0.5      # how often a feed in backoff asks whether its camera answers again
+CHECK_TIMEOUT_S = 1.0    # and how long one such question may take
+SAFETY_LAUNCH_EVERY = 5  # while checks find the camera silent, only every 5th ladder step launches ffmpeg
 
 
 class IllegalTransition(RuntimeError):
@@ -81,7 +93,9 @@ class FeedSupervisor:
                  on_change: Callable[[FeedStatus], None] | None = None, *,
                  prober: Callable[..., SourceInfo] = probe, spawner: Callable[..., process.FeedProcess] = process.spawn,
                  stopper: Callable[..., object] = process.stop, threaded: bool = True,
-                 census: StallCensus = DEFAULT_CENSUS, jitter: float = 0.25) -> None:
+                 census: StallCensus = DEFAULT_CENSUS, jitter: float = 0.25,
+                 checker: Callable[[str, float], bool | None] = reach.rtsp_answers,
+                 check_budget: reach.CheckBudget = reach.DEFAULT_BUDGET) -> None:
         self.camera_code = camera_code
         self.out_dir = feed_dir(config.runtime_dir, camera_code)      # validates the code
         self._url, self._profile, self._config = source_url, profile, config
@@ -89,6 +103,11 @@ class FeedSupervisor:
         self._clock, self._on_change = clock, on_change
         self._prober, self._spawner, self._stopper = prober, spawner, stopper
         self._threaded, self._census = threaded, census
+        self._checker, self._check_budget = checker, check_budget
+        self._check_at: float | None = None
+        self._camera_silent = False     # a check in this backoff found the camera not answering
+        self._last_answer: bool | None = None   # what the latest check of this backoff heard
+        self._skipped = 0               # ladder steps in a row that a silent check replaced
         self._jitter = random.Random(camera_code).uniform if jitter > 0 else None
         self._jitter_span = jitter
         self._commands: queue.SimpleQueue = queue.SimpleQueue()
@@ -179,7 +198,8 @@ class FeedSupervisor:
 
     def _next_wait(self) -> float:
         if self._state == S.BACKOFF and self._retry_at is not None:
-            return min(IDLE_TICK_S, max(0.01, self._retry_at - self._clock()))
+            due = min(self._retry_at, self._check_at if self._check_at is not None else self._retry_at)
+            return min(IDLE_TICK_S, max(0.01, due - self._clock()))
         return TICK_S.get(self._state, IDLE_TICK_S)
 
     def step(self) -> None:
@@ -281,7 +301,32 @@ class FeedSupervisor:
 
     def _tick_backoff(self, now: float) -> None:
         if self._retry_at is not None and now >= self._retry_at:
+            if self._last_answer is False and self._skipped < SAFETY_LAUNCH_EVERY - 1:
+                self._skipped += 1      # still silent: this step is the check already made, not a launch
+                self._retry_at = now + self._config.backoff_delay(self._failures)
+                return
+            self._skipped = 0
             self._enter(S.STARTING)
+        elif self._camera_back(now):
+            log.info("feed %s: the camera answers again; starting now", self.camera_code)
+            self._failures, self._retry_at, self._skipped = 0, None, 0
+            self._enter(S.STARTING)
+
+    def _camera_back(self, now: float) -> bool:
+        """Ask the camera (at most every CHECK_EVERY_S, within the shared budget) whether it answers;
+        True only when it answers after an earlier check of this backoff found it silent."""
+        if self._check_at is None or now < self._check_at:
+            return False
+        if self._retry_at is not None and self._retry_at - now <= CHECK_EVERY_S:
+            return False                # the retry comes sooner than a check would help
+        self._check_at = now + CHECK_EVERY_S
+        if not self._check_budget.take():
+            return False
+        answers = self._last_answer = self._checker(self._url, CHECK_TIMEOUT_S)
+        if answers is False:
+            self._camera_silent = True
+            return False
+        return bool(answers) and self._camera_silent
 
     # ---- steps ------------------------------------------------------------------------------
     def _launch(self, now: float) -> None:
@@ -374,6 +419,7 @@ class FeedSupervisor:
         if self._jitter is not None:    # feeds that failed together must not all retry together
             delay *= self._jitter(1.0, 1.0 + self._jitter_span)
         self._retry_at = self._clock() + delay
+        self._check_at, self._camera_silent, self._last_answer = self._clock() + CHECK_EVERY_S, False, None
         if self._failures % REPROBE_EVERY == 0:
             self._probe = None      # the camera may have changed (firmware, codec) while away
         self._enter(S.BACKOFF, reason)

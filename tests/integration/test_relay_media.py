@@ -36,6 +36,7 @@ def sim():
         CameraSpec("h264-pcma", audio="pcma", **SMALL),
         CameraSpec("h265", codec="h265", **SMALL),
         CameraSpec("reboot", audio="pcma", **SMALL),
+        CameraSpec("outage", **SMALL),
         CameraSpec("killme", **SMALL),
         CameraSpec("orphan", **SMALL),
         CameraSpec("gop4", audio="aac", gop_s=4.0, **SMALL),
@@ -173,6 +174,29 @@ def test_camera_reboot_backs_off_with_reason_then_returns_with_video(sim, config
     before = last_sequence(sup)
     wait_for(lambda: last_sequence(sup) > before, 5, "a new segment after the reboot")
     assert "video" in stream_codecs(newest_segment(sup))        # video, not audio only
+    assert_no_secret(sup)
+
+
+def test_a_camera_back_after_an_outage_plays_within_3_s_whatever_the_ladder_says(sim, tmp_path, supervisors):
+    """The ladder here jumps to 60 s after one failure: without the camera check the feed would wait
+    out most of a minute after the camera came back."""
+    config = RelayConfig(runtime_dir=tmp_path / "runtime", backoff_steps=(1, 60))
+    sup = supervise(supervisors, sim, config, "outage")
+    wait_for(lambda: sup.state == S.RUNNING, 20, "running")
+    sim.stop_camera("outage")
+    try:
+        wait_for(lambda: (sup.status().next_retry_s or 0) > 30, 20, "the 60 s step of the ladder")
+        time.sleep(3)                            # a few checks find the camera silent
+        assert sup.state == S.BACKOFF and sup.status().pid is None
+        launches = sup.status().restarts
+        mark = last_sequence(sup) or -1
+    finally:
+        sim.start_camera("outage")
+    back = time.monotonic()
+    wait_for(lambda: sup.state == S.RUNNING and (last_sequence(sup) or -1) > mark, 10, "a new segment")
+    took = time.monotonic() - back
+    assert took <= 3.0, f"the playlist advanced {took:.1f} s after the camera came back"
+    assert sup.status().restarts == launches + 1          # one relaunch, not one per check
     assert_no_secret(sup)
 
 

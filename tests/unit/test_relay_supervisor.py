@@ -14,6 +14,7 @@ from relay.errors import SourceUnreachable
 from relay.probe import SourceInfo
 from relay.probing import StallCensus
 from relay.profiles import get_profile
+from relay.reach import CheckBudget
 from relay.redact import redact
 from relay.supervisor import TRANSITIONS, FeedSupervisor, IllegalTransition
 
@@ -56,7 +57,13 @@ class FakeMedia:
     def __init__(self) -> None:
         self.probes, self.spawned = 0, []
         self.unreachable: str | None = None
+        self.answering: bool | None = None       # what a reachability check hears; None: "not unreachable"
+        self.checks = 0
         self.info = H264
+
+    def answers(self, url, timeout_s) -> bool | None:
+        self.checks += 1
+        return self.answering if self.answering is not None else self.unreachable is None
 
     def probe(self, url, config, cancel=None) -> SourceInfo:
         self.probes += 1
@@ -84,8 +91,31 @@ def rig(tmp_path):
     config = RelayConfig(runtime_dir=tmp_path)
     sup = FeedSupervisor("cam-1", URL, get_profile("copy"), config, clock=clock,
                          on_change=lambda st: seen.append(st.state), prober=media.probe,
-                         spawner=media.spawn, stopper=media.stop, threaded=False, census=StallCensus(), jitter=0)
+                         spawner=media.spawn, stopper=media.stop, threaded=False, census=StallCensus(), jitter=0,
+                         checker=media.answers, check_budget=CheckBudget(1000, clock=clock))
     return sup, clock, media, seen
+
+
+def long_ladder_rig(tmp_path, budget_per_s: float = 1000):
+    clock, media = FakeClock(), FakeMedia()
+    config = RelayConfig(runtime_dir=tmp_path, backoff_steps=(1, 60))
+    sup = FeedSupervisor("cam-1", URL, get_profile("copy"), config, clock=clock, prober=media.probe,
+                         spawner=media.spawn, stopper=media.stop, threaded=False, census=StallCensus(), jitter=0,
+                         checker=media.answers, check_budget=CheckBudget(budget_per_s, burst=1, clock=clock))
+    return sup, clock, media
+
+
+def fail_until_long_backoff(sup, clock, media) -> None:
+    """The camera goes away; the feed climbs the ladder to its 60 s step."""
+    media.unreachable = "Connection refused"
+    sup.start()
+    for _ in range(3):
+        sup.step()
+    assert sup.state == S.BACKOFF and sup.status().next_retry_s == 1.0
+    clock.advance(1.0)
+    for _ in range(3):
+        sup.step()
+    assert sup.state == S.BACKOFF and sup.status().next_retry_s == 60.0
 
 
 def emit_segment(sup: FeedSupervisor, sequence: int) -> None:
@@ -153,7 +183,9 @@ def test_a_late_segment_still_being_written_is_overload_not_a_stall(rig):
 
 
 def test_backoff_ladder_keeps_trying_forever_with_the_reason_visible(rig):
+    """The ladder itself, for a camera the check cannot ask (an RTP source, say)."""
     sup, clock, media, _seen = rig
+    sup._checker = lambda url, timeout_s: None
     media.unreachable = "rtsp://admin:topsecret@10.0.0.7:554/ch1: Server returned 404 Not Found"
     sup.start()
     assert sup.state == S.STARTING
@@ -383,3 +415,73 @@ def test_a_playing_feed_whose_probe_is_stuck_in_the_queue_is_running_after_a_gra
     emit_segment(sup, 3)
     sup.step()
     assert sup.state == S.RUNNING and sup.status().source_codec is None
+
+
+def test_a_camera_back_after_a_long_outage_starts_at_the_next_check_not_at_the_ladder_step(tmp_path):
+    sup, clock, media = long_ladder_rig(tmp_path)
+    fail_until_long_backoff(sup, clock, media)
+    for _ in range(40):                          # 40 s of outage, one check a second, all silent
+        clock.advance(1.0)
+        sup.step()
+        assert sup.state == S.BACKOFF
+    checks, launches = media.checks, len(media.spawned)
+    assert checks >= 39 and launches == 2       # checking is not launching ffmpeg
+    media.unreachable = None                     # the camera is back
+    clock.advance(1.0)
+    sup.step()
+    assert sup.state == S.STARTING and media.checks == checks + 1
+    sup.step()
+    emit_segment(sup, 0)
+    sup.step()
+    assert sup.state == S.RUNNING and len(media.spawned) == 3
+    media.spawned[-1].code = 1                   # and the ladder starts again from its first step
+    sup.step()
+    assert sup.state == S.BACKOFF and sup.status().next_retry_s == 1.0
+
+
+def test_a_camera_that_answers_but_whose_stream_fails_keeps_its_ladder(tmp_path):
+    sup, clock, media = long_ladder_rig(tmp_path)
+    fail_until_long_backoff(sup, clock, media)
+    media.answering = True                       # DESCRIBE answers, yet ffmpeg fails (say a bad path)
+    for _ in range(30):
+        clock.advance(1.0)
+        sup.step()
+    assert sup.state == S.BACKOFF and len(media.spawned) == 2
+
+
+def test_checks_wait_for_the_shared_budget(tmp_path):
+    sup, clock, media = long_ladder_rig(tmp_path, budget_per_s=0.2)   # one check every 5 s for all feeds
+    fail_until_long_backoff(sup, clock, media)
+    before = media.checks
+    for _ in range(20):
+        clock.advance(1.0)
+        sup.step()
+    assert 3 <= media.checks - before <= 5
+
+
+def test_no_check_when_the_retry_comes_sooner(rig):
+    sup, clock, media, _seen = rig
+    media.unreachable = "Connection refused"
+    sup.start()
+    for _ in range(3):
+        sup.step()
+    assert sup.status().next_retry_s == 1.0
+    clock.advance(0.5)
+    sup.step()
+    assert media.checks == 0
+
+
+def test_while_the_camera_stays_silent_ladder_steps_are_checks_with_a_launch_every_fifth(tmp_path):
+    sup, clock, media = long_ladder_rig(tmp_path)
+    fail_until_long_backoff(sup, clock, media)
+    for _ in range(60 * 11):                     # eleven minutes of a dead camera
+        clock.advance(1.0)
+        sup.step()
+        sup.step()
+    # 11 ladder steps of 60 s: two of them (the 5th and 10th) launch ffmpeg, the others are checks
+    assert len(media.spawned) == 2 + 2 and sup.state == S.BACKOFF
+    assert sup.status().next_retry_s is not None and sup.status().next_retry_s <= 60
+    media.unreachable = None
+    clock.advance(1.0)
+    sup.step()
+    assert sup.state == S.STARTING               # and the camera's return is still seen at once
