@@ -17,8 +17,9 @@ import streamlit as st
 from dashboard import deps
 from dashboard.components.map_layers import OWNER_ORDER, CameraPoints, build_camera_points
 from db import coverage_cache, feeds, incidents, repositories
+from geo.consent import live_consent, local_today
 from geo.district_figures import district_figures as geo_district_figures
-from geo.feed_health import MapHealth, feed_health, map_health
+from geo.feed_health import FAULTS, Evidence, MapHealth, map_class
 from geo.vocabulary import Connection
 
 # session_state keys shared by the pages
@@ -27,8 +28,12 @@ FLY_TO = "fly_to"                        # (lon, lat, zoom) the map should centr
 BRIEFING_INDEX = "briefing_index"        # which district the briefing screen shows
 FOOTAGE_REQUEST_FOR = "footage_request_for"  # camera code a footage request was asked for
 
-HEALTHY, FAULT, REGISTERED_ONLY = MapHealth.HEALTHY.value, MapHealth.FAULT.value, MapHealth.REGISTERED.value
-HEALTH_CLASSES = (HEALTHY, FAULT, REGISTERED_ONLY)
+HEALTHY, REGISTERED_ONLY = MapHealth.HEALTHY.value, MapHealth.REGISTERED.value
+NOT_STARTED = MapHealth.NOT_STARTED.value
+HEALTH_CLASSES = tuple(h.value for h in MapHealth)           # the legend's and the filter's order
+FAULT_CLASSES = tuple(h.value for h in MapHealth if h in FAULTS)
+OFFLINE_CLASSES = (MapHealth.CAMERA_UNREACHABLE.value, MapHealth.RELAY_UNREACHABLE.value)
+RELAY_HEARTBEAT_S = 15.0   # no relay node heard from for this long: every live camera is "relay unreachable"
 
 
 def session_factory():
@@ -86,23 +91,34 @@ def duty_units_frame() -> gpd.GeoDataFrame:
     return _duty_units(database_key(), data_version())
 
 
-def health_class(connection: str, mode: str | None, state: str | None) -> str:
+def health_class(connection: str, mode: str | None, state: str | None, evidence: Evidence | None = None,
+                 now: datetime | None = None) -> str:
     """The map's class for a camera: geo.feed_health's one rule (the card and player use it too)."""
-    return map_health(feed_health(connection, mode, state)).value
+    return map_class(connection, mode, state, evidence or Evidence(), now or datetime.now(UTC)).value
 
 
-def feed_states() -> pd.DataFrame:
+def _evidence(row: dict, relay_up: bool, today) -> Evidence:
+    consent = live_consent(row["consent"], row["consent_expires_on"], today).state
+    return Evidence(consent=consent, relay_alive=relay_up, ran_at=row["ran_at"], checked_at=row["checked_at"],
+                    answered=row["answered"])
+
+
+def feed_states(now: datetime | None = None) -> pd.DataFrame:
     """code, mode, state, state_since, last_error and map health of every connected camera's feed."""
+    now = now or datetime.now(UTC)
+    today = local_today(now, deps.settings().timezone)
     with session_factory()() as session:
         rows = feeds.connected_feed_states(session)
-    frame = pd.DataFrame(rows, columns=["code", "mode", "state", "state_since", "last_error"])
+        relay_up = feeds.relay_alive(session, now, RELAY_HEARTBEAT_S)
+    frame = pd.DataFrame(rows, columns=list(feeds.STATE_COLUMNS))[["code", "mode", "state", "state_since",
+                                                                   "last_error"]]
     for col in ("mode", "state"):
         frame[col] = frame[col].map(lambda v: getattr(v, "value", v))
     # A feed that never started has no state_since; pandas would make it NaT (truthy, tz-less) beside
     # feeds that have one. Keep the moments as aware datetimes or None, the way the database gave them.
     frame["state_since"] = pd.Series([row["state_since"] for row in rows], index=frame.index, dtype=object)
-    frame["health"] = [health_class(Connection.CONNECTED.value, m, s)
-                       for m, s in zip(frame["mode"], frame["state"], strict=True)]
+    frame["health"] = [health_class(Connection.CONNECTED.value, row["mode"], row["state"],
+                                    _evidence(row, relay_up, today), now) for row in rows]
     return frame
 
 
@@ -172,7 +188,7 @@ def health_array(points: CameraPoints, health_by_code: dict[str, str]) -> np.nda
     """The health class of every camera (registered-only, or the connected feed's health)."""
     out = np.full(len(points), REGISTERED_ONLY, dtype=object)
     connected = np.flatnonzero(points.connected)
-    out[connected] = [health_by_code.get(points.code[i], FAULT) for i in connected.tolist()]
+    out[connected] = [health_by_code.get(points.code[i], NOT_STARTED) for i in connected.tolist()]
     return out
 
 

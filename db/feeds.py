@@ -7,7 +7,7 @@ source that reached the table by another path is still refused before any proces
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import cast
 
@@ -226,6 +226,8 @@ def write_observed(session: Session, camera_code: str, observed: ObservedState,
     """Write what a node saw; with node_id, only while that node holds the feed. True if written."""
     values = {f.name: getattr(observed, f.name) for f in fields(observed)}
     values["observed_at"] = utcnow()
+    if observed.state == FeedState.RUNNING:     # a playing feed is the best evidence its camera answers
+        values.update(ran_at=values["observed_at"], checked_at=values["observed_at"], answered=True)
     camera_id = select(Camera.id).where(Camera.code == camera_code).scalar_subquery()
     stmt = update(Feed).where(Feed.camera_id == camera_id).values(**values)
     if node_id is not None:
@@ -234,14 +236,61 @@ def write_observed(session: Session, camera_code: str, observed: ObservedState,
     return result.rowcount > 0
 
 
+STATE_COLUMNS = ("code", "mode", "state", "state_since", "last_error", "ran_at", "checked_at", "answered",
+                 "consent", "consent_expires_on")
+
+
 def connected_feed_states(session: Session) -> list[dict]:
-    """code, mode, state, state_since, last_error of every connected camera's feed (all None without one)."""
-    stmt = (select(Camera.code, Feed.mode, Feed.state, Feed.state_since, Feed.last_error)
+    """Every connected camera's feed: STATE_COLUMNS (the feed's are None without one)."""
+    stmt = (select(Camera.code, Feed.mode, Feed.state, Feed.state_since, Feed.last_error, Feed.ran_at,
+                   Feed.checked_at, Feed.answered, Camera.consent, Camera.consent_expires_on)
             .outerjoin(Feed, Feed.camera_id == Camera.id)
             .where(Camera.connection == Connection.CONNECTED)
             .order_by(Camera.code))
-    return [{"code": code, "mode": mode, "state": state, "state_since": since, "last_error": error}
-            for code, mode, state, since, error in session.execute(stmt).all()]
+    return [dict(zip(STATE_COLUMNS, row, strict=True)) for row in session.execute(stmt).all()]
+
+
+# ---- camera checks: does an idle on-demand camera answer? -------------------------------------------
+#
+# Nobody watches most on-demand cameras most of the time, so their feed says nothing about them. The
+# relay asks each such camera now and then (relay/camera_checks.py) and writes the answer here; the
+# map calls a camera "live, healthy" only with that evidence (geo/feed_health.py).
+
+@dataclass(frozen=True)
+class CheckTarget:
+    camera_code: str
+    source_url: str = field(repr=False)     # a secret: handed to the check, never logged
+
+
+def claim_checks(session: Session, now: datetime, every_s: float, limit: int, today: date) -> list[CheckTarget]:
+    """Up to ``limit`` idle on-demand feeds not checked for ``every_s``, oldest first, claimed for this
+    node (their ``checked_at`` set to ``now``, so another node skips them). Cameras without live consent
+    or a usable stream URL are not asked."""
+    cutoff = now - timedelta(seconds=every_s)
+    stmt = (select(Feed, Camera.code, Camera.stream_url, Camera.consent, Camera.consent_expires_on)
+            .join(Camera, Feed.camera_id == Camera.id)
+            .where(Camera.connection == Connection.CONNECTED, Feed.mode == FeedMode.ON_DEMAND,
+                   Feed.state == FeedState.STOPPED, Camera.stream_url.is_not(None),
+                   or_(Feed.checked_at.is_(None), Feed.checked_at < cutoff))
+            .order_by(Feed.checked_at.is_not(None), Feed.checked_at)
+            .limit(limit)
+            .with_for_update(of=Feed, skip_locked=True))
+    targets = []
+    for feed, code, url, consent, expires_on in session.execute(stmt).all():
+        feed.checked_at = now
+        try:
+            source = _source(feed, code, url, consent, expires_on, today)
+        except FeedSourceRefused:
+            continue
+        targets.append(CheckTarget(code, source.source_url))
+    session.flush()
+    return targets
+
+
+def write_check(session: Session, camera_code: str, answered: bool, at: datetime) -> None:
+    camera_id = select(Camera.id).where(Camera.code == camera_code).scalar_subquery()
+    session.execute(update(Feed).where(Feed.camera_id == camera_id).values(answered=answered, checked_at=at)
+                    .execution_options(synchronize_session=False))
 
 
 # ---- leases: which relay node serves a feed -----------------------------------------------------
@@ -288,6 +337,13 @@ def live_node_count(session: Session, now: datetime, policy: LeasePolicy) -> int
     cutoff = now - timedelta(seconds=policy.node_ttl_s)
     rows = session.execute(select(RelayNode.node_id).where(RelayNode.heartbeat_at >= cutoff)).all()
     return max(1, len(rows))
+
+
+def relay_alive(session: Session, now: datetime, within_s: float) -> bool:
+    """Whether any relay node sent a heartbeat within ``within_s`` (every node beats on each sync)."""
+    cutoff = now - timedelta(seconds=within_s)
+    return session.execute(select(RelayNode.node_id).where(RelayNode.heartbeat_at >= cutoff).limit(1)).first() \
+        is not None
 
 
 def renew_leases(session: Session, node_id: str, now: datetime, policy: LeasePolicy) -> set[str]:

@@ -269,6 +269,11 @@ class Feed(Base):
     node_id: Mapped[str | None] = mapped_column(String(64), index=True)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # evidence for the map's health (geo/feed_health.py): the last time the feed ran, and what the
+    # relay's latest check of the camera heard (relay/camera_checks.py) while nobody watched it
+    ran_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered: Mapped[bool | None] = mapped_column(Boolean)
 
     camera: Mapped[Camera] = relationship()
 

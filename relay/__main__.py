@@ -118,11 +118,16 @@ def serve(settings: Settings) -> None:
     # access_log off: HLS URLs carry viewers' tokens in their query strings
     server = uvicorn.Server(uvicorn.Config(app, host=section.host, port=section.port, access_log=False,
                                            log_level="warning", lifespan="on"))
+    from relay.camera_checks import CameraChecks
+
+    checks = CameraChecks(manager.sessions(), today=manager.today)   # idle cameras: do they answer?
     try:
         manager.sync_once()
         manager.run_background()
+        checks.run_background()
         server.run()
     finally:
+        checks.close()
         manager.shutdown()   # already done by the lifespan unless serving never started
         engine.dispose()
 

@@ -21,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
 from db.feeds import FeedConsentRefused, FeedError, FeedNotFound, FeedRecord, FeedSourceRefused
+from geo.feed_health import FAILING_STATES
 from geo.vocabulary import AudioPolicy, FeedMode, FeedState
 from relay import hls
 from relay.api_models import (
@@ -140,9 +141,11 @@ def create_app(manager: FeedManager, settings: ApiSettings, lifespan=None) -> Fa
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz() -> JSONResponse:
         db = "ok" if manager.last_sync_error is None else manager.last_sync_error
+        states = [status.state for status in manager.local_statuses().values()]
         body = Health(status="ok" if db == "ok" else "degraded", node_id=manager.config.node_id,
-                      public_url=manager.config.public_url, local_feeds=len(manager.local_statuses()),
-                      database=db)
+                      public_url=manager.config.public_url, local_feeds=len(states),
+                      running=sum(1 for st in states if st == FeedState.RUNNING),
+                      failing=sum(1 for st in states if st in FAILING_STATES), database=db)
         return JSONResponse(body.model_dump(), status_code=200 if db == "ok" else 503)
 
     @app.get("/metrics", tags=["health"], response_class=Response)

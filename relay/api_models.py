@@ -106,6 +106,8 @@ class Health(BaseModel):
     node_id: str
     public_url: str
     local_feeds: int
+    running: int = 0     # local feeds whose playlist advances
+    failing: int = 0     # local feeds stalled, backing off or failed
     database: str
 
 

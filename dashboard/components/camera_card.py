@@ -17,7 +17,7 @@ import streamlit as st
 from dashboard import deps
 from dashboard.components import relay_access
 from dashboard.components.feed_table import state_label
-from dashboard.components.legend import owner_label
+from dashboard.components.legend import health_label, owner_label
 from dashboard.components.player import render_player
 from dashboard.i18n import _, format_date, format_datetime, format_number
 from geo.consent import LiveConsent, live_consent, local_today
@@ -34,11 +34,6 @@ def markdown_text(value: object) -> str:
 def consent_label(level: str | None) -> str:
     return {"registry_only": _("Registry only"), "on_request": _("Footage on request"),
             "live": _("Live viewing allowed")}.get(level or "", level or "–")
-
-
-def health_label(health: str) -> str:
-    return {"healthy": _("Live, healthy"), "fault": _("Live, with a fault"),
-            "registered": _("Registered only")}.get(health, health)
 
 
 def _fov_text(camera: dict) -> str:

@@ -5,13 +5,25 @@ from html import escape
 
 import streamlit as st
 
-from dashboard.components.map_layers import DUTY_UNIT_COLOUR, OWNER_COLOURS, OWNER_ORDER, POST_COLOUR
+from dashboard.components.map_layers import DUTY_UNIT_COLOUR, HEALTH_STYLE, OWNER_COLOURS, OWNER_ORDER, POST_COLOUR
 from dashboard.i18n import _, format_number
 
 
 def owner_label(owner_class: str) -> str:
     return {"government": _("Government"), "company": _("Company"), "housing": _("Housing estate"),
             "private": _("Private"), "unknown": _("Unknown owner")}.get(owner_class, owner_class)
+
+
+def health_label(health: str) -> str:
+    """A camera's health in the user's words (geo/feed_health.MapHealth values)."""
+    return {"healthy": _("Live, healthy"), "not_started": _("Live, not started"),
+            "camera_unreachable": _("Camera unreachable"), "relay_unreachable": _("Relay unreachable"),
+            "consent_missing": _("No live consent"), "registered": _("Registered only")}.get(health, health)
+
+
+def health_legend_labels() -> dict[str, str]:
+    """The connected cameras' classes in the legend's order, with their words."""
+    return {health: health_label(health) for health in HEALTH_STYLE}
 
 
 def _rgb(colour: tuple[int, int, int]) -> str:
@@ -31,10 +43,11 @@ def legend_html(owner_counts: dict[str, int], status_counts: dict[str, int]) -> 
             continue
         rows.append(_swatch(f"background:{_rgb(colour)}", owner_label(owner_class), owner_counts.get(owner_class, 0)))
     rows.append(f'<div class="nb-legend-title">{escape(_("Connection"))}</div>')
-    rows.append(_swatch("background:#555;width:16px;height:16px;border:2px solid #141414",
-                        _("Live, healthy (filled, dark ring)"), status_counts.get("healthy", 0)))
-    rows.append(_swatch("background:#fff;width:16px;height:16px;border:3px solid #555",
-                        _("Live, with a fault (hollow)"), status_counts.get("fault", 0)))
+    for health, label in health_legend_labels().items():
+        fill, ring, width = HEALTH_STYLE[health]
+        rows.append(_swatch(f"background:{_rgb(fill or (85, 85, 85))};width:16px;height:16px;"
+                            f"border:{width}px solid {_rgb(ring or (85, 85, 85))}", label,
+                            status_counts.get(health, 0)))
     rows.append(_swatch("background:#555;width:7px;height:7px", _("Registered only (small dot)"),
                         status_counts.get("registered", 0)))
     rows.append(f'<div class="nb-legend-title">{escape(_("Police"))}</div>')

@@ -29,7 +29,16 @@ OWNER_ORDER = (OwnerClass.GOVERNMENT.value, OwnerClass.COMPANY.value, OwnerClass
 OWNER_COLOURS = ((0, 114, 178), (230, 159, 0), (0, 158, 115), (204, 121, 167), (120, 120, 120))
 POST_COLOUR = (25, 25, 60)
 DUTY_UNIT_COLOUR = (240, 228, 66)      # Okabe-Ito yellow
-HEALTH_CODES = {"healthy": 0, "fault": 1}
+# Connected cameras by health (geo/feed_health.MapHealth): (fill, ring, ring px); None = the owner's colour.
+# Healthy keeps the owner's colour; what needs a person's attention is vermillion or dark, whatever the owner.
+VERMILLION, DARK, WHITE = (213, 94, 0), (20, 20, 20), (255, 255, 255)
+HEALTH_STYLE: dict[str, tuple[tuple[int, int, int] | None, tuple[int, int, int] | None, int]] = {
+    "healthy": (None, DARK, 2),
+    "not_started": (WHITE, None, 3),                  # hollow, ring in the owner's colour
+    "camera_unreachable": (VERMILLION, DARK, 2),
+    "relay_unreachable": (DARK, VERMILLION, 3),
+    "consent_missing": ((150, 150, 150), WHITE, 3),
+}
 # pydeck reads a plain string prop as an accessor expression: literal strings must be wrapped.
 PIXELS, METERS = pdk.types.String("pixels"), pdk.types.String("meters")
 TOOLTIP = {"text": "{t}\n{d}", "style": {"whiteSpace": "pre-line", "fontSize": "14px",
@@ -120,24 +129,23 @@ def is_camera_layer(layer_id: str) -> bool:
 
 def connected_camera_layer(points: CameraPoints, rows: np.ndarray, health: dict[str, str],
                            labels: dict[str, str]) -> tuple[pdk.Layer, str]:
-    """Connected cameras: large markers. Healthy: filled, dark ring. Fault: hollow, ring in owner colour.
+    """Connected cameras: large markers styled by health (HEALTH_STYLE; the legend draws the same).
 
     There are only a few hundred of them, so each row carries its own fill ("f") and line ("l") colour.
     """
     records = []
     for i in rows.tolist():
         code = points.code[i]
-        state = health.get(code, "fault")
-        colour = [*OWNER_COLOURS[int(points.owner[i])], 255]
-        healthy = state == "healthy"
+        state = health.get(code, "not_started")
+        owner = OWNER_COLOURS[int(points.owner[i])]
+        fill, ring, width = HEALTH_STYLE.get(state, HEALTH_STYLE["not_started"])
         records.append({"x": round((points.lon[i] - points.origin[0]) * SCALE),
                         "y": round((points.lat[i] - points.origin[1]) * SCALE),
-                        "s": HEALTH_CODES.get(state, 1), "f": colour if healthy else [255, 255, 255, 235],
-                        "l": [20, 20, 20, 255] if healthy else colour, "t": code,
+                        "w": width, "f": [*(fill or owner), 255], "l": [*(ring or owner), 255], "t": code,
                         "d": f"{points.name[i]}\n{labels.get(state, state)}"})
     layer = pdk.Layer("ScatterplotLayer", id=CAMERA_LAYER_CONNECTED, data=f"@@data:{CAMERA_LAYER_CONNECTED}",
                       get_position=_position_expr(points.origin), get_fill_color="f", get_line_color="l",
-                      get_line_width="s == 0 ? 2 : 3", line_width_units=PIXELS, stroked=True,
+                      get_line_width="w", line_width_units=PIXELS, stroked=True,
                       get_radius=12, radius_units=METERS, radius_min_pixels=6, radius_max_pixels=14,
                       pickable=True, auto_highlight=True)
     return layer, json.dumps(records, separators=(",", ":"))

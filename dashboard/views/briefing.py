@@ -90,7 +90,7 @@ def _figures(row, health: np.ndarray, inside: np.ndarray) -> str:
 
 
 def _offline(points: ml.CameraPoints, health: np.ndarray, inside: np.ndarray) -> None:
-    down = np.flatnonzero(inside & (health == state.FAULT))
+    down = np.flatnonzero(inside & np.isin(health, state.OFFLINE_CLASSES))
     st.markdown(f"**{_('Connected cameras offline: {n}', n=format_number(len(down)))}**")
     if len(down):  # the theme's text colour is dark; this screen is dark, so colour the list explicitly
         rows = "".join(f"<div>{html.escape(str(points.code[i]))}&ensp;{html.escape(str(points.name[i]))}</div>"
@@ -99,7 +99,9 @@ def _offline(points: ml.CameraPoints, health: np.ndarray, inside: np.ndarray) ->
 
 
 def _live_strip(points: ml.CameraPoints, health: np.ndarray, inside: np.ndarray) -> None:
-    healthy = np.flatnonzero(inside & (health == state.HEALTHY))[:LIVE_TILES]
+    # healthy cameras first; then those not started yet (watching starts them); never one known down
+    healthy = np.concatenate([np.flatnonzero(inside & (health == state.HEALTHY)),
+                              np.flatnonzero(inside & (health == state.NOT_STARTED))])[:LIVE_TILES]
     if not len(healthy):
         return
     user = auth.current_username()

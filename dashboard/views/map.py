@@ -88,7 +88,8 @@ def _metrics(total: int, shown: int, status: dict) -> None:
     cols[0].metric(_("Cameras shown"), format_number(shown), help=_("of {total} registered",
                                                                     total=format_number(total)))
     cols[1].metric(_("Live, healthy"), format_number(status.get("healthy", 0)))
-    cols[2].metric(_("Live, with a fault"), format_number(status.get("fault", 0)))
+    cols[2].metric(_("Live, with a fault"), format_number(sum(status.get(h, 0) for h in state.FAULT_CLASSES)),
+                   help=_("not started, camera or relay unreachable, or no live consent; the legend splits them"))
     cols[3].metric(_("Registered only"), format_number(status.get("registered", 0)))
 
 
@@ -150,7 +151,7 @@ def build_layers(points, mask, health_by_code, level) -> list[tuple[pdk.Layer, s
     if st.session_state.get("show_blind_spots"):
         layered.append(ml.blind_spot_layer(state.blind_spots(block_m=BLIND_BLOCK_M), points.origin, BLIND_BLOCK_M))
     layered += ml.registered_camera_layers(points, np.flatnonzero(mask & ~points.connected))
-    labels = {"healthy": health_label("healthy"), "fault": health_label("fault")}
+    labels = {h: health_label(h) for h in state.HEALTH_CLASSES}
     layered.append(ml.connected_camera_layer(points, np.flatnonzero(mask & points.connected), health_by_code, labels))
     posts = state.posts_frame()
     if len(posts):

@@ -67,3 +67,12 @@ def test_briefing_page_in_both_languages(seeded, lang):
     url, _codes = seeded
     at = run(app_test(url, "commander", lang=lang, query={"mode": "briefing"}))
     assert ("kamera terdaftar" if lang == "id" else "cameras registered") in html_text(at)
+
+
+def test_without_a_relay_heartbeat_every_connected_camera_is_relay_unreachable(database_url):
+    codes = seed_database(database_url, relay_up=False)
+    at = run(app_test(database_url, "commander", lang="en", query={"mode": "briefing"}))
+    text = html_text(at)
+    assert '<div class="v">0 / 2</div><div class="l">connected cameras healthy</div>' in text
+    assert "Connected cameras offline: 2" in text
+    assert all(any(code in m.value for m in at.markdown) for code in codes["healthy"] if code.endswith(("01", "03")))

@@ -66,11 +66,15 @@ def test_registered_layers_split_by_owner_and_decode_to_the_original_positions()
     assert total == 45  # the 5 connected cameras are in their own layer
 
 
-def test_connected_layer_encodes_health_and_unknown_feeds_count_as_faults():
+def test_connected_layer_encodes_health_and_unknown_feeds_count_as_not_started():
     points = ml.build_camera_points(cameras(), ORIGIN)
     data = layer_data(deck_for(points), ml.CAMERA_LAYER_CONNECTED)
-    health = {row["t"]: row["s"] for row in data}
-    assert health == {"JB-000000": 0, "JB-000001": 1, "JB-000002": 1, "JB-000003": 1, "JB-000004": 1}
+    widths = {row["t"]: row["w"] for row in data}
+    healthy, not_started = ml.HEALTH_STYLE["healthy"][2], ml.HEALTH_STYLE["not_started"][2]
+    assert widths == {"JB-000000": healthy, "JB-000001": not_started, "JB-000002": not_started,
+                      "JB-000003": not_started, "JB-000004": not_started}
+    hollow = [row for row in data if row["t"] != "JB-000000"]
+    assert all(row["f"][:3] == [255, 255, 255] for row in hollow)
 
 
 def test_tooltips_are_text_mode_and_names_travel_raw():
@@ -123,16 +127,34 @@ def test_district_layer_rounds_and_keeps_every_part_of_a_multipolygon():
 
 @pytest.mark.parametrize(("connection", "mode", "feed_state", "expected"), [
     ("registered", None, None, state.REGISTERED_ONLY),
-    ("connected", None, None, state.FAULT),                 # no feed configured
-    ("connected", "on_demand", "stopped", state.HEALTHY),   # idle until someone watches
+    ("connected", None, None, state.NOT_STARTED),                   # no feed configured
+    ("connected", "on_demand", "stopped", state.NOT_STARTED),       # never started: no claim of health
     ("connected", "on_demand", "running", state.HEALTHY),
-    ("connected", "always_on", "stopped", state.FAULT),
-    ("connected", "always_on", "backoff", state.FAULT),
-    ("connected", "on_demand", "stalled", state.FAULT),
-    ("connected", "off", "stopped", state.FAULT),
+    ("connected", "always_on", "stopped", state.NOT_STARTED),
+    ("connected", "always_on", "backoff", "camera_unreachable"),
+    ("connected", "on_demand", "stalled", "camera_unreachable"),
+    ("connected", "off", "stopped", state.NOT_STARTED),
 ])
 def test_health_classes(connection, mode, feed_state, expected):
     assert state.health_class(connection, mode, feed_state) == expected
+
+
+def test_each_health_class_has_its_own_marker_and_words():
+    styles = {(fill, ring, width) for fill, ring, width in ml.HEALTH_STYLE.values()}
+    assert len(styles) == len(ml.HEALTH_STYLE) == len(state.HEALTH_CLASSES) - 1     # all but registered-only
+    points = ml.build_camera_points(cameras(), ORIGIN)
+    connected = np.flatnonzero(points.connected)
+    classes = list(ml.HEALTH_STYLE)
+    health = {points.code[i]: classes[n % len(classes)] for n, i in enumerate(connected.tolist())}
+    labels = {h: f"label-{h}" for h in classes}
+    _layer, data = ml.connected_camera_layer(points, connected, health, labels)
+    for row in json.loads(data):
+        fill, ring, width = ml.HEALTH_STYLE[health[row["t"]]]
+        assert row["w"] == width and row["d"].endswith(f"label-{health[row['t']]}")
+        if fill is not None:
+            assert row["f"][:3] == list(fill)
+        if ring is not None:
+            assert row["l"][:3] == list(ring)
 
 
 def test_filter_mask_combines_every_filter():
@@ -146,7 +168,7 @@ def test_filter_mask_combines_every_filter():
     assert set(points.owner[gov]) == {0}
     live = state.filter_mask(points, state.CameraFilter(connection=("connected",)), health)
     assert live.sum() == 5
-    faults = state.filter_mask(points, state.CameraFilter(health=("fault",)), health)
+    faults = state.filter_mask(points, state.CameraFilter(health=("not_started",)), health)
     assert faults.sum() == 4
     text = state.filter_mask(points, state.CameraFilter(text="IMG SRC"), health)
     assert list(points.code[text]) == ["JB-000003"]

@@ -53,7 +53,7 @@ def test_map_counts_every_camera_by_connection_and_health(seeded):
     ("f_owner", "government", "3"),
     ("f_connection", "connected", "4"),
     ("f_consent", "registry_only", "2"),
-    ("f_health", "fault", "1"),
+    ("f_health", "camera_unreachable", "1"),
 ])
 def test_each_filter_changes_the_counts(seeded, key, choice, shown):
     url, _codes = seeded
@@ -100,7 +100,7 @@ def test_a_connected_camera_with_a_fault_shows_the_relay_reason_and_never_the_st
     at.session_state["selected_camera"] = codes["fault"][0]
     run(at)
     card = card_values(at)
-    assert card["Status"] == "Live, with a fault"
+    assert card["Status"] == "Camera unreachable"      # a stalled feed: the camera is at fault
     assert card["Last error"] == "no segments for 12 s"
     assert card["Relay state"].startswith("stalled")
     page_text = " ".join(str(e.value) for e in at.main if hasattr(e, "value"))

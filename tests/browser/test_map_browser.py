@@ -67,8 +67,11 @@ def _point(chart, lon: float, lat: float) -> tuple[float, float]:
 def _click(page, chart, lon: float, lat: float) -> None:
     """Hover first, then press and release: deck.gl picks on hover and selects on the click."""
     x, y = _point(chart, lon, lat)
+    page.mouse.move(x - 1, y)
     page.mouse.move(x, y)
-    page.wait_for_timeout(400)
+    # the tooltip proves deck.gl has picked the marker under the pointer (a loaded machine takes a while
+    # to build its picking buffer); a press before that would land on nothing
+    page.locator(".deck-tooltip").wait_for(state="visible", timeout=TIMEOUT_MS)
     page.mouse.down()
     page.wait_for_timeout(80)
     page.mouse.up()

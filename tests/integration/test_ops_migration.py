@@ -75,4 +75,15 @@ def test_migration_0003_adds_web_sessions_and_downgrades_cleanly(database_url, e
     assert "web_session" not in inspect(engine).get_table_names()
     upgrade(database_url)
     engine.dispose()
-    assert current_revision(engine) == "0003" and "web_session" in inspect(engine).get_table_names()
+    assert current_revision(engine) == "0004" and "web_session" in inspect(engine).get_table_names()
+
+
+def test_migration_0004_adds_feed_evidence_and_downgrades_cleanly(database_url, engine):
+    evidence = {"ran_at", "checked_at", "answered"}
+    assert evidence <= _columns(engine, "feed")
+    downgrade(database_url, "0003")
+    engine.dispose()
+    assert not evidence & _columns(engine, "feed") and "state_since" in _columns(engine, "feed")
+    upgrade(database_url)
+    engine.dispose()
+    assert current_revision(engine) == "0004" and evidence <= _columns(engine, "feed")

@@ -50,6 +50,10 @@ def token_for(code, user="ani", ttl=60):
 def test_health_and_openapi(relay):
     health = relay.get("/healthz").json()
     assert health["status"] == "ok" and health["node_id"] == "node-a" and health["local_feeds"] == 1
+    assert health["running"] == 1 and health["failing"] == 0
+    relay.factory.latest("JB-0001").state = FeedState.BACKOFF       # its camera went away
+    health = relay.get("/healthz").json()
+    assert health["running"] == 0 and health["failing"] == 1 and health["local_feeds"] == 1
     spec = relay.get("/openapi.json").json()
     assert "/api/feeds/{camera_code}/start" in spec["paths"]
     assert "/hls/{camera_code}/index.m3u8" in spec["paths"]

@@ -11,7 +11,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from db.engine import make_engine, make_session_factory
-from db.models import Camera, District, DutyUnit, Feed, Owner, Post
+from db.models import Camera, District, DutyUnit, Feed, Owner, Post, RelayNode
 from db.repositories import bump_version
 from geo.vocabulary import (
     CameraKind,
@@ -38,8 +38,14 @@ def _box(bounds):
     return shapely.box(*bounds).wkb
 
 
-def seed_database(url: str, connected_fault: bool = True) -> dict[str, list[str]]:
+RELAY_ALIVE_FOR = timedelta(hours=2)   # the seeded relay node's heartbeat stays fresh this long
+
+
+def seed_database(url: str, connected_fault: bool = True, relay_up: bool = True) -> dict[str, list[str]]:
     """A small registry: 2 kecamatan (+1 kelurahan each), 4 owners, 12 cameras, posts and duty units.
+
+    With ``relay_up`` a relay node's heartbeat is written that stays fresh for the tests' duration
+    (a real relay beats every sync; no relay runs in these tests).
 
     Returns the camera codes by kind of marker: healthy, fault, registered.
     """
@@ -74,6 +80,9 @@ def seed_database(url: str, connected_fault: bool = True) -> dict[str, list[str]
             else:
                 codes["registered"].append(cam.code)
         _posts(s, parents, now)
+        if relay_up:
+            s.add(RelayNode(node_id="seeded-node", public_url="http://127.0.0.1:8090",
+                            heartbeat_at=now + RELAY_ALIVE_FOR, started_at=now))
         bump_version(s)
     engine.dispose()
     return codes
