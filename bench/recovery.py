@@ -5,7 +5,8 @@ Two feeds of identical simulated cameras go down and come back together, in the 
   - "ladder":  the same supervisor with the check turned off (it retries only at the steps of the
     backoff ladder, 1, 2, 5, 10, 30, 60, 60 ... s), which is what the relay did before.
 For each outage length the time from the camera's return to a new segment listed in the playlist is
-printed for both, with their ratio, and the CPU seconds the relay process spent during the outage
+printed for both, with their ratio (the ladder's figure depends on where in its step the camera
+returns, so its wait at that moment is printed too), and the CPU seconds the relay process spent during the outage
 (the checks run in it) beside the wall time. A third camera stays down all along, with 50 feeds
 pointed at a closed port, so the cost of checking dead cameras shows in the same figures.
 
@@ -75,6 +76,7 @@ def one_outage(sim: Simulator, sups: dict[str, FeedSupervisor], down_s: float) -
     cpu = time.process_time() - cpu0
     wall = time.monotonic() - wall0
     marks = {code: last_sequence(sup) for code, sup in sups.items()}
+    ladder_wait = sups["ladder"].status().next_retry_s     # where in its step the ladder stands
     for code in sups:
         sim.start_camera(code)
     back = time.monotonic()
@@ -85,7 +87,7 @@ def one_outage(sim: Simulator, sups: dict[str, FeedSupervisor], down_s: float) -
         thread.start()
     for thread in threads:
         thread.join()
-    return {"found": found, "cpu": cpu, "wall": wall}
+    return {"found": found, "cpu": cpu, "wall": wall, "ladder_wait": ladder_wait}
 
 
 def fmt(value: float | None) -> str:
@@ -114,13 +116,14 @@ def main() -> int:
             for sup in [*sups.values(), *dead]:
                 sup.start()
             print(f"{'outage':>8} | {'checked':>10} | {'ladder (baseline)':>18} | {'ratio':>6} | "
-                  "relay CPU during the outage (CPU s / wall s)")
+                  "ladder's next retry at the return | relay CPU during the outage (CPU s / wall s)")
             for down_s in args.outages:
                 result = one_outage(sim, sups, down_s)
                 checked, ladder = result["found"]["checked"], result["found"]["ladder"]
                 ratio = f"{checked / ladder:.2f}" if checked and ladder else "-"
+                wait = result["ladder_wait"]
                 print(f"{down_s:>6g} s | {fmt(checked):>10} | {fmt(ladder):>18} | {ratio:>6} | "
-                      f"{result['cpu']:.2f} / {result['wall']:.1f} "
+                      f"{'-' if wait is None else f'{wait:.1f} s':>8} | {result['cpu']:.2f} / {result['wall']:.1f} "
                       f"({100 * result['cpu'] / result['wall']:.1f} % of a core)", flush=True)
         finally:
             for sup in [*sups.values(), *dead]:

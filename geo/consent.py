@@ -50,3 +50,28 @@ def live_consent(level: ConsentLevel | str | None, expires_on: date | None, toda
                              f"the owner's live consent expired on {expires_on.isoformat()}; record a renewed "
                              "consent in the registry")
     return ConsentAnswer(LiveConsent.ALLOWED)
+
+
+RENEWAL_WINDOW_DAYS = 30
+
+
+def days_left(expires_on: date | None, today: date) -> int | None:
+    """Days until a consent ends (0: its last day is today; negative: it has ended), None without an end."""
+    return None if expires_on is None else (expires_on - today).days
+
+
+def renewal_list(cameras, today: date, within_days: int = RENEWAL_WINDOW_DAYS):
+    """Cameras whose consent has ended or ends within ``within_days``, soonest first, with ``days_left``.
+
+    ``cameras`` is a frame with at least code, consent and consent_expires_on (dates, or None); the
+    rows keep their other columns. Expired live consents head the list: those cameras are off the
+    wall until renewed.
+    """
+    import pandas as pd
+
+    stamps = pd.to_datetime(cameras["consent_expires_on"], errors="coerce")
+    expires = [stamp.date() if pd.notna(stamp) else None for stamp in stamps]
+    left = [days_left(day, today) for day in expires]
+    frame = cameras.assign(consent_expires_on=expires, days_left=pd.array(left, dtype="Int64"))
+    due = frame[frame["days_left"].notna() & (frame["days_left"] <= within_days)]
+    return due.sort_values(["days_left", "code"], kind="stable").reset_index(drop=True)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +9,7 @@ import streamlit as st
 
 from dashboard import auth, deps, state
 from dashboard.components import audit_hooks
+from dashboard.components.camera_card import consent_label
 from dashboard.components.registry_form import NEW_CAMERA, camera_form, save_camera, show_save_result
 from dashboard.components.registry_upload import (
     BOUNDARY_KINDS,
@@ -21,12 +21,13 @@ from dashboard.components.registry_upload import (
     progress_callback,
     render_result,
 )
-from dashboard.i18n import _, format_number, format_percent, now_local
+from dashboard.i18n import _, format_date, format_number, format_percent, now_local
+from db.audit import csv_text
 from db.io.export import export_cameras
+from geo.consent import RENEWAL_WINDOW_DAYS, renewal_list
 
 UPLOAD_RESULT = "registry_upload_result"
 EXPORT_READY = "registry_export_ready"
-EXPIRY_WARNING_DAYS = 30
 EXPORT_FORMATS = (".csv", ".geojson", ".gpkg")
 
 
@@ -97,15 +98,29 @@ def _status_tab() -> None:
     columns[1].metric(_("Consent: footage on request"), format_number(int(consent.get("on_request", 0))))
     columns[2].metric(_("Consent: registry only"), format_number(int(consent.get("registry_only", 0))))
     columns[3].metric(_("Programme sticker installed"), format_percent(float(cameras["sticker_installed"].mean())))
-    today = now_local().date()
-    expires = pd.to_datetime(cameras["consent_expires_on"], errors="coerce")
-    soon = cameras[expires.notna() & (expires <= pd.Timestamp(today + timedelta(days=EXPIRY_WARNING_DAYS)))]
-    st.subheader(_("Consents expired or expiring within {days} days", days=EXPIRY_WARNING_DAYS))
-    shown = soon[["code", "name", "owner_name", "owner_phone", "consent", "consent_expires_on",
-                  "sticker_installed"]]
-    if not state.can_see_contacts():
-        shown = shown.drop(columns=["owner_phone"])
-    st.dataframe(shown, hide_index=True, width="stretch")
+    _renewals(cameras)
+
+
+def _renewals(cameras: pd.DataFrame) -> None:
+    """Consents to renew: ended or ending within RENEWAL_WINDOW_DAYS, soonest first, with a CSV for calls."""
+    due = renewal_list(cameras, now_local().date())
+    st.subheader(_("Consents to renew: ended or ending within {days} days", days=RENEWAL_WINDOW_DAYS))
+    if due.empty:
+        st.caption(_("No consent ends within {days} days.", days=RENEWAL_WINDOW_DAYS))
+        return
+    contacts = state.can_see_contacts()
+    headers = {"code": _("Code"), "name": _("Camera"), "owner_name": _("Owner"), "owner_phone": _("Phone"),
+               "consent": _("Consent"), "consent_expires_on": _("Ends on"), "days_left": _("Days left")}
+    if not contacts:
+        headers.pop("owner_phone")
+    shown = due[list(headers)].assign(consent=due["consent"].map(consent_label),
+                                      consent_expires_on=due["consent_expires_on"].map(format_date))
+    st.dataframe(shown.rename(columns=headers), hide_index=True, width="stretch")
+    st.caption(_("{n} consents; a negative number of days means the consent has ended.",
+                 n=format_number(len(due))))
+    body = shown.rename(columns=headers)
+    st.download_button(_("Download CSV"), csv_text(list(body.columns), body.itertuples(index=False)),
+                       file_name="consent_renewals.csv", mime="text/csv", key="registry_renewals_csv")
 
 
 def _export_tab() -> None:

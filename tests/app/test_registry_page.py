@@ -159,3 +159,36 @@ def test_a_new_camera_starts_registered_and_cannot_be_connected_without_live_con
     next(w for w in app.selectbox if w.key and w.key.endswith("_consent")).set_value("live")
     app = _submit(app)
     assert any("Camera saved: 1 added" in s.value for s in app.success), [e.value for e in app.error]
+
+
+def test_consents_to_renew_are_listed_soonest_first_with_a_csv(app_env, session_factory):
+    """Issue 15: consents ending within 30 days (or ended) are listed for renewal, page and CSV."""
+    from datetime import timedelta
+
+    from dashboard.i18n import now_local
+
+    _upload(_run(), "kamera.csv", GOOD_CSV)
+    today = now_local().date()
+    with session_factory.begin() as session:
+        cams = {c.code: c for c in session.scalars(select(Camera))}
+        cams["JB-101"].consent_expires_on = today + timedelta(days=12)
+        cams["JB-102"].consent_expires_on = today - timedelta(days=2)
+    with session_factory.begin() as session:
+        from db.repositories import bump_version
+        bump_version(session)
+    app = AppTest.from_file(PAGE, default_timeout=60)
+    app.session_state["lang"] = "id"
+    sign_in(app, "commander", "komandan")
+    app.run()
+    assert not app.exception
+    assert any("Persetujuan yang perlu diperbarui" in h.value for h in app.subheader)
+    table = next(df.value for df in app.dataframe if "Sisa hari" in df.value.columns)
+    assert list(table["Kode"]) == ["JB-102", "JB-101"] and list(table["Sisa hari"]) == [-2, 12]
+    assert set(table["Persetujuan"]) == {"Boleh dilihat langsung"}          # words, not 'live'
+    assert [d.proto.label for d in app.get("download_button")] == ["Unduh CSV"]
+
+
+def test_no_consent_to_renew_says_so(app_env, session_factory):
+    _upload(_run(), "kamera.csv", GOOD_CSV)
+    app = _run("commander")
+    assert any("No consent ends within 30 days." in c.value for c in app.caption)

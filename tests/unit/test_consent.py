@@ -36,3 +36,21 @@ def test_the_day_is_jakartas_not_utcs():
     assert local_today(now, "Asia/Jakarta") == date(2026, 12, 3)
     assert local_today(now, "UTC") == date(2026, 12, 2)
     assert live_consent("live", date(2026, 12, 2), local_today(now, "Asia/Jakarta")).state == LiveConsent.EXPIRED
+
+
+def test_renewal_list_holds_ended_and_soon_ending_consents_soonest_first():
+    import pandas as pd
+
+    from geo.consent import days_left, renewal_list
+
+    today = date(2026, 12, 3)
+    cameras = pd.DataFrame({
+        "code": ["A", "B", "C", "D", "E"],
+        "consent": ["live", "live", "on_request", "live", "live"],
+        "consent_expires_on": [date(2026, 12, 20), date(2026, 11, 30), date(2027, 1, 2), None, date(2027, 1, 3)],
+    })
+    due = renewal_list(cameras, today)
+    assert list(due["code"]) == ["B", "A", "C"]             # 3 days ago, in 17 days, in 30 days (the edge)
+    assert list(due["days_left"]) == [-3, 17, 30]
+    assert days_left(today, today) == 0 and days_left(None, today) is None
+    assert renewal_list(cameras.iloc[:0], today).empty
