@@ -117,8 +117,10 @@ def feed_states(now: datetime | None = None) -> pd.DataFrame:
     # A feed that never started has no state_since; pandas would make it NaT (truthy, tz-less) beside
     # feeds that have one. Keep the moments as aware datetimes or None, the way the database gave them.
     frame["state_since"] = pd.Series([row["state_since"] for row in rows], index=frame.index, dtype=object)
-    frame["health"] = [health_class(Connection.CONNECTED.value, row["mode"], row["state"],
-                                    _evidence(row, relay_up, today), now) for row in rows]
+    evidence = [_evidence(row, relay_up, today) for row in rows]
+    frame["health"] = [health_class(Connection.CONNECTED.value, row["mode"], row["state"], ev, now)
+                       for row, ev in zip(rows, evidence, strict=True)]
+    frame["consent"] = pd.Series([ev.consent.value for ev in evidence], index=frame.index, dtype=object)
     return frame
 
 

@@ -128,10 +128,11 @@ def is_camera_layer(layer_id: str) -> bool:
 
 
 def connected_camera_layer(points: CameraPoints, rows: np.ndarray, health: dict[str, str],
-                           labels: dict[str, str]) -> tuple[pdk.Layer, str]:
+                           labels: dict[str, str], words: dict[str, str] | None = None) -> tuple[pdk.Layer, str]:
     """Connected cameras: large markers styled by health (HEALTH_STYLE; the legend draws the same).
 
     There are only a few hundred of them, so each row carries its own fill ("f") and line ("l") colour.
+    ``words`` replaces a class's label for single cameras (consent withdrawn / consent expired).
     """
     records = []
     for i in rows.tolist():
@@ -142,7 +143,7 @@ def connected_camera_layer(points: CameraPoints, rows: np.ndarray, health: dict[
         records.append({"x": round((points.lon[i] - points.origin[0]) * SCALE),
                         "y": round((points.lat[i] - points.origin[1]) * SCALE),
                         "w": width, "f": [*(fill or owner), 255], "l": [*(ring or owner), 255], "t": code,
-                        "d": f"{points.name[i]}\n{labels.get(state, state)}"})
+                        "d": f"{points.name[i]}\n{(words or {}).get(code) or labels.get(state, state)}"})
     layer = pdk.Layer("ScatterplotLayer", id=CAMERA_LAYER_CONNECTED, data=f"@@data:{CAMERA_LAYER_CONNECTED}",
                       get_position=_position_expr(points.origin), get_fill_color="f", get_line_color="l",
                       get_line_width="w", line_width_units=PIXELS, stroked=True,

@@ -137,7 +137,14 @@ def _view_state(points: ml.CameraPoints) -> pdk.ViewState:
     return pdk.ViewState(longitude=(bbox[0] + bbox[2]) / 2, latitude=(bbox[1] + bbox[3]) / 2, zoom=11.3)
 
 
-def build_layers(points, mask, health_by_code, level) -> list[tuple[pdk.Layer, str]]:
+def consent_words(feeds) -> dict[str, str]:
+    """Tooltip words for connected cameras without live consent: withdrawn (or lowered) or expired."""
+    said = {"not_given": _("Consent withdrawn"), "expired": _("Consent expired")}
+    return {code: said[consent] for code, consent in zip(feeds["code"], feeds["consent"], strict=True)
+            if consent in said}
+
+
+def build_layers(points, mask, health_by_code, level, words=None) -> list[tuple[pdk.Layer, str]]:
     layered = []
     for lvl, width in (("kecamatan", 2.5), ("kelurahan", 0.8)):
         districts = state.districts_frame(lvl)
@@ -152,7 +159,8 @@ def build_layers(points, mask, health_by_code, level) -> list[tuple[pdk.Layer, s
         layered.append(ml.blind_spot_layer(state.blind_spots(block_m=BLIND_BLOCK_M), points.origin, BLIND_BLOCK_M))
     layered += ml.registered_camera_layers(points, np.flatnonzero(mask & ~points.connected))
     labels = {h: health_label(h) for h in state.HEALTH_CLASSES}
-    layered.append(ml.connected_camera_layer(points, np.flatnonzero(mask & points.connected), health_by_code, labels))
+    layered.append(ml.connected_camera_layer(points, np.flatnonzero(mask & points.connected), health_by_code, labels,
+                                             words))
     posts = state.posts_frame()
     if len(posts):
         layered += ml.post_layers(posts, _post_details(posts))
@@ -214,7 +222,7 @@ def render() -> None:
     owners, status = _counts(points, mask, health)
     _metrics(len(points), int(mask.sum()), status)
     map_col, side_col = st.columns([3, 1])
-    deck = ml.SplicedDeck(build_layers(points, mask, health_by_code, level), _view_state(points),
+    deck = ml.SplicedDeck(build_layers(points, mask, health_by_code, level, consent_words(feeds)), _view_state(points),
                           basemap_url=deps.settings().basemap_url)
     with map_col:
         st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key=MAP_KEY, height=640,

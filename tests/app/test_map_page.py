@@ -220,3 +220,35 @@ def test_a_connected_camera_without_valid_live_consent_says_so_and_plays_nothing
         assert any(words in w.value for w in at.warning), [w.value for w in at.warning]
         assert at.get("iframe") == []
         assert at.button(key=f"request-footage-{code}")
+
+
+def test_a_camera_without_live_consent_says_withdrawn_or_expired_on_the_map(seeded):
+    """Issue 15: the map shows such a camera as 'consent withdrawn' or 'consent expired'."""
+    import json
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from dashboard.i18n import now_local
+    from db.engine import make_engine, make_session_factory
+    from db.models import Camera
+    from db.repositories import bump_version
+    from geo.vocabulary import ConsentLevel
+
+    url, codes = seeded
+    healthy = sorted(codes["healthy"])
+    engine = make_engine(url)
+    with make_session_factory(engine).begin() as session:
+        cams = {c.code: c for c in session.scalars(select(Camera).where(Camera.code.in_(healthy)))}
+        cams[healthy[0]].consent_expires_on = now_local().date() - timedelta(days=1)
+        cams[healthy[1]].consent = ConsentLevel.ON_REQUEST
+        bump_version(session)
+    engine.dispose()
+    at = run(app_test(url, "commander", lang="en"))
+    assert metrics(at)["Live, healthy"] == str(len(healthy) - 2)
+    chart = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    layer = next(layer for layer in chart["layers"] if layer["id"] == "cameras-connected")
+    said = {row["t"]: row["d"].splitlines()[-1] for row in layer["data"]}
+    assert said[healthy[0]] == "Consent expired" and said[healthy[1]] == "Consent withdrawn"
+    grey = [row["f"][:3] for row in layer["data"] if row["t"] in healthy[:2]]
+    assert grey == [[150, 150, 150]] * 2
