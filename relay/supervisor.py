@@ -105,7 +105,7 @@ class FeedSupervisor:
         self._threaded, self._census = threaded, census
         self._checker, self._check_budget = checker, check_budget
         self._check_at: float | None = None
-        self._camera_silent = False     # a check in this backoff found the camera not answering
+        self._camera_silent = False     # a check found the camera silent, and none has heard it since
         self._last_answer: bool | None = None   # what the latest check of this backoff heard
         self._skipped = 0               # ladder steps in a row that a silent check replaced
         self._jitter = random.Random(camera_code).uniform if jitter > 0 else None
@@ -326,7 +326,8 @@ class FeedSupervisor:
         if answers is False:
             self._camera_silent = True
             return False
-        return bool(answers) and self._camera_silent
+        back, self._camera_silent = bool(answers) and self._camera_silent, False if answers else self._camera_silent
+        return back
 
     # ---- steps ------------------------------------------------------------------------------
     def _launch(self, now: float) -> None:
@@ -419,7 +420,9 @@ class FeedSupervisor:
         if self._jitter is not None:    # feeds that failed together must not all retry together
             delay *= self._jitter(1.0, 1.0 + self._jitter_span)
         self._retry_at = self._clock() + delay
-        self._check_at, self._camera_silent, self._last_answer = self._clock() + CHECK_EVERY_S, False, None
+        # the camera stays "silent" across backoffs until a check hears it (a launch that fails while
+        # the camera is coming back must not hide its return); what the last check heard is per backoff
+        self._check_at, self._last_answer = self._clock() + CHECK_EVERY_S, None
         if self._failures % REPROBE_EVERY == 0:
             self._probe = None      # the camera may have changed (firmware, codec) while away
         self._enter(S.BACKOFF, reason)
@@ -455,6 +458,8 @@ class FeedSupervisor:
                 self._last_error = self._redact(reason)
             elif state == S.RUNNING:
                 self._last_error = self._last_error if self._failures else None
+            if state == S.RUNNING:
+                self._camera_silent = False
         if changed:
             log.info("feed %s: %s%s", self.camera_code, state.value, f" ({self._last_error})" if reason else "")
             self._notify()

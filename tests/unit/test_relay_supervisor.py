@@ -485,3 +485,19 @@ def test_while_the_camera_stays_silent_ladder_steps_are_checks_with_a_launch_eve
     clock.advance(1.0)
     sup.step()
     assert sup.state == S.STARTING               # and the camera's return is still seen at once
+
+
+def test_a_launch_that_fails_as_the_camera_comes_back_does_not_hide_its_return(tmp_path):
+    """The 5th ladder step launches ffmpeg; the camera is mounting and refuses it. The next check hears
+    the camera: it starts at once, not at the next ladder step."""
+    sup, clock, media = long_ladder_rig(tmp_path)
+    fail_until_long_backoff(sup, clock, media)
+    while len(media.spawned) == 2:               # silent checks until the safety launch
+        clock.advance(1.0)
+        sup.step()
+    sup.step()                                   # that launch fails: the camera is still away
+    assert sup.state == S.BACKOFF and sup.status().next_retry_s == 60.0
+    media.unreachable = None                     # ... and is back a moment later
+    clock.advance(1.0)
+    sup.step()
+    assert sup.state == S.STARTING
