@@ -9,7 +9,8 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from relay.runtime import PLAYLIST, is_camera_code
+from geo.codes import is_camera_code
+from relay.runtime import PLAYLIST
 
 __all__ = ["PLAYLIST", "UnsafeName", "check_camera_code", "check_media_file", "media_path", "rewrite_playlist"]
 

@@ -7,29 +7,23 @@ whatever an earlier run left behind.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import time
 from pathlib import Path
 
+from geo.codes import CODE_RULE_TEXT, is_camera_code
 from relay.errors import InvalidCameraCode
 
-# The one camera-code rule of the relay (a code names a directory and a URL path segment) and the one
-# playlist name; relay/hls.py and relay/command.py use these.
-CAMERA_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# The camera-code rule lives in geo/codes.py (the importer refuses what the relay could never serve);
+# the one playlist name is here. relay/hls.py and relay/command.py use these.
 PLAYLIST = "index.m3u8"
 KEEP = {PLAYLIST, "init.mp4", "ffmpeg.pid"}
-
-
-def is_camera_code(text: str) -> bool:
-    return bool(CAMERA_CODE.match(text)) and ".." not in text
 
 
 def validate_camera_code(code: str) -> str:
     text = str(code)
     if not is_camera_code(text):
-        raise InvalidCameraCode(f"camera code '{text[:80]}' cannot name a feed; use 1-64 letters, digits, "
-                                "'-', '_' or '.', starting with a letter or digit")
+        raise InvalidCameraCode(f"camera code '{text[:80]}' cannot name a feed; use {CODE_RULE_TEXT}")
     return text
 
 

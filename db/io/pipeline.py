@@ -33,7 +33,7 @@ from db.io.writers import (
     upsert_owners,
     upsert_posts,
 )
-from db.models import Owner, Post
+from db.models import Camera, Owner, Post
 from db.repositories import districts_frame
 
 RECORD_KINDS = (CAMERAS, OWNERS, POSTS, DUTY_UNITS)
@@ -89,7 +89,8 @@ def import_records(session_factory: sessionmaker[Session], kind: str, path: Path
     with session_factory() as session:
         context = ValidationContext(region=region_for(session, options), timezone=options.timezone,
                                     known_owner_codes=set(session.execute(select(Owner.code)).scalars()),
-                                    known_post_codes=set(session.execute(select(Post.code)).scalars()))
+                                    known_post_codes=set(session.execute(select(Post.code)).scalars()),
+                                    known_camera_codes=set(session.execute(select(Camera.code)).scalars()))
     result = validate(raw, kind, context)
     outcome = ImportOutcome(kind=kind, source=path, total=result.total, written=False, rejected=result.rejected,
                             problems=len(result.errors), ignored_columns=raw.ignored_columns,

@@ -19,6 +19,7 @@ from db.io.osm import DirectionError, parse_direction
 from db.io.readers import RawTable, RegistryFileError
 from db.io.stream_url import StreamURLError, redact_stream_url, validate_stream_url
 from db.models import utcnow
+from geo.codes import code_problem, look_alike_key
 from geo.consent import live_consent, local_today
 from geo.vocabulary import CameraKind, Connection, ConsentLevel, OwnerClass, PostKind
 
@@ -48,6 +49,7 @@ class ValidationContext:
     timezone: str = "Asia/Jakarta"
     known_owner_codes: set[str] = field(default_factory=set)
     known_post_codes: set[str] = field(default_factory=set)
+    known_camera_codes: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -175,6 +177,31 @@ def _unique(raw, problems, name, values: pd.Series) -> None:
     problems.add(name, reasons.reindex(values.index))
 
 
+def _camera_codes(raw, problems, code: pd.Series, known: set[str]) -> None:
+    """Codes the relay can serve (geo/codes.py), and none that only case, width or an invisible
+    character tells apart from another code of the file or from a registered camera."""
+    present = code.notna()
+    problems.add("code", code.map(lambda v: f"'{v}' {code_problem(v)}" if isinstance(v, str) and code_problem(v)
+                                  else None).astype(object))
+    keys = code.map(lambda v: look_alike_key(v) if isinstance(v, str) else None)
+    lines = pd.Series(raw.lines, index=code.index)
+    first: dict[str, object] = {}
+    for idx in code.index[present]:
+        first.setdefault(keys[idx], idx)
+    reasons = pd.Series(None, index=code.index, dtype=object)
+    registered = {look_alike_key(c): c for c in known}
+    for idx in code.index[present]:
+        value, key = code[idx], keys[idx]
+        twin = code[first[key]]
+        if twin != value:
+            reasons[idx] = (f"code '{value}' looks the same as '{twin}' (line {lines[first[key]]}); codes must "
+                            "differ by more than case, width or invisible characters")
+        elif key in registered and registered[key] != value:
+            reasons[idx] = (f"code '{value}' looks the same as the registered camera '{registered[key]}'; write "
+                            f"'{registered[key]}' to update that camera, or choose another code")
+    problems.add("code", reasons)
+
+
 def _coordinates(raw, problems, typed, context, lon_name="lon", lat_name="lat", required=True):
     lon = _number(raw, problems, typed, lon_name, -180, 180, required=required)
     lat = _number(raw, problems, typed, lat_name, -90, 90, required=required)
@@ -214,6 +241,7 @@ def _cameras(raw: RawTable, context: ValidationContext, problems: _Problems):
     typed: dict[str, pd.Series] = {}
     code = _text(raw, problems, typed, "code", 64, required=True)
     _unique(raw, problems, "code", code)
+    _camera_codes(raw, problems, code, context.known_camera_codes)
     name = _text(raw, problems, typed, "name", 200, present_only=False)
     typed["name"] = name.where(name.notna(), code)
     _coordinates(raw, problems, typed, context)

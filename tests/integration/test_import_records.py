@@ -248,3 +248,33 @@ def test_progress_reports_rows_written(tmp_path, session_factory):
     outcome = import_records(session_factory, "cameras", path, options(), progress=lambda d, t: calls.append((d, t)))
     assert outcome.summary.added == 25
     assert calls[-1] == (25, 25) and all(d <= t for d, t in calls)
+
+
+# --- camera codes (issue 12): what the relay can serve, and no look-alikes ----------------------------------
+
+@pytest.mark.parametrize(("code", "reason"), [
+    ("CAM 01", "not a camera code the relay can serve"),
+    ("cam/02", "not a camera code the relay can serve"),
+    ("..", "not a camera code the relay can serve"),
+    ("a..b", "not a camera code the relay can serve"),
+    ("\uff2a\uff22-9", "write it as 'JB-9'"),                       # full-width letters
+    ("JB\u200b-7", "write it as 'JB-7'"),                          # a zero-width space inside
+    ("c1", "looks the same as the registered camera 'C1'"),         # case variant of a stored code
+])
+def test_a_code_the_relay_cannot_serve_or_that_looks_like_another_is_rejected(tmp_path, session_factory, code,
+                                                                              reason):
+    import_records(session_factory, "cameras", write(tmp_path, "seed.csv", HEADER + GOOD_ROWS[0]), options())
+    before = state(session_factory)
+    path = write(tmp_path, "codes.csv", HEADER + f"{code},X,-6.15,106.75,,,fixed,,,,\n")
+    outcome = import_records(session_factory, "cameras", path, options())
+    assert not outcome.written and outcome.rejected == 1 and state(session_factory) == before
+    reasons = " ".join(outcome.errors["reason"])
+    assert reason in reasons and "traceback" not in reasons.lower()
+
+
+def test_codes_that_differ_only_by_case_within_one_file_are_flagged_on_the_second(tmp_path, session_factory):
+    path = write(tmp_path, "twins.csv", HEADER + "JB-1,A,-6.15,106.75,,,fixed,,,,\njb-1,B,-6.15,106.75,,,fixed,,,,\n")
+    outcome = import_records(session_factory, "cameras", path, options())
+    assert not outcome.written
+    row = outcome.errors[outcome.errors["column"] == "code"]
+    assert list(row["line"].astype(str)) == ["3"] and "looks the same as 'JB-1' (line 2)" in row["reason"].iloc[0]
