@@ -185,9 +185,9 @@ def _camera_codes(raw, problems, code: pd.Series, known: set[str]) -> None:
                                   else None).astype(object))
     keys = code.map(lambda v: look_alike_key(v) if isinstance(v, str) else None)
     lines = pd.Series(raw.lines, index=code.index)
-    first: dict[str, object] = {}
+    first: dict[str, int] = {}
     for idx in code.index[present]:
-        first.setdefault(keys[idx], idx)
+        first.setdefault(keys[idx], int(idx))
     reasons = pd.Series(None, index=code.index, dtype=object)
     registered = {look_alike_key(c): c for c in known}
     for idx in code.index[present]:
