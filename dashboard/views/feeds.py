@@ -140,8 +140,9 @@ def _relay_status(client) -> bool:
     except relay_access.relay_errors() as exc:
         st.error(relay_access.describe_relay_error(exc))
         return False
-    st.caption(_("Relay node {node} ({status}) · {count} feeds running here · database {database}",
-                 node=health.node_id, status=health.status, count=health.local_feeds, database=health.database))
+    st.caption(_("Relay node {node} ({status}) · {running} of {count} feeds play here, {failing} failing · "
+                 "database {database}", node=health.node_id, status=health.status, running=health.running,
+                 count=health.local_feeds, failing=health.failing, database=health.database))
     return True
 
 

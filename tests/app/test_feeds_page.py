@@ -46,8 +46,10 @@ class FakeRelayClient:
 
     def healthz(self) -> Health:
         self._check()
+        states = [str(getattr(f.state, "value", f.state)) for f in self.feeds.values()]
         return Health(status="ok", node_id="node-test", public_url="http://relay.test", local_feeds=len(self.feeds),
-                      database="ok")
+                      running=states.count("running"),
+                      failing=sum(s in ("stalled", "backoff", "failed") for s in states), database="ok")
 
     def get_feed(self, code: str) -> FeedDetail:
         self._check(code)
@@ -160,7 +162,8 @@ def test_table_lists_every_feed_with_state_and_error(app_db):
     assert list(table["state"]) == ["running", "backoff", "stopped"]
     assert table["last_error"][1] == "camera refused (401)"
     assert any("3 of 3 feeds shown" in c.value for c in app.caption)
-    assert any("Relay node node-test (ok)" in c.value for c in app.caption)
+    assert any("Relay node node-test (ok)" in c.value and "1 of 3 feeds play here, 1 failing" in c.value
+               for c in app.caption)
 
 
 def test_the_page_says_when_the_relay_answers_but_its_feeds_fail(app_db):
