@@ -31,7 +31,8 @@ FOOTAGE_REQUEST_FOR = "footage_request_for"  # camera code a footage request was
 HEALTHY, REGISTERED_ONLY = MapHealth.HEALTHY.value, MapHealth.REGISTERED.value
 NOT_STARTED = MapHealth.NOT_STARTED.value
 HEALTH_CLASSES = tuple(h.value for h in MapHealth)           # the legend's and the filter's order
-FAULT_CLASSES = tuple(h.value for h in MapHealth if h in FAULTS)
+# what needs a person: not started is not a fault (watching starts it), these are
+FAULT_CLASSES = tuple(h.value for h in MapHealth if h in FAULTS and h is not MapHealth.NOT_STARTED)
 OFFLINE_CLASSES = (MapHealth.CAMERA_UNREACHABLE.value, MapHealth.RELAY_UNREACHABLE.value)
 RELAY_HEARTBEAT_S = 15.0   # no relay node heard from for this long: every live camera is "relay unreachable"
 

@@ -84,13 +84,15 @@ def _counts(points: ml.CameraPoints, mask: np.ndarray, health: np.ndarray) -> tu
 
 
 def _metrics(total: int, shown: int, status: dict) -> None:
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric(_("Cameras shown"), format_number(shown), help=_("of {total} registered",
                                                                     total=format_number(total)))
     cols[1].metric(_("Live, healthy"), format_number(status.get("healthy", 0)))
-    cols[2].metric(_("Live, with a fault"), format_number(sum(status.get(h, 0) for h in state.FAULT_CLASSES)),
-                   help=_("not started, camera or relay unreachable, or no live consent; the legend splits them"))
-    cols[3].metric(_("Registered only"), format_number(status.get("registered", 0)))
+    cols[2].metric(_("Live, not started"), format_number(status.get("not_started", 0)),
+                   help=_("nobody watched it lately; opening it starts it"))
+    cols[3].metric(_("Live, with a fault"), format_number(sum(status.get(h, 0) for h in state.FAULT_CLASSES)),
+                   help=_("camera or relay unreachable, or no live consent; the legend splits them"))
+    cols[4].metric(_("Registered only"), format_number(status.get("registered", 0)))
 
 
 def _district_details(level: str) -> dict[str, str]:

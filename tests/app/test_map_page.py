@@ -44,7 +44,7 @@ def test_map_counts_every_camera_by_connection_and_health(seeded):
     url, codes = seeded
     at = run(app_test(url, "commander", lang="en"))
     assert metrics(at) == {"Cameras shown": "12", "Live, healthy": str(len(codes["healthy"])),
-                           "Live, with a fault": str(len(codes["fault"])),
+                           "Live, not started": "0", "Live, with a fault": str(len(codes["fault"])),
                            "Registered only": str(len(codes["registered"]))}
 
 
