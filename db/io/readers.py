@@ -15,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from db.io.columns import CAMERAS, map_headers
 from db.io.osm import is_osm, osm_to_camera_columns
@@ -85,9 +86,26 @@ def _read_csv(path: Path, kind: str) -> RawTable:
         raise RegistryFileError(f"{path}: the file is empty; it needs a header line and rows")
     delimiter = sniff_delimiter(text.splitlines()[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader)
-    rows, lines, extra = [], [], []
-    width = len(header)
+    try:
+        header = next(reader)
+        rows, lines, extra = _csv_rows(reader, len(header))
+    except csv.Error as exc:     # a cell over csv.field_size_limit() (131,072 characters), a NUL byte ...
+        raise RegistryFileError(f"{path}: line {reader.line_num}: {exc}; a registry cell holds at most "
+                                f"{csv.field_size_limit():,} characters (look for an unclosed quote there)") from None
+    frame = pd.DataFrame(rows, columns=[str(h) for h in header], dtype=object) if rows else \
+        pd.DataFrame(columns=[str(h) for h in header], dtype=object)
+    table = _canonical(frame, kind, path, np.asarray(lines, dtype=int))
+    table.is_csv, table.encoding, table.decimal_comma = True, encoding, delimiter == ";"
+    if extra:
+        table.frame["__extra_fields"] = np.isin(table.lines, extra)
+    return table
+
+
+def _csv_rows(reader, width: int) -> tuple[list, list[int], list[int]]:
+    """Rows padded or cut to the header's width, each one's first line, and lines with extra fields."""
+    rows: list = []
+    lines: list[int] = []
+    extra: list[int] = []
     previous_end = reader.line_num
     for record in reader:
         start, previous_end = previous_end + 1, reader.line_num
@@ -101,13 +119,7 @@ def _read_csv(path: Path, kind: str) -> RawTable:
             extra.append(start)
         rows.append((record + [""] * width)[:width])
         lines.append(start)
-    frame = pd.DataFrame(rows, columns=[str(h) for h in header], dtype=object) if rows else \
-        pd.DataFrame(columns=[str(h) for h in header], dtype=object)
-    table = _canonical(frame, kind, path, np.asarray(lines, dtype=int))
-    table.is_csv, table.encoding, table.decimal_comma = True, encoding, delimiter == ";"
-    if extra:
-        table.frame["__extra_fields"] = np.isin(table.lines, extra)
-    return table
+    return rows, lines, extra
 
 
 # --- spatial files ---------------------------------------------------------------------------------------
@@ -131,9 +143,10 @@ def _read_spatial(path: Path, kind: str, layer: str | None) -> RawTable:
     points = (geom_types == "Point").to_numpy()
     x = np.full(len(gdf), np.nan)
     y = np.full(len(gdf), np.nan)
-    if points.any():
-        x[points] = gdf.geometry.x.to_numpy()[points]
-        y[points] = gdf.geometry.y.to_numpy()[points]
+    if points.any():   # .x on the whole column raises at the first line or polygon: take the points only
+        shapes = gdf.geometry.to_numpy()[points]
+        x[points] = shapely.get_x(shapes)
+        y[points] = shapely.get_y(shapes)
     frame = frame.reset_index(drop=True)
     osm = kind == CAMERAS and is_osm(list(frame.columns))
     if osm:

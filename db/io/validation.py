@@ -203,6 +203,12 @@ def _camera_codes(raw, problems, code: pd.Series, known: set[str]) -> None:
 
 
 def _coordinates(raw, problems, typed, context, lon_name="lon", lat_name="lat", required=True):
+    if raw.geometry_types is not None:      # a spatial file: each record is a position, so a Point
+        kinds = pd.Series(raw.geometry_types.to_numpy(), index=raw.frame.index, dtype=object)
+        wrong = kinds.notna() & (kinds != "Point")
+        problems.add_mask("geometry", wrong.to_numpy(bool), "the feature is not a point; give each record's "
+                          "position as a Point (a line or an area cannot say where a camera or a post is)",
+                          kinds.where(wrong, ""))
     lon = _number(raw, problems, typed, lon_name, -180, 180, required=required)
     lat = _number(raw, problems, typed, lat_name, -90, 90, required=required)
     if lon is None or lat is None or context.region is None:

@@ -278,3 +278,31 @@ def test_codes_that_differ_only_by_case_within_one_file_are_flagged_on_the_secon
     assert not outcome.written
     row = outcome.errors[outcome.errors["column"] == "code"]
     assert list(row["line"].astype(str)) == ["3"] and "looks the same as 'JB-1' (line 2)" in row["reason"].iloc[0]
+
+
+# --- importer limits (issue 12): a report or a clear file error, never a traceback --------------------------
+
+def test_lines_polygons_and_multipoints_in_a_camera_file_are_reported_not_a_traceback(tmp_path, session_factory):
+    shapes = [shapely.LineString([(106.75, -6.15), (106.76, -6.16)]), shapely.Point(106.75, -6.15),
+              shapely.box(106.75, -6.16, 106.76, -6.15), shapely.MultiPoint([(106.75, -6.15), (106.76, -6.16)])]
+    gdf = gpd.GeoDataFrame({"code": ["L1", "P1", "A1", "M1"], "name": ["a", "b", "c", "d"]}, geometry=shapes,
+                           crs="EPSG:4326")
+    path = tmp_path / "mixed.geojson"
+    gdf.to_file(path, driver="GeoJSON")
+    before = state(session_factory)
+    outcome = import_records(session_factory, "cameras", path, options())
+    assert not outcome.written and outcome.rejected == 3 and state(session_factory) == before
+    geometry = outcome.errors[outcome.errors["column"] == "geometry"]
+    assert list(geometry["line"].astype(int)) == [1, 3, 4]
+    assert list(geometry["value"]) == ["LineString", "Polygon", "MultiPoint"]
+    assert all("not a point" in r for r in geometry["reason"])
+    skipped = import_records(session_factory, "cameras", path, options(skip_invalid=True))
+    assert skipped.written and camera_codes(session_factory) == ["P1"]
+
+
+def test_a_cell_over_the_csv_limit_is_a_file_error_naming_the_line(tmp_path, session_factory):
+    path = write(tmp_path, "huge.csv", "code,name,lon,lat\nB0,ok,106.75,-6.15\nB1," + "x" * 140_000 + ",106.75,-6.15\n")
+    before = state(session_factory)
+    with pytest.raises(RegistryFileError, match=r"line 3: .*at most 131,072 characters"):
+        import_records(session_factory, "cameras", path, options())
+    assert state(session_factory) == before
