@@ -60,15 +60,46 @@ def read_table(path: str | Path, kind: str, layer: str | None = None) -> RawTabl
 
 # --- CSV ----------------------------------------------------------------------------------------------
 
+def mixed_encoding_lines(data: bytes) -> tuple[int, int] | None:
+    """(a line that is UTF-8, a line that is not), both with non-ASCII text, when a file mixes the two
+    (rows pasted from two programs); None otherwise. Decoding such a file as cp1252 stores mojibake."""
+    utf8 = other = None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other = other or number
+        else:
+            utf8 = utf8 or number
+        if utf8 and other:
+            return utf8, other
+    return None
+
+
 def decode(data: bytes) -> tuple[str, str]:
     if data.startswith(BOM):
         return data[len(BOM):].decode("utf-8", errors="strict"), "utf-8-sig"
+    mixed = mixed_encoding_lines(data) if not _is_utf8(data) else None
+    if mixed:
+        raise RegistryFileError(f"the file mixes text encodings: line {mixed[0]} is UTF-8, line {mixed[1]} is not "
+                                "(rows pasted from different programs?); open it in a spreadsheet or editor and "
+                                "save it again as UTF-8")
     for encoding in ("utf-8", "cp1252", "latin-1"):
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     raise RegistryFileError("unreadable text encoding")  # latin-1 decodes anything; kept for clarity
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -80,6 +111,8 @@ def sniff_delimiter(header_line: str) -> str:
 def _read_csv(path: Path, kind: str) -> RawTable:
     try:
         text, encoding = decode(path.read_bytes())
+    except RegistryFileError as exc:
+        raise RegistryFileError(f"{path}: {exc}") from None
     except UnicodeDecodeError:
         raise RegistryFileError(f"{path}: starts with a UTF-8 BOM but is not UTF-8; save it as UTF-8") from None
     if not text.strip():

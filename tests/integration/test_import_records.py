@@ -306,3 +306,12 @@ def test_a_cell_over_the_csv_limit_is_a_file_error_naming_the_line(tmp_path, ses
     with pytest.raises(RegistryFileError, match=r"line 3: .*at most 131,072 characters"):
         import_records(session_factory, "cameras", path, options())
     assert state(session_factory) == before
+
+
+def test_a_file_mixing_utf8_and_cp1252_is_refused_instead_of_stored_as_mojibake(tmp_path, session_factory):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"code,name,lon,lat\nM1,Caf\xc3\xa9 Utara,106.75,-6.15\nM2,Caf\xe9 Selatan,106.75,-6.15\n")
+    before = state(session_factory)
+    with pytest.raises(RegistryFileError, match=r"mixes text encodings: line 2 is UTF-8, line 3 is not.*UTF-8"):
+        import_records(session_factory, "cameras", path, options())
+    assert state(session_factory) == before
