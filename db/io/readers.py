@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,7 +158,34 @@ def _csv_rows(reader, width: int) -> tuple[list, list[int], list[int]]:
 
 # --- spatial files ---------------------------------------------------------------------------------------
 
+MAX_UNZIPPED_BYTES = 512 * 1024**2     # a registry archive expands to at most this ...
+MAX_ZIP_RATIO = 100                     # ... and no member expands more than 100-fold (shapefiles: 2-10x)
+
+
+def check_archive(path: Path) -> None:
+    """Refuse a zip that would expand past MAX_UNZIPPED_BYTES, or a member compressed more than
+    MAX_ZIP_RATIO times (a zip bomb), before GDAL reads a byte of it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise RegistryFileError(f"{path}: not a readable zip archive ({exc}); zip the shapefile's files again") \
+            from None
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNZIPPED_BYTES:
+        raise RegistryFileError(f"{path}: expands to {total / 1024**2:,.0f} MB, over the "
+                                f"{MAX_UNZIPPED_BYTES // 1024**2} MB a registry archive may hold; split it or "
+                                "import a GeoPackage")
+    for member in members:
+        if member.file_size > 1024**2 and member.file_size > MAX_ZIP_RATIO * max(1, member.compress_size):
+            fold = member.file_size // max(1, member.compress_size)
+            raise RegistryFileError(f"{path}: '{member.filename[:80]}' expands {fold:,}-fold (over {MAX_ZIP_RATIO}"
+                                    "-fold), which no registry file does; it is refused unread")
+
+
 def read_spatial_frame(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    if path.suffix.lower() == ".zip":
+        check_archive(path)
     try:
         gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     except Exception as exc:

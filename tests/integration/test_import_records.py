@@ -315,3 +315,16 @@ def test_a_file_mixing_utf8_and_cp1252_is_refused_instead_of_stored_as_mojibake(
     with pytest.raises(RegistryFileError, match=r"mixes text encodings: line 2 is UTF-8, line 3 is not.*UTF-8"):
         import_records(session_factory, "cameras", path, options())
     assert state(session_factory) == before
+
+
+def test_a_zip_bomb_is_refused_unread_and_a_broken_zip_says_so(tmp_path, session_factory):
+    bomb = tmp_path / "cameras.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("cameras.dbf", b"\0" * (8 * 1024**2))        # 8 MB of zeros: ~1,000-fold
+    before = state(session_factory)
+    with pytest.raises(RegistryFileError, match=r"expands [\d,]+-fold \(over 100-fold\)"):
+        import_records(session_factory, "cameras", bomb, options())
+    broken = write(tmp_path, "broken.zip", "PK not really a zip")
+    with pytest.raises(RegistryFileError, match="not a readable zip archive"):
+        import_records(session_factory, "cameras", broken, options())
+    assert state(session_factory) == before
