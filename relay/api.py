@@ -48,6 +48,7 @@ from relay.manager import (
 )
 from relay.metrics import CONTENT_TYPE, ServedBytes, make_registry, render
 from relay.profiles import DEFAULT_PROFILE, LOW_BITRATE_PROFILE, PROFILES, UnknownProfile
+from relay.rate_limit import RateLimiter
 from relay.tokens import SecretTooShort, TokenError, mint_windowed, secret_bytes, verify_token
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ class ApiSettings:
     operator_token: SecretStr
     hls_secret: SecretStr
     playlist_wait_s: float = 8.0      # how long a first playlist request waits for ffmpeg's first segment
+    hls_per_client_s: float = 500.0   # HLS requests a second from one address (a 16-tile wall: ~40; NAT) ...
+    hls_per_token_s: float = 20.0     # ... and from one address with one viewer's token (a player: 2-3)
     hls_js_path: Path = HLS_JS_DEFAULT
 
     def __post_init__(self) -> None:
@@ -229,8 +232,22 @@ def _hls_routes(app: FastAPI, manager: FeedManager, settings: ApiSettings, serve
         target = f"{public_url.rstrip('/')}{request.url.path}?{request.url.query}"
         return RedirectResponse(target, status_code=307, headers=cors)
 
+    per_client = RateLimiter(settings.hls_per_client_s, 2 * settings.hls_per_client_s)
+    per_token = RateLimiter(settings.hls_per_token_s, 2 * settings.hls_per_token_s)
+
+    def within_budget(request: Request, token: str | None) -> None:
+        """429 with Retry-After for a client far beyond what players ask (checked before the token)."""
+        host = request.client.host if request.client else "?"
+        wait = per_client.take(host)
+        if wait is None:
+            wait = per_token.take((host, (token or "")[:200]))
+        if wait is not None:
+            raise HTTPException(429, "too many requests from this client; slow down",
+                                headers={**cors, "Retry-After": str(max(1, math.ceil(wait)))})
+
     @app.get(f"/hls/{{camera_code}}/{hls.PLAYLIST}", tags=["hls"], response_class=Response)
     async def playlist(camera_code: str, request: Request, token: str | None = None) -> Response:
+        within_budget(request, token)
         code = _code(camera_code)
         authorise(code, token)
         try:
@@ -249,7 +266,8 @@ def _hls_routes(app: FastAPI, manager: FeedManager, settings: ApiSettings, serve
         return Response(body, media_type="application/vnd.apple.mpegurl", headers=cors)
 
     @app.get("/hls/{camera_code}/{name}", tags=["hls"], response_class=Response)
-    def segment(camera_code: str, name: str, token: str | None = None) -> Response:
+    def segment(camera_code: str, name: str, request: Request, token: str | None = None) -> Response:
+        within_budget(request, token)
         code = _code(camera_code)
         authorise(code, token)
         try:

@@ -248,3 +248,25 @@ def test_rewrite_carries_token_to_map_and_drops_foreign_uris():
     assert "seg_000001.m4s?token=T.o%2Fk%2Bn" in out and "seg_000002.m4s?token=T.o%2Fk%2Bn" in out
     assert "evil" not in out and "passwd" not in out
     assert out.count("#EXTINF") == 2          # the dropped URIs took their EXTINF with them
+
+
+def test_a_client_far_beyond_a_players_pace_gets_429_with_retry_after(relay):
+    """Issue 12: 16,000 HLS requests from one client were all served. Budgets here are small (2 a second
+    per viewer, 5 per address) so that no timing of the test machine lets a flood through."""
+    app = create_app(relay.manager, ApiSettings(operator_token=SecretStr(OPERATOR), hls_secret=SecretStr(HLS_SECRET),
+                                                playlist_wait_s=0.5, hls_per_client_s=5, hls_per_token_s=2))
+    with TestClient(app) as client:
+        token = token_for("JB-0001")
+        assert client.get("/hls/JB-0001/index.m3u8", params={"token": token}).status_code == 200
+        codes = [client.get("/hls/JB-0001/seg_00001.ts", params={"token": token}).status_code for _ in range(40)]
+        assert codes[0] == 200 and codes.count(429) >= 10
+        limited = client.get("/hls/JB-0001/seg_00001.ts", params={"token": token})
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+        assert limited.headers["access-control-allow-origin"] == "*"      # the player can read the answer
+    with TestClient(create_app(relay.manager, ApiSettings(operator_token=SecretStr(OPERATOR),
+                                                          hls_secret=SecretStr(HLS_SECRET), hls_per_client_s=5,
+                                                          hls_per_token_s=2))) as client:
+        other = token_for("JB-0001", user="budi")                        # another viewer on this address
+        assert client.get("/hls/JB-0001/seg_00001.ts", params={"token": other}).status_code == 200
+        forged = [client.get("/hls/JB-0001/seg_00001.ts", params={"token": f"x{i}"}).status_code for i in range(60)]
+        assert forged.count(429) >= 15 and set(forged) <= {403, 429}   # made-up tokens share the address's budget
