@@ -61,11 +61,11 @@ def days_left(expires_on: date | None, today: date) -> int | None:
 
 
 def renewal_list(cameras, today: date, within_days: int = RENEWAL_WINDOW_DAYS):
-    """Cameras whose consent has ended or ends within ``within_days``, soonest first, with ``days_left``.
+    """Cameras whose consent has ended or ends within ``within_days``, with ``days_left``: first those
+    still running, soonest end first (a call now keeps them), then those that ended, most recent first.
 
     ``cameras`` is a frame with at least code, consent and consent_expires_on (dates, or None); the
-    rows keep their other columns. Expired live consents head the list: those cameras are off the
-    wall until renewed.
+    rows keep their other columns.
     """
     import pandas as pd
 
@@ -74,4 +74,6 @@ def renewal_list(cameras, today: date, within_days: int = RENEWAL_WINDOW_DAYS):
     left = [days_left(day, today) for day in expires]
     frame = cameras.assign(consent_expires_on=expires, days_left=pd.array(left, dtype="Int64"))
     due = frame[frame["days_left"].notna() & (frame["days_left"] <= within_days)]
-    return due.sort_values(["days_left", "code"], kind="stable").reset_index(drop=True)
+    order = due.assign(_ended=due["days_left"] < 0, _distance=due["days_left"].abs())
+    return order.sort_values(["_ended", "_distance", "code"], kind="stable").drop(columns=["_ended", "_distance"]) \
+        .reset_index(drop=True)

@@ -102,7 +102,7 @@ def _status_tab() -> None:
 
 
 def _renewals(cameras: pd.DataFrame) -> None:
-    """Consents to renew: ended or ending within RENEWAL_WINDOW_DAYS, soonest first, with a CSV for calls."""
+    """Consents to renew: ending within RENEWAL_WINDOW_DAYS (soonest first), then ended; a CSV for the calls."""
     due = renewal_list(cameras, now_local().date())
     st.subheader(_("Consents to renew: ended or ending within {days} days", days=RENEWAL_WINDOW_DAYS))
     if due.empty:

@@ -148,13 +148,15 @@ def _registration(connected: np.ndarray, today: date, rng: np.random.Generator) 
     """Connection, consent level and dates, DVR retention and sticker per camera.
 
     Connected cameras have live consent signed within the last two years for three years, so it is
-    valid today; the others vary, and some consents have expired.
+    valid today; the others run for one to three years and were signed (or last renewed) within their
+    term plus three months, so about one in eight has lapsed and a few hundred come up for renewal
+    each month, as in a programme whose owners renew when asked.
     """
     n = len(connected)
     consent_index = rng.choice(len(CONSENT_LEVELS), size=n, p=CONSENT_SHARES)
     consent_index[connected] = CONSENT_LEVELS.index(ConsentLevel.LIVE)
-    days_ago = np.where(connected, rng.integers(30, 700, n), rng.integers(30, 6 * 365, n))
     term_days = np.where(connected, 1095, rng.choice([365, 730, 1095], size=n))
+    days_ago = np.where(connected, rng.integers(30, 700, n), 30 + (rng.random(n) * (term_days + 60)).astype(int))
     signed = np.datetime64(today, "D") - days_ago.astype("timedelta64[D]")
     expires = signed + term_days.astype("timedelta64[D]")
     retention = np.where(connected, rng.choice(CONNECTED_RETENTION_DAYS, size=n),

@@ -183,7 +183,7 @@ def test_consents_to_renew_are_listed_soonest_first_with_a_csv(app_env, session_
     assert not app.exception
     assert any("Persetujuan yang perlu diperbarui" in h.value for h in app.subheader)
     table = next(df.value for df in app.dataframe if "Sisa hari" in df.value.columns)
-    assert list(table["Kode"]) == ["JB-102", "JB-101"] and list(table["Sisa hari"]) == [-2, 12]
+    assert list(table["Kode"]) == ["JB-101", "JB-102"] and list(table["Sisa hari"]) == [12, -2]
     assert set(table["Persetujuan"]) == {"Boleh dilihat langsung"}          # words, not 'live'
     assert [d.proto.label for d in app.get("download_button")] == ["Unduh CSV"]
 

@@ -50,7 +50,7 @@ def test_renewal_list_holds_ended_and_soon_ending_consents_soonest_first():
         "consent_expires_on": [date(2026, 12, 20), date(2026, 11, 30), date(2027, 1, 2), None, date(2027, 1, 3)],
     })
     due = renewal_list(cameras, today)
-    assert list(due["code"]) == ["B", "A", "C"]             # 3 days ago, in 17 days, in 30 days (the edge)
-    assert list(due["days_left"]) == [-3, 17, 30]
+    assert list(due["code"]) == ["A", "C", "B"]             # in 17 days, in 30 (the edge), then ended 3 days ago
+    assert list(due["days_left"]) == [17, 30, -3]
     assert days_left(today, today) == 0 and days_left(None, today) is None
     assert renewal_list(cameras.iloc[:0], today).empty
