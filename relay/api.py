@@ -151,7 +151,9 @@ def create_app(manager: FeedManager, settings: ApiSettings, lifespan=None) -> Fa
                       failing=sum(1 for st in states if st in FAILING_STATES), database=db)
         return JSONResponse(body.model_dump(), status_code=200 if db == "ok" else 503)
 
-    @app.get("/metrics", tags=["health"], response_class=Response)
+    # feed states, restarts and bytes per camera are operations data: the operator credential reads them
+    # (Prometheus: `authorization: {credentials_file: ...}` in the scrape config)
+    @app.get("/metrics", tags=["health"], response_class=Response, dependencies=[Depends(operator)])
     def metrics() -> Response:
         return Response(render(registry), media_type=CONTENT_TYPE)
 

@@ -197,7 +197,8 @@ def test_no_credentials_anywhere_the_browser_or_logs_see(relay, caplog):
     relay.post("/api/feeds/JB-0002/start", headers=AUTH)
     token = token_for("JB-0001")
     bodies = [relay.get("/api/feeds", headers=AUTH).text, relay.get("/api/feeds/JB-0001", headers=AUTH).text,
-              relay.get("/metrics").text, relay.get("/hls/JB-0001/index.m3u8", params={"token": token}).text,
+              relay.get("/metrics", headers=AUTH).text,
+              relay.get("/hls/JB-0001/index.m3u8", params={"token": token}).text,
               relay.get("/openapi.json").text, relay.get("/healthz").text,
               relay.put("/api/feeds/JB-0002", headers=AUTH,
                         json={"stream_url": f"rtsp://u:{PASSWORD}-new@10.1.1.1/s"}).text]
@@ -209,7 +210,9 @@ def test_no_credentials_anywhere_the_browser_or_logs_see(relay, caplog):
 
 def test_metrics_count_feeds_by_state_and_bytes(relay):
     relay.get("/hls/JB-0001/index.m3u8", params={"token": token_for("JB-0001")})
-    text = relay.get("/metrics").text
+    assert relay.get("/metrics").status_code == 401          # issue 12: no credential, no figures
+    assert relay.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    text = relay.get("/metrics", headers=AUTH).text
     assert 'relay_feeds{state="running"} 1.0' in text
     assert 'relay_feed_restarts_total{camera="JB-0001"} 0.0' in text
     assert 'relay_feed_bytes_in_total{camera="JB-0001"} 1234.0' in text
