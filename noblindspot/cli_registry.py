@@ -9,12 +9,14 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from db import audit
 from db.io.boundaries import BoundaryOptions
 from db.io.columns import CAMERAS, DUTY_UNITS, OWNERS, POSTS, ColumnError
 from db.io.export import ExportFormatError, export_cameras
 from db.io.pipeline import ImportOptions, ImportOutcome, import_boundaries, import_layer, import_records
 from db.io.readers import RegistryFileError
 from db.io.writers import UnknownReference, WriteSummary
+from noblindspot.cli_users import cli_actor
 
 VALIDATION_FAILED = 2
 SHOWN_PROBLEMS = 5
@@ -29,6 +31,16 @@ def import_group() -> None:
     CSV (UTF-8 or Windows encodings, `,` or `;`), GeoJSON, GeoPackage, zipped Shapefile or any file
     OGR reads. An import is all or nothing unless --skip-invalid; see docs/import-format.md.
     """
+
+
+def _audit_import(app, file: Path, detail: dict) -> None:
+    """A command-line import is audited like the dashboard's, as ``cli:<system user>``."""
+    with app.session_factory().begin() as session:
+        audit.record_registry_change(session, cli_actor(), "import", file.name, detail)
+
+
+def _written(summary: WriteSummary) -> dict[str, int]:
+    return {"added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged}
 
 
 def _record_options(command):
@@ -58,6 +70,7 @@ def _make_record_command(kind: str, summary: str):
         _print_outcome(outcome)
         if not outcome.written:
             raise click.exceptions.Exit(VALIDATION_FAILED)
+        _audit_import(app, file, {"kind": kind, **_written(outcome.summary), "rejected": outcome.rejected})
     return command
 
 
@@ -88,6 +101,8 @@ def boundaries(app, file: Path, level: str, name_field, code_field, parent_field
                    "or add --skip-invalid to import the valid ones.", err=True)
         raise click.exceptions.Exit(VALIDATION_FAILED)
     click.echo("  " + _counts(outcome.summary))
+    _audit_import(app, file, {"kind": f"boundaries:{level}", **_written(outcome.summary),
+                              "rejected": outcome.rejected})
     if outcome.unlinked:
         click.echo(f"  {outcome.unlinked} kelurahan have no matching kecamatan (import the kecamatan first, "
                    "or name the field with --parent-field)")
@@ -105,6 +120,7 @@ def layer(app, file: Path, layer_name: str, name_field: str | None, weight_field
     with _file_errors():
         summary = import_layer(app.session_factory(), file, layer_name, name_field, weight_field)
     click.echo(f"{file.name}: layer '{layer_name}': {_counts(summary)}")
+    _audit_import(app, file, {"kind": f"layer:{layer_name}", **_written(summary)})
 
 
 for _kind, _help in ((CAMERAS, "Import or update cameras (and the owners they name), by code."),

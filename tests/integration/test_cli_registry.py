@@ -131,3 +131,19 @@ def test_installed_command_end_to_end(database_url, tmp_path):
             assert s.scalar(select(func.count()).select_from(Camera)) == 3
     finally:
         engine.dispose()
+
+
+def test_command_line_imports_are_audited_as_the_system_user(run, session_factory, tmp_path):
+    """Issue 12: CLI imports wrote no audit event (the dashboard's did)."""
+    import getpass
+
+    from db.models import AuditEvent
+
+    assert run("import", "cameras", str(FIXTURES / "cameras_id.csv")).exit_code == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,lon,lat\nX1,200,-6.1\n", encoding="utf-8")
+    assert run("import", "cameras", str(bad)).exit_code == 2             # nothing written: nothing audited
+    with session_factory() as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action == "registry_import")).all()
+    assert [(e.actor, e.target) for e in events] == [(f"cli:{getpass.getuser()}", "cameras_id.csv")]
+    assert events[0].detail == {"kind": "cameras", "added": 3, "updated": 0, "unchanged": 0, "rejected": 0}
