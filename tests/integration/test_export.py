@@ -13,9 +13,11 @@ from db.repositories import data_version
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "registry"
 OPTIONS = ImportOptions(region_bbox=(106.64, -6.26, 106.86, -6.08))
+# Every formula prefix (= + - @ tab) sits in a text column; codes cannot start a formula (geo/codes.py).
 TRICKY = ("code,name,lat,lon,owner,owner_class,notes,address,stream_url\n"
-          '"=HYPERLINK(""http://evil"")",+62 Toko,-6.15,106.75,@owner,private,"-2+3","\tcmd",rtsps://op:Hunter2@cam.local/1\n'
-          "SAFE-1,Pos Ronda,-6.16,106.76,Warga,housing,ok,Jl. Mawar,\n")
+          'TRICKY-1,"=HYPERLINK(""http://evil"")",-6.15,106.75,+62 Toko,private,"-2+3","\tcmd",'
+          "rtsps://op:Hunter2@cam.local/1\n"
+          "SAFE-1,@Pos Ronda,-6.16,106.76,Warga,housing,ok,Jl. Mawar,\n")
 
 
 def seeded(session_factory, tmp_path) -> None:
@@ -49,9 +51,10 @@ def test_csv_cells_never_start_a_formula(session_factory, tmp_path):
     for row in rows:
         for column in text_columns:
             assert not row[column].startswith(risky), (column, row[column])
-    tricky = next(r for r in rows if "HYPERLINK" in r["code"])
-    assert tricky["code"] == "'=HYPERLINK(\"http://evil\")" and tricky["name"] == "'+62 Toko"
-    assert tricky["notes"] == "'-2+3" and tricky["owner"] == "'@owner"
+    tricky = next(r for r in rows if r["code"] == "TRICKY-1")
+    assert tricky["name"] == "'=HYPERLINK(\"http://evil\")" and tricky["owner"] == "'+62 Toko"
+    assert tricky["notes"] == "'-2+3"
+    assert next(r for r in rows if r["code"] == "SAFE-1")["name"] == "'@Pos Ronda"
     assert float(tricky["lat"]) == -6.15  # numbers stay numbers
 
 
