@@ -64,6 +64,7 @@ class MapHealth(StrEnum):
 FAULTS = frozenset({MapHealth.NOT_STARTED, MapHealth.CAMERA_UNREACHABLE, MapHealth.RELAY_UNREACHABLE,
                     MapHealth.CONSENT_MISSING})
 FAILING_STATES = frozenset({FeedState.STALLED, FeedState.BACKOFF, FeedState.FAILED})
+_PLAYER_DOWN = frozenset({FeedHealth.OFF, FeedHealth.FAILING})
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,6 @@ class Evidence:
     ran_at: datetime | None = None        # the feed last ran (its playlist advanced)
     checked_at: datetime | None = None    # the relay last asked the camera (or saw it play)
     answered: bool | None = None          # and what it heard
-_PLAYER_DOWN = frozenset({FeedHealth.OFF, FeedHealth.FAILING})
 
 
 def _value(item: object) -> str | None:

@@ -2,8 +2,9 @@
 
 Every ``round_s`` a relay node claims the on-demand feeds nobody watches whose camera was not checked
 for ``every_s`` (db/feeds.claim_checks; several nodes never ask the same camera), asks each camera
-(relay/reach.py, an RTSP DESCRIBE, a few at a time and within the budget the feeds in backoff share)
-and writes what it heard. A camera that plays proves itself: a running feed writes ``answered`` too.
+(relay/reach.py, an RTSP DESCRIBE, at most WORKERS at a time; ROUND_LIMIT caps a round, so these
+checks stay a few a second however many cameras there are) and writes what it heard. A camera that
+plays proves itself: a running feed writes ``answered`` too.
 
     checks = CameraChecks(session_factory, today=manager.today)
     checks.run_round()          # one round now (tests); returns {camera code: answered}

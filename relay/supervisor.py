@@ -314,7 +314,7 @@ class FeedSupervisor:
 
     def _camera_back(self, now: float) -> bool:
         """Ask the camera (at most every CHECK_EVERY_S, within the shared budget) whether it answers;
-        True only when it answers after an earlier check of this backoff found it silent."""
+        True only when it answers after an earlier check found it silent (and none has heard it since)."""
         if self._check_at is None or now < self._check_at:
             return False
         if self._retry_at is not None and self._retry_at - now <= CHECK_EVERY_S:
@@ -323,10 +323,12 @@ class FeedSupervisor:
         if not self._check_budget.take():
             return False
         answers = self._last_answer = self._checker(self._url, CHECK_TIMEOUT_S)
-        if answers is False:
+        if answers is None:
+            return False                # a source the check cannot ask (RTP): the ladder decides
+        if not answers:
             self._camera_silent = True
             return False
-        back, self._camera_silent = bool(answers) and self._camera_silent, False if answers else self._camera_silent
+        back, self._camera_silent = self._camera_silent, False
         return back
 
     # ---- steps ------------------------------------------------------------------------------

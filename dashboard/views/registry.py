@@ -113,12 +113,11 @@ def _renewals(cameras: pd.DataFrame) -> None:
                "consent": _("Consent"), "consent_expires_on": _("Ends on"), "days_left": _("Days left")}
     if not contacts:
         headers.pop("owner_phone")
-    shown = due[list(headers)].assign(consent=due["consent"].map(consent_label),
-                                      consent_expires_on=due["consent_expires_on"].map(format_date))
-    st.dataframe(shown.rename(columns=headers), hide_index=True, width="stretch")
+    body = due[list(headers)].assign(consent=due["consent"].map(consent_label),
+                                     consent_expires_on=due["consent_expires_on"].map(format_date)).rename(columns=headers)
+    st.dataframe(body, hide_index=True, width="stretch")
     st.caption(_("{n} consents; a negative number of days means the consent has ended.",
                  n=format_number(len(due))))
-    body = shown.rename(columns=headers)
     st.download_button(_("Download CSV"), csv_text(list(body.columns), body.itertuples(index=False)),
                        file_name="consent_renewals.csv", mime="text/csv", key="registry_renewals_csv")
 

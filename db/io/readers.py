@@ -82,25 +82,21 @@ def mixed_encoding_lines(data: bytes) -> tuple[int, int] | None:
 def decode(data: bytes) -> tuple[str, str]:
     if data.startswith(BOM):
         return data[len(BOM):].decode("utf-8", errors="strict"), "utf-8-sig"
-    mixed = mixed_encoding_lines(data) if not _is_utf8(data) else None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    mixed = mixed_encoding_lines(data)
     if mixed:
         raise RegistryFileError(f"the file mixes text encodings: line {mixed[0]} is UTF-8, line {mixed[1]} is not "
                                 "(rows pasted from different programs?); open it in a spreadsheet or editor and "
                                 "save it again as UTF-8")
-    for encoding in ("utf-8", "cp1252", "latin-1"):
+    for encoding in ("cp1252", "latin-1"):
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     raise RegistryFileError("unreadable text encoding")  # latin-1 decodes anything; kept for clarity
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def sniff_delimiter(header_line: str) -> str:

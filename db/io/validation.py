@@ -180,21 +180,19 @@ def _unique(raw, problems, name, values: pd.Series) -> None:
 def _camera_codes(raw, problems, code: pd.Series, known: set[str]) -> None:
     """Codes the relay can serve (geo/codes.py), and none that only case, width or an invisible
     character tells apart from another code of the file or from a registered camera."""
-    present = code.notna()
-    problems.add("code", code.map(lambda v: f"'{v}' {code_problem(v)}" if isinstance(v, str) and code_problem(v)
-                                  else None).astype(object))
-    keys = code.map(lambda v: look_alike_key(v) if isinstance(v, str) else None)
+    unusable = code.map(lambda v: code_problem(v) if isinstance(v, str) else None)
+    problems.add("code", ("'" + code + "' " + unusable).where(unusable.notna(), None).astype(object))
     lines = pd.Series(raw.lines, index=code.index)
-    first: dict[str, int] = {}
-    for idx in code.index[present]:
-        first.setdefault(keys[idx], int(idx))
+    first: dict[str, int] = {}           # look-alike key -> the row that first used it
     reasons = pd.Series(None, index=code.index, dtype=object)
     registered = {look_alike_key(c): c for c in known}
-    for idx in code.index[present]:
-        value, key = code[idx], keys[idx]
-        twin = code[first[key]]
+    for idx in code.index[code.notna()]:
+        value = code[idx]
+        key = look_alike_key(value)
+        twin_idx = first.setdefault(key, int(idx))
+        twin = code[twin_idx]
         if twin != value:
-            reasons[idx] = (f"code '{value}' looks the same as '{twin}' (line {lines[first[key]]}); codes must "
+            reasons[idx] = (f"code '{value}' looks the same as '{twin}' (line {lines[twin_idx]}); codes must "
                             "differ by more than case, width or invisible characters")
         elif key in registered and registered[key] != value:
             reasons[idx] = (f"code '{value}' looks the same as the registered camera '{registered[key]}'; write "
