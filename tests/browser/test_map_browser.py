@@ -160,10 +160,12 @@ def test_language_switch_and_back_in_the_browser(dashboard_server, seeded_url, b
     page = browser.new_page(viewport={"width": 1600, "height": 1100})
     _sign_in(page, base, username, query="")
     page.get_by_role("heading", name="Peta kamera").wait_for(timeout=TIMEOUT_MS)
+    # the heading changes first; the sidebar's labels follow in the same rerun, a moment later on a busy
+    # machine (an instant is_visible() failed there once): wait for them, a missing label still fails
     _switch_language(page, "English", "Camera map")
-    assert page.get_by_text("Owner class").first.is_visible()
+    page.get_by_text("Owner class").first.wait_for(state="visible", timeout=TIMEOUT_MS)
     _switch_language(page, "Bahasa Indonesia", "Peta kamera")
-    assert page.get_by_text("Jenis pemilik").first.is_visible()
+    page.get_by_text("Jenis pemilik").first.wait_for(state="visible", timeout=TIMEOUT_MS)
 
 
 def test_briefing_mode_renders_a_map_and_no_sidebar(dashboard_server, seeded_url, browser):
