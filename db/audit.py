@@ -37,6 +37,7 @@ class AuditAction(StrEnum):
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"
     LIVE_VIEW = "live_view"
+    TOKEN_GRANT = "token_grant"      # the relay handed out a viewing token (relay/api_audit.py)
     FEED_CONTROL = "feed_control"
     INCIDENT_CREATE = "incident_create"
     INCIDENT_STATUS = "incident_status"

@@ -16,6 +16,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
@@ -24,8 +25,10 @@ from db.feeds import FeedConsentRefused, FeedError, FeedNotFound, FeedRecord, Fe
 from geo.feed_health import FAILING_STATES
 from geo.vocabulary import AudioPolicy, FeedMode, FeedState
 from relay import hls
+from relay.api_audit import USER_HEADER, ApiAudit, AuditUnavailable, claimed_user
 from relay.api_models import (
     ActionResult,
+    ErrorBody,
     FeedDetail,
     FeedList,
     FeedOptions,
@@ -80,7 +83,35 @@ class ApiSettings:
 
 _ERRORS = [(FeedNotFound, 404), (LimitReached, 429), (FeedIsOff, 409), (FeedElsewhere, 409),
            (FeedConsentRefused, 403), (FeedSourceRefused, 422), (UnknownProfileError, 422), (FeedError, 422),
-           (ShuttingDown, 503), (UnknownProfile, 422), (RelayMediaError, 422)]
+           (ShuttingDown, 503), (UnknownProfile, 422), (RelayMediaError, 422), (AuditUnavailable, 503)]
+_ACTION_ERRORS: tuple[type[Exception], ...] = tuple(kind for kind, _ in _ERRORS)
+
+# What each error status means, for the OpenAPI document; every error body is ErrorBody.
+_ERROR_TEXT = {
+    400: "the body is not readable JSON",
+    401: "no operator credential, or a wrong one (Authorization: Bearer ...)",
+    403: "refused: no live, unexpired owner consent, or an HLS token that is missing, expired or for "
+         "another camera",
+    404: "no such feed (or segment)",
+    409: "the feed is off, or another relay node serves it",
+    422: "the request or the change it asks for is not acceptable (the detail says which field and why)",
+    429: "a relay limit is reached, or this client asks too often (see Retry-After)",
+    503: "the relay is shutting down, the feed is not ready yet (see Retry-After), or the audit log "
+         "cannot be written",
+}
+
+
+def _errors(*codes: int) -> dict[int | str, dict]:
+    return {code: {"model": ErrorBody, "description": _ERROR_TEXT[code]} for code in codes}
+
+
+def _validation_text(exc: RequestValidationError) -> str:
+    """One line naming each refused field, e.g. ``body.mode: Input should be 'off', ...``."""
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()))
+        parts.append(f"{where}: {error.get('msg', 'not acceptable')}")
+    return "; ".join(parts)[:2000] or "the request is not acceptable"
 
 
 def _status_for(exc: Exception) -> int:
@@ -121,10 +152,14 @@ def _code(camera_code: str) -> str:
         raise HTTPException(404, "no such feed") from None
 
 
-def create_app(manager: FeedManager, settings: ApiSettings, lifespan=None) -> FastAPI:
-    """The relay's ASGI app; ``lifespan`` (an async context manager factory) runs around serving."""
+def create_app(manager: FeedManager, settings: ApiSettings, lifespan=None,
+               trail: ApiAudit | None = None) -> FastAPI:
+    """The relay's ASGI app; ``lifespan`` (an async context manager factory) runs around serving;
+    ``trail`` writes the audit events of control actions (by default into the manager's database)."""
     app = FastAPI(title="No Blindspot relay", version="1.0", lifespan=lifespan,
-                  description="RTSP camera feeds as HLS for the No Blindspot dashboard.")
+                  description="RTSP camera feeds as HLS for the No Blindspot dashboard. Every error "
+                              "answers with a JSON body `{\"detail\": \"...\"}` that says what to do.")
+    trail = trail or ApiAudit(manager.sessions())
     served = ServedBytes()
     registry = make_registry(manager, served)
 
@@ -141,7 +176,14 @@ def create_app(manager: FeedManager, settings: ApiSettings, lifespan=None) -> Fa
     for kind, _ in _ERRORS:
         app.add_exception_handler(kind, _domain_error)
 
-    @app.get("/healthz", response_model=Health, tags=["health"])
+    async def _invalid_request(request: Request, exc: Exception):
+        assert isinstance(exc, RequestValidationError)
+        return JSONResponse({"detail": _validation_text(exc)}, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+
+    @app.get("/healthz", response_model=Health, tags=["health"],
+             responses={503: {"model": Health, "description": "the relay cannot reach its database"}})
     def healthz() -> JSONResponse:
         db = "ok" if manager.last_sync_error is None else manager.last_sync_error
         states = [status.state for status in manager.local_statuses().values()]
@@ -153,66 +195,96 @@ def create_app(manager: FeedManager, settings: ApiSettings, lifespan=None) -> Fa
 
     # feed states, restarts and bytes per camera are operations data: the operator credential reads them
     # (Prometheus: `authorization: {credentials_file: ...}` in the scrape config)
-    @app.get("/metrics", tags=["health"], response_class=Response, dependencies=[Depends(operator)])
+    @app.get("/metrics", tags=["health"], response_class=Response, dependencies=[Depends(operator)],
+             responses=_errors(401))
     def metrics() -> Response:
         return Response(render(registry), media_type=CONTENT_TYPE)
 
-    _feed_routes(app, manager, operator, settings)
+    _feed_routes(app, manager, operator, settings, trail)
     _hls_routes(app, manager, settings, served)
     _check_routes(app, settings)
     return app
 
 
-def _feed_routes(app: FastAPI, manager: FeedManager, operator, settings: ApiSettings) -> None:
-    guarded = [Depends(operator)]
+def _caller(request: Request) -> dict[str, str | None]:
+    return {"client": request.client.host if request.client else None,
+            "claimed": claimed_user(request.headers.get(USER_HEADER))}
 
-    @app.get("/api/feeds", response_model=FeedList, dependencies=guarded, tags=["feeds"])
+
+def _feed_routes(app: FastAPI, manager: FeedManager, operator, settings: ApiSettings, trail: ApiAudit) -> None:
+    guarded = [Depends(operator)]
+    read_errors = _errors(401, 404, 422)
+    control_errors = _errors(401, 403, 404, 409, 422, 429, 503)
+    body_errors = _errors(400, 401, 403, 404, 409, 422, 429, 503)
+
+    def audited(command: str, code: str, request: Request, run, changes: dict | None = None):
+        """Run one control action and record it, refused or done (an HTTP 401 never gets here)."""
+        try:
+            result = run()
+        except _ACTION_ERRORS as exc:
+            trail.control(command, code, **_caller(request), outcome=f"refused ({_status_for(exc)})",
+                          reason=str(exc), changes=changes)
+            raise
+        trail.control(command, code, **_caller(request), outcome="done", changes=changes)
+        return result
+
+    @app.get("/api/feeds", response_model=FeedList, dependencies=guarded, tags=["feeds"], responses=_errors(401))
     def list_feeds() -> FeedList:
         views = [_view(manager, r) for r in manager.list_feeds()]
         return FeedList(node_id=manager.config.node_id, feeds=views)
 
-    @app.get("/api/options", response_model=FeedOptions, dependencies=guarded, tags=["feeds"])
+    @app.get("/api/options", response_model=FeedOptions, dependencies=guarded, tags=["feeds"],
+             responses=_errors(401))
     def options() -> FeedOptions:
         return feed_options()
 
-    @app.get("/api/feeds/{camera_code}", response_model=FeedDetail, dependencies=guarded, tags=["feeds"])
+    @app.get("/api/feeds/{camera_code}", response_model=FeedDetail, dependencies=guarded, tags=["feeds"],
+             responses=read_errors)
     def get_feed(camera_code: str) -> FeedView:
         return _view(manager, manager.get_feed(_code(camera_code)), detail=True)
 
-    def action(camera_code: str, name: str) -> ActionResult:
+    def action(camera_code: str, name: str, request: Request) -> ActionResult:
         code = _code(camera_code)
-        getattr(manager, name)(code)
+        audited(name, code, request, lambda: getattr(manager, name)(code))
         return ActionResult(camera_code=code, action=name, feed=_view(manager, manager.get_feed(code)))
 
     @app.post("/api/feeds/{camera_code}/start", response_model=ActionResult, dependencies=guarded,
-              tags=["feeds"], responses={429: {"description": "a relay limit is reached"}})
-    def start(camera_code: str) -> ActionResult:
-        return action(camera_code, "start")
+              tags=["feeds"], responses=control_errors)
+    def start(camera_code: str, request: Request) -> ActionResult:
+        return action(camera_code, "start", request)
 
     @app.post("/api/feeds/{camera_code}/stop", response_model=ActionResult, dependencies=guarded,
-              tags=["feeds"])
-    def stop(camera_code: str) -> ActionResult:
-        return action(camera_code, "stop")
+              tags=["feeds"], responses=control_errors)
+    def stop(camera_code: str, request: Request) -> ActionResult:
+        return action(camera_code, "stop", request)
 
     @app.post("/api/feeds/{camera_code}/restart", response_model=ActionResult, dependencies=guarded,
-              tags=["feeds"], responses={429: {"description": "a relay limit is reached"}})
-    def restart(camera_code: str) -> ActionResult:
-        return action(camera_code, "restart")
+              tags=["feeds"], responses=control_errors)
+    def restart(camera_code: str, request: Request) -> ActionResult:
+        return action(camera_code, "restart", request)
 
     @app.put("/api/feeds/{camera_code}", response_model=FeedView, dependencies=guarded, tags=["feeds"],
-             responses={429: {"description": "pinning would pass a relay limit"}})
-    def update(camera_code: str, change: FeedUpdate) -> FeedView:
+             responses=body_errors)
+    def update(camera_code: str, change: FeedUpdate, request: Request) -> FeedView:
+        code = _code(camera_code)
         url = change.stream_url.get_secret_value() if change.stream_url is not None else None
-        record = manager.update(_code(camera_code), mode=change.mode, profile=change.profile,
-                                audio=change.audio, stream_url=url)
+        changes = {key: str(value) for key, value in
+                   {"mode": change.mode, "profile": change.profile, "audio": change.audio}.items()
+                   if value is not None}
+        if url is not None:
+            changes["source_address_changed"] = "yes"    # never the address: it may hold a password
+        record = audited("update", code, request, changes=changes, run=lambda: manager.update(
+            code, mode=change.mode, profile=change.profile, audio=change.audio, stream_url=url))
         return _view(manager, record)
 
     @app.post("/api/feeds/{camera_code}/token", response_model=TokenGrant, dependencies=guarded,
-              tags=["feeds"])
-    def token(camera_code: str, request: TokenRequest) -> TokenGrant:
+              tags=["feeds"], responses=_errors(400, 401, 404, 422, 503))
+    def token(camera_code: str, grant: TokenRequest, request: Request) -> TokenGrant:
         record = manager.get_feed(_code(camera_code))
-        minted = mint_windowed(settings.hls_secret, record.camera_code, request.user, ttl=request.ttl_s)
-        return TokenGrant(camera_code=record.camera_code, token=minted, expires_at=int(minted.split(".")[0]),
+        minted = mint_windowed(settings.hls_secret, record.camera_code, grant.user, ttl=grant.ttl_s)
+        expires_at = int(minted.split(".")[0])
+        trail.token_granted(record.camera_code, grant.user, expires_at, **_caller(request))
+        return TokenGrant(camera_code=record.camera_code, token=minted, expires_at=expires_at,
                           hls_path=f"/hls/{record.camera_code}/{hls.PLAYLIST}",
                           node_url=record.node_url or manager.config.public_url)
 
@@ -247,7 +319,10 @@ def _hls_routes(app: FastAPI, manager: FeedManager, settings: ApiSettings, serve
             raise HTTPException(429, "too many requests from this client; slow down",
                                 headers={**cors, "Retry-After": str(max(1, math.ceil(wait)))})
 
-    @app.get(f"/hls/{{camera_code}}/{hls.PLAYLIST}", tags=["hls"], response_class=Response)
+    @app.get(f"/hls/{{camera_code}}/{hls.PLAYLIST}", tags=["hls"], response_class=Response,
+             responses={200: {"content": {"application/vnd.apple.mpegurl": {}}, "description": "the playlist"},
+                        307: {"description": "another relay node serves this feed: ask there"},
+                        **_errors(403, 404, 409, 429, 503)})
     async def playlist(camera_code: str, request: Request, token: str | None = None) -> Response:
         within_budget(request, token)
         code = _code(camera_code)
@@ -267,7 +342,9 @@ def _hls_routes(app: FastAPI, manager: FeedManager, settings: ApiSettings, serve
         served.add(code, len(body))
         return Response(body, media_type="application/vnd.apple.mpegurl", headers=cors)
 
-    @app.get("/hls/{camera_code}/{name}", tags=["hls"], response_class=Response)
+    @app.get("/hls/{camera_code}/{name}", tags=["hls"], response_class=Response,
+             responses={200: {"content": {"video/mp2t": {}, "video/mp4": {}}, "description": "a segment"},
+                        **_errors(403, 404, 429)})
     def segment(camera_code: str, name: str, request: Request, token: str | None = None) -> Response:
         within_budget(request, token)
         code = _code(camera_code)
@@ -321,16 +398,19 @@ def _check_routes(app: FastAPI, settings: ApiSettings) -> None:
                                                "worker-src 'self' blob:; object-src 'none'",
                     "Referrer-Policy": "no-referrer", **NO_STORE}
 
-    @app.get("/check/{camera_code}", tags=["check"], response_class=FileResponse)
+    @app.get("/check/{camera_code}", tags=["check"], response_class=FileResponse,
+             responses={200: {"content": {"text/html": {}}, "description": "the check page"}, **_errors(404)})
     def check_page(camera_code: str) -> Response:
         _code(camera_code)
         return FileResponse(CHECK_PAGE_DIR / "index.html", media_type="text/html", headers=page_headers)
 
-    @app.get("/static/check.js", tags=["check"], response_class=FileResponse)
+    @app.get("/static/check.js", tags=["check"], response_class=FileResponse,
+             responses={200: {"content": {"text/javascript": {}}, "description": "the check page's script"}})
     def check_script() -> Response:
         return FileResponse(CHECK_PAGE_DIR / "check.js", media_type="text/javascript", headers=NO_STORE)
 
-    @app.get("/static/hls.min.js", tags=["check"], response_class=FileResponse)
+    @app.get("/static/hls.min.js", tags=["check"], response_class=FileResponse,
+             responses={200: {"content": {"text/javascript": {}}, "description": "hls.js"}, **_errors(503)})
     def hls_js() -> Response:
         if not settings.hls_js_path.is_file():
             raise HTTPException(503, "hls.js is not installed; run `npm ci` in the repository root")

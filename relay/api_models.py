@@ -6,10 +6,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, SecretStr
 
 from geo.vocabulary import AudioPolicy, FeedMode, FeedState
 from relay.on_demand import DemandState
+from relay.profiles import PROFILES
+
+_PROFILE_NAMES: list[JsonValue] = [name for name in sorted(PROFILES)]
+# What the relay accepts as a stream address, said in the OpenAPI document (db/io/stream_url.py is
+# the rule the relay applies; this pattern describes the same set, so a client can check first):
+# rtsp:// or rtsps://, optional user:password@, a host, an optional port 1-65535, a path without
+# blanks or control characters.
+_PORT = r"(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+STREAM_URL_PATTERN = (r"^[Rr][Tt][Ss][Pp][Ss]?://(?:[^\s/@?#\x00-\x1f\x7f]+@)?[A-Za-z0-9.-]+" + _PORT
+                      + r"(?:/[^\s\x00-\x1f\x7f]*)?$")
 
 
 class FeedView(BaseModel):
@@ -55,9 +65,10 @@ class FeedUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mode: FeedMode | None = None
-    profile: str | None = Field(None, max_length=40)
+    profile: str | None = Field(None, max_length=40, json_schema_extra={"enum": _PROFILE_NAMES})
     audio: AudioPolicy | None = None
-    stream_url: SecretStr | None = Field(None, description="write-only; rtsp:// or rtsps:// only")
+    stream_url: SecretStr | None = Field(None, description="write-only; rtsp:// or rtsps:// only",
+                                         json_schema_extra={"pattern": STREAM_URL_PATTERN, "maxLength": 2048})
 
 
 class ProfileView(BaseModel):

@@ -13,6 +13,7 @@ import httpx
 from pydantic import ValidationError
 
 from geo.vocabulary import AudioPolicy, FeedMode
+from relay.api_audit import USER_HEADER
 from relay.api_models import ActionResult, FeedDetail, FeedList, FeedOptions, FeedView, Health, TokenGrant
 
 
@@ -61,9 +62,11 @@ class RelayClient:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _call(self, method: str, path: str, **kwargs) -> Any:
+    def _call(self, method: str, path: str, on_behalf_of: str | None = None, **kwargs) -> Any:
+        """One request; ``on_behalf_of`` names the signed-in user for the relay's audit events."""
+        headers = {USER_HEADER: on_behalf_of} if on_behalf_of else None
         try:
-            response = self._http.request(method, path, **kwargs)
+            response = self._http.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException:
             raise RelayUnavailable(f"the relay at {self.base_url} did not answer in time") from None
         except httpx.HTTPError as exc:
@@ -100,28 +103,34 @@ class RelayClient:
     def get_feed(self, camera_code: str) -> FeedDetail:
         return self._parse(FeedDetail, self._call("GET", self._path(camera_code)))
 
-    def start(self, camera_code: str) -> FeedView:
-        return self._parse(ActionResult, self._call("POST", self._path(camera_code, "/start"))).feed
+    def start(self, camera_code: str, on_behalf_of: str | None = None) -> FeedView:
+        return self._parse(ActionResult, self._call("POST", self._path(camera_code, "/start"),
+                                                    on_behalf_of=on_behalf_of)).feed
 
-    def stop(self, camera_code: str) -> FeedView:
-        return self._parse(ActionResult, self._call("POST", self._path(camera_code, "/stop"))).feed
+    def stop(self, camera_code: str, on_behalf_of: str | None = None) -> FeedView:
+        return self._parse(ActionResult, self._call("POST", self._path(camera_code, "/stop"),
+                                                    on_behalf_of=on_behalf_of)).feed
 
-    def restart(self, camera_code: str) -> FeedView:
-        return self._parse(ActionResult, self._call("POST", self._path(camera_code, "/restart"))).feed
+    def restart(self, camera_code: str, on_behalf_of: str | None = None) -> FeedView:
+        return self._parse(ActionResult, self._call("POST", self._path(camera_code, "/restart"),
+                                                    on_behalf_of=on_behalf_of)).feed
 
     def options(self) -> FeedOptions:
         """The profiles, audio policies and modes the relay accepts."""
         return self._parse(FeedOptions, self._call("GET", "/api/options"))
 
     def update(self, camera_code: str, mode: FeedMode | None = None, profile: str | None = None,
-               audio: AudioPolicy | None = None, stream_url: str | None = None) -> FeedView:
+               audio: AudioPolicy | None = None, stream_url: str | None = None,
+               on_behalf_of: str | None = None) -> FeedView:
         body = {k: v for k, v in {"mode": FeedMode(mode) if mode is not None else None, "profile": profile,
                                   "audio": AudioPolicy(audio) if audio is not None else None,
                                   "stream_url": stream_url}.items() if v is not None}
-        return self._parse(FeedView, self._call("PUT", self._path(camera_code), json=body))
+        return self._parse(FeedView, self._call("PUT", self._path(camera_code), json=body,
+                                                on_behalf_of=on_behalf_of))
 
     def hls_token(self, camera_code: str, user: str, ttl_s: float = 300) -> TokenGrant:
         """A signed HLS token for this user and camera (the same one for every call in a window of
         ttl_s / 2: relay/tokens.py mint_windowed), so the dashboard never holds the signing secret."""
         body = {"user": user, "ttl_s": ttl_s}
-        return self._parse(TokenGrant, self._call("POST", self._path(camera_code, "/token"), json=body))
+        return self._parse(TokenGrant, self._call("POST", self._path(camera_code, "/token"), json=body,
+                                                  on_behalf_of=user))

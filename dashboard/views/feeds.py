@@ -64,15 +64,15 @@ def live_table(client, filters: tuple[list[str], list[str], str]) -> None:
     render_feed_table(shown)
 
 
-def _call(client, action: str, code: str, profile: str | None) -> None:
+def _call(client, action: str, code: str, profile: str | None, user: str) -> None:
     if action == "pin":
-        client.update(code, mode="always_on")
+        client.update(code, mode="always_on", on_behalf_of=user)
     elif action == "unpin":
-        client.update(code, mode="on_demand")
+        client.update(code, mode="on_demand", on_behalf_of=user)
     elif action == "profile":
-        client.update(code, profile=profile)
+        client.update(code, profile=profile, on_behalf_of=user)
     else:
-        getattr(client, action)(code)
+        getattr(client, action)(code, on_behalf_of=user)
 
 
 def run_action(client, action: str, codes: list[str], profile: str | None = None) -> None:
@@ -81,7 +81,7 @@ def run_action(client, action: str, codes: list[str], profile: str | None = None
     user = auth.current_username()
     for code in codes:
         try:
-            _call(client, action, code, profile)
+            _call(client, action, code, profile, user)
             done += 1
             audit_hooks.feed_control(user, code, action, {"profile": profile} if profile else None)
         except relay_access.relay_errors() as exc:

@@ -81,7 +81,7 @@ def _low_bitrate_action(client) -> None:
         profile = client.options().low_bitrate_profile
         for feed in feeds:
             if feed.profile != profile:
-                client.update(feed.camera_code, profile=profile)
+                client.update(feed.camera_code, profile=profile, on_behalf_of=auth.current_username())
                 audit_hooks.feed_control(auth.current_username(), feed.camera_code, "profile", {"profile": profile})
     except relay_access.relay_errors() as exc:
         st.error(relay_access.describe_relay_error(exc))

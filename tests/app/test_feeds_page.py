@@ -35,6 +35,7 @@ class FakeRelayClient:
     def __init__(self, feeds: list[FeedView], refuse: dict[str, str] | None = None, down: bool = False):
         self.feeds = {f.camera_code: f for f in feeds}
         self.calls: list[tuple] = []
+        self.on_behalf_of: list[str | None] = []   # the user each action named for the relay's audit
         self.refuse = refuse or {}
         self.down = down
 
@@ -71,24 +72,26 @@ class FakeRelayClient:
         return TokenGrant(camera_code=code, token=token, expires_at=int(token.split(".")[0]),
                           hls_path=f"/hls/{code}/index.m3u8")
 
-    def _act(self, action: str, code: str, **changes) -> FeedView:
+    def _act(self, action: str, code: str, on_behalf_of: str | None, **changes) -> FeedView:
         self.calls.append((action, code, *changes.values()))
+        self.on_behalf_of.append(on_behalf_of)
         self._check(code)
         self.feeds[code] = FeedView.model_validate({**self.feeds[code].model_dump(), **changes})  # enums, as parsed
         return self.feeds[code]
 
-    def start(self, code: str) -> FeedView:
-        return self._act("start", code, state="starting")
+    def start(self, code: str, on_behalf_of: str | None = None) -> FeedView:
+        return self._act("start", code, on_behalf_of, state="starting")
 
-    def stop(self, code: str) -> FeedView:
-        return self._act("stop", code, state="stopped")
+    def stop(self, code: str, on_behalf_of: str | None = None) -> FeedView:
+        return self._act("stop", code, on_behalf_of, state="stopped")
 
-    def restart(self, code: str) -> FeedView:
-        return self._act("restart", code, state="starting")
+    def restart(self, code: str, on_behalf_of: str | None = None) -> FeedView:
+        return self._act("restart", code, on_behalf_of, state="starting")
 
-    def update(self, code: str, mode: str | None = None, profile: str | None = None) -> FeedView:
+    def update(self, code: str, mode: str | None = None, profile: str | None = None,
+               on_behalf_of: str | None = None) -> FeedView:
         changes = {k: v for k, v in {"mode": mode, "profile": profile}.items() if v is not None}
-        return self._act("update", code, **changes)
+        return self._act("update", code, on_behalf_of, **changes)
 
 
 @pytest.fixture
@@ -215,6 +218,8 @@ def test_actions_call_the_relay_for_each_chosen_feed(app_db, session_factory):
     assert events[:2] == [("operator.rina", "JB-001", {"command": "restart"}),
                           ("operator.rina", "JB-003", {"command": "restart"})]
     assert ("operator.rina", "JB-003", {"command": "profile", "profile": "h264-360p-low"}) in events
+    # the relay writes its own event for each action and is told whom it acts for
+    assert client.on_behalf_of and set(client.on_behalf_of) == {"operator.rina"}
 
 
 def test_a_refusal_is_explained_and_the_other_feeds_still_run(app_db, session_factory):

@@ -273,3 +273,97 @@ def test_a_client_far_beyond_a_players_pace_gets_429_with_retry_after(relay):
         assert client.get("/hls/JB-0001/seg_00001.ts", params={"token": other}).status_code == 200
         forged = [client.get("/hls/JB-0001/seg_00001.ts", params={"token": f"x{i}"}).status_code for i in range(60)]
         assert forged.count(429) >= 15 and set(forged) <= {403, 429}   # made-up tokens share the address's budget
+
+
+def relay_events(session_factory) -> list[tuple[str, str, str, dict]]:
+    from db.models import AuditEvent
+    with session_factory() as session:
+        rows = session.execute(select(AuditEvent.actor, AuditEvent.action, AuditEvent.target, AuditEvent.detail)
+                               .where(AuditEvent.actor == "relay-api").order_by(AuditEvent.id)).all()
+    return [tuple(r) for r in rows]
+
+
+def test_every_control_action_leaves_an_audit_event_refusals_too(relay, session_factory):
+    """Issue 12: start, stop, a feed change and a refusal, asked directly of the API, are audited."""
+    as_rina = {**AUTH, "X-Noblindspot-User": "operator.rina"}
+    assert relay.post("/api/feeds/JB-0002/start", headers=as_rina).status_code == 200
+    assert relay.post("/api/feeds/JB-0002/stop", headers=AUTH).status_code == 200
+    changed = relay.put("/api/feeds/JB-0002", headers=as_rina,
+                        json={"stream_url": f"rtsp://u:{PASSWORD}@10.1.1.9/s", "profile": "h264-360p-low"})
+    assert changed.status_code == 200
+    assert relay.post("/api/feeds/JB-9999/start", headers=AUTH).status_code == 404
+    assert relay.post("/api/feeds/JB-0002/start").status_code == 401       # no credential: nothing recorded
+    events = relay_events(session_factory)
+    assert [(action, target, d["command"], d["outcome"]) for _, action, target, d in events] == [
+        ("feed_control", "JB-0002", "start", "done"), ("feed_control", "JB-0002", "stop", "done"),
+        ("feed_control", "JB-0002", "update", "done"), ("feed_control", "JB-9999", "start", "refused (404)")]
+    start, stop, update, refused = (d for *_, d in events)
+    assert start["on_behalf_of_claimed"] == "operator.rina" and start["client"] == "testclient"
+    assert stop["on_behalf_of_claimed"] is None
+    assert update["profile"] == "h264-360p-low" and update["source_address_changed"] == "yes"
+    assert "JB-9999" in refused["reason"]
+    assert PASSWORD not in repr(events) and "10.1.1.9" not in repr(events)
+
+
+def test_a_refused_start_names_the_limit_in_its_audit_event(relay, session_factory):
+    assert relay.post("/api/feeds/JB-0004/start", headers=AUTH).status_code == 200   # the one transcode
+    relay.put("/api/feeds/JB-0005", headers=AUTH, json={"profile": "h264-720p"})
+    assert relay.post("/api/feeds/JB-0005/start", headers=AUTH).status_code == 429
+    last = relay_events(session_factory)[-1][3]
+    assert last["outcome"] == "refused (429)" and "max_transcodes=1" in last["reason"]
+
+
+def test_token_grants_are_audited_once_per_window_and_a_claimed_user_is_sanitised(relay, session_factory):
+    headers = {**AUTH, "X-Noblindspot-User": "budi\x1b[31m"}
+    first = relay.post("/api/feeds/JB-0001/token", headers=headers, json={"user": "budi", "ttl_s": 600}).json()
+    again = relay.post("/api/feeds/JB-0001/token", headers=headers, json={"user": "budi", "ttl_s": 600}).json()
+    assert first["token"] == again["token"]                        # the same window, the same token ...
+    relay.post("/api/feeds/JB-0001/token", headers=AUTH, json={"user": "sari", "ttl_s": 600})
+    grants = [(target, d) for _, action, target, d in relay_events(session_factory) if action == "token_grant"]
+    assert [(t, d["viewer"]) for t, d in grants] == [("JB-0001", "budi"), ("JB-0001", "sari")]   # ... one event
+    assert grants[0][1]["expires_at"] == first["expires_at"]
+    assert grants[0][1]["on_behalf_of_claimed"] == "(unreadable)"
+    assert all(first["token"] not in repr(d) for _, d in grants)
+
+
+def test_no_token_is_granted_when_its_audit_event_cannot_be_written(session_factory, tmp_path):
+    """Fail closed: a view without a trace is refused (the audit database here does not exist)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from relay.api_audit import ApiAudit
+    seed_feeds(session_factory, {"JB-0001": (FeedMode.ON_DEMAND, "copy")})
+    config = ManagerConfig(node_id="node-a", public_url="http://relay-a.test:8787", runtime_dir=tmp_path / "rt",
+                           lease=LeasePolicy(single_node=True))
+    manager = FeedManager(session_factory, config, FakeSupervisorFactory(runtime_dir=tmp_path / "rt"))
+    broken = sessionmaker(create_engine(f"sqlite:///{tmp_path}/no-such-dir/audit.db"))
+    app = create_app(manager, ApiSettings(operator_token=SecretStr(OPERATOR), hls_secret=SecretStr(HLS_SECRET)),
+                     trail=ApiAudit(broken))
+    with TestClient(app) as client:
+        response = client.post("/api/feeds/JB-0001/token", headers=AUTH, json={"user": "budi"})
+        assert response.status_code == 503 and "audit" in response.json()["detail"]
+        assert "token" not in response.json()
+        assert client.post("/api/feeds/JB-0001/start", headers=AUTH).status_code == 200   # the action ran
+    manager.shutdown()
+
+
+def test_openapi_documents_every_error_and_bodies_match_it(relay):
+    spec = relay.get("/openapi.json").json()
+    error_ref = "#/components/schemas/ErrorBody"
+    for path, methods in spec["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in methods.items():
+            codes = set(operation["responses"])
+            assert {"200", "401", "422"} <= codes or (path, method) in {("/api/feeds", "get"),
+                                                                        ("/api/options", "get")}, (path, method)
+            for code, response in operation["responses"].items():
+                if code != "200":
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": error_ref}, (path, method, code)
+    start = spec["paths"]["/api/feeds/{camera_code}/start"]["post"]["responses"]
+    assert {"403", "404", "409", "429", "503"} <= set(start)
+    # a body FastAPI refuses answers in the same shape as every other error
+    bad = relay.put("/api/feeds/JB-0002", headers=AUTH, json={"mode": "sometimes"})
+    assert bad.status_code == 422 and isinstance(bad.json()["detail"], str)
+    assert "body.mode" in bad.json()["detail"] and set(bad.json()) == {"detail"}
