@@ -116,8 +116,11 @@ def serve(settings: Settings) -> None:
     log.info("relay node %s serving on %s:%d (public %s, runtime %s)", manager.config.node_id, section.host,
              section.port, manager.config.public_url, manager.config.runtime_dir)
     # access_log off: HLS URLs carry viewers' tokens in their query strings
+    from relay.slow_clients import deadline_protocol
+
     server = uvicorn.Server(uvicorn.Config(app, host=section.host, port=section.port, access_log=False,
-                                           log_level="warning", lifespan="on"))
+                                           log_level="warning", lifespan="on",
+                                           http=deadline_protocol(section.header_timeout_s, section.body_timeout_s)))
     from relay.camera_checks import CameraChecks
 
     checks = CameraChecks(manager.sessions(), today=manager.today)   # idle cameras: do they answer?

@@ -37,6 +37,9 @@ class RelaySettings(BaseModel):
     max_transcodes: int = Field(default=4, ge=0)
     idle_timeout_s: float = Field(default=60.0, ge=0.5)
     sync_interval_s: float = Field(default=2.0, ge=0.2)
+    # slow clients (relay/slow_clients.py): a request's headers, then its body, must arrive in time
+    header_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    body_timeout_s: float = Field(default=30.0, gt=0, le=600)
     # the media side
     segment_seconds: float = 1.0
     playlist_size: int = 6

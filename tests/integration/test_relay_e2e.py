@@ -193,3 +193,18 @@ def test_withdrawn_or_expired_consent_stops_a_live_feed_within_five_seconds(sess
     viewer = relay.http.get("/hls/e2e-002/index.m3u8", params={"token": relay.token("e2e-002")})
     assert viewer.status_code == 403 and "expired" in viewer.json()["detail"]
     print(f"consent withdrawal to feed stopped: {delays}")
+
+
+def test_the_running_relay_cuts_off_a_client_whose_headers_never_end(database_url, relays, tmp_path):
+    """The real `noblindspot relay` serves with the slow-client deadlines (relay/slow_clients.py)."""
+    import socket
+
+    relay = RelayProcess(database_url, tmp_path, extra_env={"NOBLINDSPOT_RELAY__HEADER_TIMEOUT_S": "1"}).start()
+    relays.append(relay)
+    with socket.create_connection(("127.0.0.1", relay.port), timeout=15) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nhost: relay\r\nx-slow: ")
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 408 Request Timeout")
+    assert relay.http.get("/healthz").status_code == 200       # and the relay goes on serving

@@ -56,7 +56,7 @@ class RelayProcess:
     """`python -m relay` on a free port, its log in a file the tests grep for secrets."""
 
     def __init__(self, database_url: str, tmp: Path, node_id: str = "node-a", runtime_dir: Path | None = None,
-                 **options) -> None:
+                 extra_env: dict[str, str] | None = None, **options) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.node_id = node_id
@@ -64,6 +64,7 @@ class RelayProcess:
         self.log_path = tmp / f"relay-{node_id}-{self.port}.log"
         self.database_url = database_url
         self.tmp = tmp
+        self.extra_env = extra_env or {}
         self.options = {"idle-timeout": 60, "sync-interval": 0.5, "max-feeds": 10, "max-transcodes": 2, **options}
         self.proc: subprocess.Popen | None = None
         self._tokens: dict[tuple[str, str], str] = {}
@@ -79,6 +80,7 @@ class RelayProcess:
         env.update(NOBLINDSPOT_DATABASE_URL=self.database_url, NOBLINDSPOT_DATA_DIR=str(self.tmp / "data"),
                    NOBLINDSPOT_RELAY_OPERATOR_TOKEN=OPERATOR, NOBLINDSPOT_RELAY_HLS_SECRET=HLS_SECRET,
                    PYTHONUNBUFFERED="1")
+        env.update(self.extra_env)
         with open(self.log_path, "ab") as log_file:   # the child keeps its own copy of the descriptor
             self.proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s
