@@ -187,6 +187,10 @@ def read_spatial_frame(path: Path, layer: str | None = None) -> gpd.GeoDataFrame
     except Exception as exc:
         raise RegistryFileError(f"{path}: cannot read it as CSV or a spatial file ({type(exc).__name__}: "
                                 f"{str(exc)[:200]}); use CSV, GeoJSON, GeoPackage or a zipped Shapefile") from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.active_geometry_name is None:
+        # e.g. a zip holding a CSV, or a GeoPackage table without geometry: GDAL reads rows, no places
+        raise RegistryFileError(f"{path}: holds a table without map positions; import a CSV file itself "
+                                "(unzipped), or a GeoJSON, GeoPackage or zipped Shapefile")
     if gdf.crs is not None and not gdf.crs.equals(WGS84):
         gdf = gdf.to_crs(WGS84)
     return gdf
