@@ -88,10 +88,11 @@ def _incident_to_footage(app_env, relay):
         assert request.status is FootageStatus.OWNER_CONTACTED
         events = s.execute(select(AuditEvent.actor, AuditEvent.action, AuditEvent.target)
                            .order_by(AuditEvent.id)).all()
-    actions = [a for _, a, _ in events if not a.startswith("user_")]
+    actions = [a for actor, a, _ in events if not a.startswith("user_") and actor != "relay-api"]
     assert actions == ["incident_create", "live_view", "footage_request", "footage_request", "footage_status",
                        "footage_letter"]
     assert ("budi", "live_view", "CAM-LIVE") in events
+    assert ("relay-api", "token_grant", "CAM-LIVE") in events     # the relay's own record of the grant
 
     audit = signed_in(Role.ADMIN, "audit").run()
     assert not audit.exception, audit.exception
