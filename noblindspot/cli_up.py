@@ -60,7 +60,9 @@ def _noblindspot() -> str:
 def _children(port: int, relay_port: int, with_video: bool) -> list[Child]:
     # Always headless: a non-headless Streamlit asks for an e-mail address on first run (and waits
     # forever without a terminal) and opens a browser on the server. `--browser` is up's own job.
-    dashboard = Child("dashboard", [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboard" / "app.py"),
+    # dashboard/server.py serves dashboard/app.py with the security headers Streamlit cannot set
+    app = str(REPO_ROOT / "dashboard" / "server.py")
+    dashboard = Child("dashboard", [sys.executable, "-m", "streamlit", "run", app,
                                     "--server.port", str(port), "--server.headless", "true",
                                     "--browser.gatherUsageStats", "false"], required=True,
                       ready=lambda: http_ok(f"http://127.0.0.1:{port}/_stcore/health"))

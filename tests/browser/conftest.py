@@ -1,5 +1,6 @@
-"""Browser tests: a real `streamlit run dashboard/app.py` against a seeded temporary database,
-driven by Playwright with Debian's Chromium (never a downloaded browser).
+"""Browser tests: a real `streamlit run dashboard/server.py` (dashboard/app.py with its security
+headers) against a seeded temporary database, driven by Playwright with Debian's Chromium (never a
+downloaded browser).
 
 The seeding helpers are plain functions in tests/support/dashboard.py, shared with the AppTest suites.
 """
@@ -27,13 +28,13 @@ def dashboard_env() -> dict[str, str]:
 
 @pytest.fixture
 def dashboard_server(seeded_url, tmp_path, dashboard_env):
-    """`streamlit run dashboard/app.py` on a free port against the seeded database; yields its base URL."""
+    """`streamlit run dashboard/server.py` on a free port against the seeded database; yields its base URL."""
     url, codes = seeded_url
     port = free_port()
     env = dict(os.environ, NOBLINDSPOT_DATABASE_URL=url, NOBLINDSPOT_DATA_DIR=str(tmp_path / "data"),
                **dashboard_env)
     env.pop("NOBLINDSPOT_CONFIG", None)
-    argv = [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
+    argv = [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "server.py"),
             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
             "--browser.gatherUsageStats", "false"]
     log = (tmp_path / "streamlit.log").open("wb")

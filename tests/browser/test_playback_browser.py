@@ -240,7 +240,7 @@ def _start_dashboard(database_url: str, relay_url: str, tmp_path: Path) -> tuple
     env.update(NOBLINDSPOT_DATABASE_URL=database_url, NOBLINDSPOT_DATA_DIR=str(tmp_path / "dash-data"),
                NOBLINDSPOT_RELAY_URL=relay_url, NOBLINDSPOT_RELAY_HLS_SECRET=HLS_SECRET,
                NOBLINDSPOT_RELAY_OPERATOR_TOKEN=OPERATOR)
-    argv = [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.port", str(port),
+    argv = [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "server.py"), "--server.port", str(port),
             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     log = (tmp_path / "streamlit.log").open("wb")
     process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
