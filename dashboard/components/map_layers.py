@@ -14,6 +14,7 @@ those characters and never parsed as HTML. Every pickable row carries ``t`` (tit
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +46,13 @@ TOOLTIP = {"text": "{t}\n{d}", "style": {"whiteSpace": "pre-line", "fontSize": "
                                            "backgroundColor": "#1f2430", "color": "#f4f4f4"}}
 CAMERA_LAYER_REGISTERED = "cameras-registered"
 CAMERA_LAYER_CONNECTED = "cameras-connected"
+BOUNDARY_LAYER = "boundaries-{level}"     # level: kecamatan or kelurahan
+CONE_LAYER, BLIND_SPOT_LAYER = "view-cones", "blind-spots"
+POST_LAYER, POST_LABEL_LAYER, DUTY_UNIT_LAYER = "posts", "post-labels", "duty-units"
+# Police markers in screen pixels. A duty unit is smaller than the smallest post, so a cluster of units
+# around their post never covers it (police_layers also draws the posts above the units).
+POST_RADIUS_PX = {"polres": 16, "polsek": 12, "security_post": 8}
+DUTY_UNIT_RADIUS_PX = 5
 FOV_COLUMNS = ("kind", "bearing_deg", "fov_deg", "range_m")
 
 
@@ -179,7 +187,7 @@ def cone_layer(cones: pd.DataFrame, owner: np.ndarray) -> tuple[pdk.Layer, str]:
     """View cones (sector polygons from geo.fov) in the owner colour, not pickable."""
     records = [{"p": ring, "f": [*OWNER_COLOURS[int(o)], 60]} for geometry, o in zip(cones.geometry, owner, strict=True)
                for ring in _rounded_rings(geometry)]
-    layer = pdk.Layer("PolygonLayer", id="view-cones", data="@@data:view-cones", get_polygon="p",
+    layer = pdk.Layer("PolygonLayer", id=CONE_LAYER, data=f"@@data:{CONE_LAYER}", get_polygon="p",
                       get_fill_color="f", stroked=False, pickable=False)
     return layer, json.dumps(records, separators=(",", ":"))
 
@@ -190,37 +198,79 @@ def blind_spot_layer(blocks: pd.DataFrame, origin: tuple[float, float], block_m:
     share = np.rint(blocks["blind_share"].to_numpy(float) * 100).astype(int)
     data = "[" + ",".join(f'{{"x":{x},"y":{y},"b":{b}}}' for x, y, b in zip(xs.tolist(), ys.tolist(),
                                                                            share.tolist(), strict=True)) + "]"
-    layer = pdk.Layer("GridCellLayer", id="blind-spots", data="@@data:blind-spots",
+    layer = pdk.Layer("GridCellLayer", id=BLIND_SPOT_LAYER, data=f"@@data:{BLIND_SPOT_LAYER}",
                       get_position=_position_expr(origin), cell_size=block_m, extruded=False,
                       get_fill_color="[213, 94, 0, 40 + b]", pickable=False)
     return layer, data
 
 
 def post_layers(posts: pd.DataFrame, details: dict[str, str]) -> list[tuple[pdk.Layer, str]]:
-    """Polres, Polsek and security posts: dark markers sized by kind, labelled with personnel."""
-    size = {"polres": 16, "polsek": 12, "security_post": 8}
-    records = [{"lon": round(float(r.lon), 5), "lat": round(float(r.lat), 5), "r": size.get(r.kind, 8),
+    """Polres, Polsek and security posts: dark markers sized by kind, labelled with personnel.
+
+    The label (white, with a dark outline so it stays readable where it spills off its marker) is the
+    second layer: put it above everything else on the map (police_layers does).
+    """
+    records = [{"lon": round(float(r.lon), 5), "lat": round(float(r.lat), 5), "r": POST_RADIUS_PX.get(r.kind, 8),
                 "t": str(r.name), "d": details.get(r.code, ""), "l": f"{r.personnel}"}
                for r in posts.itertuples()]
     data = json.dumps(records, separators=(",", ":"))
-    dots = pdk.Layer("ScatterplotLayer", id="posts", data="@@data:posts", get_position="[lon, lat]",
+    dots = pdk.Layer("ScatterplotLayer", id=POST_LAYER, data=f"@@data:{POST_LAYER}", get_position="[lon, lat]",
                      get_fill_color=[*POST_COLOUR, 235], get_line_color=[255, 255, 255, 255], stroked=True,
                      line_width_min_pixels=2, get_radius="r", radius_units=PIXELS, pickable=True)
-    text = pdk.Layer("TextLayer", id="post-labels", data="@@data:post-labels", get_position="[lon, lat]",
-                     get_text="l", get_size=13, get_color=[255, 255, 255, 255], get_pixel_offset=[0, 0],
-                     font_weight=700, pickable=False)
+    text = pdk.Layer("TextLayer", id=POST_LABEL_LAYER, data=f"@@data:{POST_LABEL_LAYER}",
+                     get_position="[lon, lat]", get_text="l", get_size=13, get_color=[255, 255, 255, 255],
+                     get_pixel_offset=[0, 0], font_weight=700, font_settings={"sdf": True},
+                     outline_width=3, outline_color=[*POST_COLOUR, 255], pickable=False)
     return [(dots, data), (text, data)]
 
 
 def duty_unit_layer(units: pd.DataFrame, details: dict[str, str]) -> tuple[pdk.Layer, str]:
-    """Duty units at their last known position (units without a position are left out)."""
+    """Duty units at their last known position (units without a position are left out).
+
+    Small yellow dots with a thin dark ring (legible on a light and on a dark basemap), smaller than
+    any post marker.
+    """
     known = units[units["last_lon"].notna() & units["last_lat"].notna()] if len(units) else units
     records = [{"lon": round(float(r.last_lon), 5), "lat": round(float(r.last_lat), 5), "t": str(r.callsign),
                 "d": details.get(r.callsign, "")} for r in known.itertuples()]
-    layer = pdk.Layer("ScatterplotLayer", id="duty-units", data="@@data:duty-units", get_position="[lon, lat]",
-                      get_fill_color=[*DUTY_UNIT_COLOUR, 255], get_line_color=[20, 20, 20, 255], stroked=True,
-                      line_width_min_pixels=2, get_radius=7, radius_units=PIXELS, pickable=True)
+    layer = pdk.Layer("ScatterplotLayer", id=DUTY_UNIT_LAYER, data=f"@@data:{DUTY_UNIT_LAYER}",
+                      get_position="[lon, lat]", get_fill_color=[*DUTY_UNIT_COLOUR, 255],
+                      get_line_color=[20, 20, 20, 255], stroked=True, line_width_units=PIXELS, get_line_width=1.5,
+                      get_radius=DUTY_UNIT_RADIUS_PX, radius_units=PIXELS, pickable=True)
     return layer, json.dumps(records, separators=(",", ":"))
+
+
+def police_layers(posts: pd.DataFrame, post_details: dict[str, str], units: pd.DataFrame,
+                  unit_details: dict[str, str]) -> list[tuple[pdk.Layer, str]]:
+    """Duty units, then posts, then the posts' personnel labels: deck.gl draws later layers on top.
+
+    Posts are the fixed reference points a command centre reads every position against ("two units
+    north of Polsek Kembangan"), and there are few of them; units are many and cluster around their
+    post. So the posts and their labels stay on top and a unit standing at its post is shown by the post
+    (hovering there gives the post; the Posts and duty page lists every unit).
+    Draw these after every camera layer.
+    """
+    layered = [duty_unit_layer(units, unit_details)] if len(units) else []
+    if len(posts):
+        layered += post_layers(posts, post_details)
+    return layered
+
+
+def zoom_to_fit(bounds: tuple[float, float, float, float], width_px: float, height_px: float,
+                fill: float = 0.92, max_zoom: float = 15.0) -> float:
+    """The deck.gl zoom at which lon/lat ``bounds`` take at most ``fill`` of a width x height px view.
+
+    Web Mercator as deck.gl draws it: the world is 512 px wide at zoom 0 and doubles per zoom level.
+    """
+    min_lon, min_lat, max_lon, max_lat = bounds
+
+    def mercator_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    world = 512 / (2 * math.pi)                 # px per radian at zoom 0
+    spans = ((math.radians(max_lon - min_lon), width_px), (mercator_y(max_lat) - mercator_y(min_lat), height_px))
+    zooms = [math.log2(fill * pixels / (world * span)) for span, pixels in spans if span > 0]
+    return min([*zooms, max_zoom])
 
 
 def raster_basemap_style(tile_url: str) -> dict:

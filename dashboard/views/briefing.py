@@ -1,8 +1,8 @@
 """Briefing: a shared screen in the command centre, readable from across the room.
 
 No sidebar or controls; large type on a dark background; it refreshes itself and rotates through
-the kecamatan, showing each one's map with posts and personnel on duty, the headline figures, the
-connected cameras that are down and a strip of low-bitrate live tiles.
+the kecamatan, showing each one's map with posts and personnel on duty and the map's legend (large), the
+headline figures, the connected cameras that are down and a strip of low-bitrate live tiles.
 """
 from __future__ import annotations
 
@@ -14,24 +14,30 @@ import streamlit as st
 
 from dashboard import auth, deps, state
 from dashboard.components import map_layers as ml
+from dashboard.components.legend import camera_counts, render_legend
 from dashboard.components.player import render_player
 from dashboard.i18n import _, format_datetime, format_number, format_percent, now_local
 
 ROTATE_SECONDS = 20
 LIVE_TILES = 4
+MAP_HEIGHT_PX = 620
+MAP_WIDTH_PX = 660          # the map column's width on the 1920 px screen the briefing is made for
+# Every text element is set to the body size first; the page's own classes are then prefixed with
+# `.stApp`: a bare class selector (0,1,0) loses to that rule and to Streamlit's own Markdown rule
+# (`.st-emotion-cache-... p {font-size: inherit}`, 0,1,1), which drew the 64 px title at 28 px.
 BRIEFING_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stSidebarNav"] {display: none !important;}
 .stApp, [data-testid="stAppViewContainer"] {background: #0b0e14; color: #f2f2f2;}
 .block-container {padding-top: 1rem; max-width: 100%;}
 .stApp p, .stApp li, .stApp span, .stApp div {font-size: 28px;}
-.nb-brief-title {font-size: 64px; font-weight: 800; line-height: 1.1; margin: 0;}
-.nb-brief-sub {font-size: 28px; color: #b8c0cc;}
-.nb-figures {display: grid; grid-template-columns: repeat(2, 1fr); gap: 18px;}
-.nb-figure {background: #161b26; border-radius: 12px; padding: 14px 20px;}
-.nb-figure .v {font-size: 60px; font-weight: 800; line-height: 1.1;}
-.nb-figure .l {font-size: 24px; color: #b8c0cc;}
-.nb-offline {font-size: 26px; color: #f2f2f2; line-height: 1.4;}
+.stApp .nb-brief-title {font-size: 64px; font-weight: 800; line-height: 1.1; margin: 0;}
+.stApp .nb-brief-sub {font-size: 28px; color: #b8c0cc; margin: 0;}
+.stApp .nb-figures {display: grid; grid-template-columns: repeat(2, 1fr); gap: 18px;}
+.stApp .nb-figure {background: #161b26; border-radius: 12px; padding: 14px 20px;}
+.stApp .nb-figure .v {font-size: 60px; font-weight: 800; line-height: 1.1;}
+.stApp .nb-figure .l {font-size: 24px; color: #b8c0cc;}
+.stApp .nb-offline, .stApp .nb-offline div {font-size: 26px; color: #f2f2f2; line-height: 1.4;}
 </style>"""
 
 
@@ -51,24 +57,19 @@ def _figure(value: str, label: str) -> str:
 def _district_deck(code: str, points: ml.CameraPoints, health_by_code: dict[str, str]) -> ml.SplicedDeck:
     kecamatan = state.districts_frame("kecamatan")
     this = kecamatan[kecamatan["code"] == code]
-    layered = [ml.district_layer(this, {}, "briefing-kecamatan", False, 4)]
+    layered = [ml.district_layer(this, {}, ml.BOUNDARY_LAYER.format(level="kecamatan"), False, 4)]
     kelurahan = state.districts_frame("kelurahan")
     if len(kelurahan):
-        layered.append(ml.district_layer(kelurahan[kelurahan["parent_code"] == code], {}, "briefing-kelurahan",
-                                         False, 1))
+        layered.append(ml.district_layer(kelurahan[kelurahan["parent_code"] == code], {},
+                                         ml.BOUNDARY_LAYER.format(level="kelurahan"), False, 1))
     inside = points.kecamatan == code
     layered += ml.registered_camera_layers(points, np.flatnonzero(inside & ~points.connected))
     layered.append(ml.connected_camera_layer(points, np.flatnonzero(inside & points.connected), health_by_code, {}))
-    posts = state.posts_frame()
-    if len(posts):
-        layered += ml.post_layers(posts, {})
-    units = state.duty_units_frame()
-    if len(units):
-        layered.append(ml.duty_unit_layer(units, {}))
-    centre = this.geometry.iloc[0].centroid if len(this) else None
-    bbox = deps.settings().region_bbox
-    view = pdk.ViewState(longitude=centre.x if centre else (bbox[0] + bbox[2]) / 2,
-                         latitude=centre.y if centre else (bbox[1] + bbox[3]) / 2, zoom=13.2)
+    layered += ml.police_layers(state.posts_frame(), {}, state.duty_units_frame(), {})
+    # the whole kecamatan in view (a fixed zoom cut the larger ones off); the region when it has no outline
+    bounds = tuple(this.geometry.iloc[0].bounds) if len(this) else deps.settings().region_bbox
+    view = pdk.ViewState(longitude=(bounds[0] + bounds[2]) / 2, latitude=(bounds[1] + bounds[3]) / 2,
+                         zoom=ml.zoom_to_fit(bounds, MAP_WIDTH_PX, MAP_HEIGHT_PX))
     return ml.SplicedDeck(layered, view, basemap_url=deps.settings().basemap_url, tooltip={})
 
 
@@ -129,10 +130,13 @@ def briefing_slide() -> None:
     st.markdown(f'<p class="nb-brief-title">{escape(_("Kecamatan {name}", name=row["name"]))}</p>'
                 f'<p class="nb-brief-sub">{escape(_("Updated {time}", time=format_datetime(now_local(), "short")))}'
                 f" · {index % len(figures) + 1}/{len(figures)}</p>", unsafe_allow_html=True)
-    map_col, fig_col = st.columns([3, 2])
+    map_col, legend_col, fig_col = st.columns([7, 4, 7])
+    deck = _district_deck(row.code, points, health_by_code)
     with map_col:
-        st.pydeck_chart(_district_deck(row.code, points, health_by_code), height=620,
-                        alt=_("Map of kecamatan {name}", name=row["name"]))
+        st.pydeck_chart(deck, height=MAP_HEIGHT_PX, alt=_("Map of kecamatan {name}", name=row["name"]))
+    with legend_col:
+        owners, status = camera_counts(points, inside, health)
+        render_legend(owners, status, [layer.id for layer in deck.layers], large=True)
     with fig_col:
         st.markdown(_figures(row, health, inside), unsafe_allow_html=True)
         _offline(points, health, inside)

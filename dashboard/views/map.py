@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import auth, deps, state
 from dashboard.components import map_layers as ml
 from dashboard.components.camera_card import health_label, render_camera_card
-from dashboard.components.legend import owner_label, render_legend
+from dashboard.components.legend import camera_counts, owner_label, render_legend
 from dashboard.i18n import _, format_number, format_percent
 from geo.fov import cone_polygons
 
@@ -74,13 +74,6 @@ def _fly_to_box(points: ml.CameraPoints, mask: np.ndarray) -> None:
     labels = {str(points.code[i]): f"{points.code[i]} · {points.name[i]}" for i in matches.tolist()}
     st.sidebar.selectbox(_("Fly to camera"), options, index=None, format_func=labels.get, key="fly_to_choice",
                          on_change=_fly_to, args=(points,), placeholder=_("Choose a camera"))
-
-
-def _counts(points: ml.CameraPoints, mask: np.ndarray, health: np.ndarray) -> tuple[dict, dict]:
-    owner_codes, owner_counts = np.unique(points.owner[mask], return_counts=True)
-    owners = {ml.OWNER_ORDER[c]: int(n) for c, n in zip(owner_codes, owner_counts, strict=True)}
-    health_codes, health_counts = np.unique(health[mask], return_counts=True)
-    return owners, {str(h): int(n) for h, n in zip(health_codes, health_counts, strict=True)}
 
 
 def _metrics(total: int, shown: int, status: dict) -> None:
@@ -152,7 +145,8 @@ def build_layers(points, mask, health_by_code, level, words=None) -> list[tuple[
         districts = state.districts_frame(lvl)
         if len(districts):
             details = _district_details(lvl) if lvl == level else {}
-            layered.append(ml.district_layer(districts, details, f"boundaries-{lvl}", lvl == level, width))
+            layered.append(ml.district_layer(districts, details, ml.BOUNDARY_LAYER.format(level=lvl), lvl == level,
+                                             width))
     if st.session_state.get("show_cones", True):
         cones = _cones(points, _cone_rows(points, mask))
         if cones:
@@ -163,14 +157,10 @@ def build_layers(points, mask, health_by_code, level, words=None) -> list[tuple[
     labels = {h: health_label(h) for h in state.HEALTH_CLASSES}
     layered.append(ml.connected_camera_layer(points, np.flatnonzero(mask & points.connected), health_by_code, labels,
                                              words))
-    posts = state.posts_frame()
-    if len(posts):
-        layered += ml.post_layers(posts, _post_details(posts))
-    units = state.duty_units_frame()
-    if len(units):
-        layered.append(ml.duty_unit_layer(units, {r.callsign: _("{n} personnel · {post}", n=r.headcount,
-                                                                  post=r.post_name or "–")
-                                                  for r in units.itertuples()}))
+    posts, units = state.posts_frame(), state.duty_units_frame()
+    unit_details = {r.callsign: _("{n} personnel · {post}", n=r.headcount, post=r.post_name or "–")
+                    for r in units.itertuples()}
+    layered += ml.police_layers(posts, _post_details(posts) if len(posts) else {}, units, unit_details)
     return layered
 
 
@@ -221,11 +211,11 @@ def render() -> None:
                              format_func=levels.__getitem__)
     st.sidebar.toggle(_("View cones"), value=True, key="show_cones")
     st.sidebar.toggle(_("Blind spots (no registered camera sees them)"), value=False, key="show_blind_spots")
-    owners, status = _counts(points, mask, health)
+    owners, status = camera_counts(points, mask, health)
     _metrics(len(points), int(mask.sum()), status)
     map_col, side_col = st.columns([3, 1])
-    deck = ml.SplicedDeck(build_layers(points, mask, health_by_code, level, consent_words(feeds)), _view_state(points),
-                          basemap_url=deps.settings().basemap_url)
+    layered = build_layers(points, mask, health_by_code, level, consent_words(feeds))
+    deck = ml.SplicedDeck(layered, _view_state(points), basemap_url=deps.settings().basemap_url)
     with map_col:
         st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key=MAP_KEY, height=640,
                         alt=_("Map of registered cameras"))
@@ -233,7 +223,7 @@ def render() -> None:
                if len(state.districts_frame(lvl))):
             st.caption(_("Boundaries are synthetic (demo data), not official."))
     with side_col:
-        render_legend(owners, status)
+        render_legend(owners, status, [layer.id for layer, _data in layered])
         _card(points, health)
 
 

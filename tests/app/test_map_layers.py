@@ -216,3 +216,46 @@ def test_the_incident_map_asks_no_tile_server_on_the_internet():
         "incident": ["INC-1"], "seeing": ["CAM-1"], "posts": ["Polsek Tambora"]}
     own = json.loads(incident_deck(incident, seeing, [], basemap_url="http://tiles.local/{z}/{x}/{y}.png").to_json())
     assert "http://tiles.local/{z}/{x}/{y}.png" in json.dumps(own["mapStyle"])
+
+
+def _posts_and_units() -> tuple[pd.DataFrame, pd.DataFrame]:
+    posts = pd.DataFrame({"code": ["POLRES", "SEK-1", "PAM-1"], "kind": ["polres", "polsek", "security_post"],
+                          "name": ["Polres Jakarta Barat", "Polsek Kembangan", "Pos Puri"],
+                          "lon": [106.75, 106.74, 106.73], "lat": [-6.17, -6.18, -6.19], "personnel": [500, 120, 12]})
+    units = pd.DataFrame({"callsign": ["SEK-1-01", "SEK-1-02", "NOWHERE"], "last_lon": [106.74, 106.7401, None],
+                          "last_lat": [-6.18, -6.1801, None]})
+    return posts, units
+
+
+def test_police_layers_draw_units_first_then_posts_then_their_labels():
+    """Issue 10, item 8: yellow duty units clustered on their post hid it and its personnel number."""
+    posts, units = _posts_and_units()
+    spec = json.loads(ml.SplicedDeck(ml.police_layers(posts, {}, units, {}),
+                                     pdk.ViewState(longitude=106.75, latitude=-6.17, zoom=12)).to_json())
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    assert list(layers) == [ml.DUTY_UNIT_LAYER, ml.POST_LAYER, ml.POST_LABEL_LAYER]   # deck.gl draws the last on top
+    assert [row["t"] for row in layers[ml.DUTY_UNIT_LAYER]["data"]] == ["SEK-1-01", "SEK-1-02"]  # NOWHERE: no position
+    unit_radius = layers[ml.DUTY_UNIT_LAYER]["getRadius"]
+    assert layers[ml.DUTY_UNIT_LAYER]["radiusUnits"] == "pixels"
+    assert unit_radius < min(row["r"] for row in layers[ml.POST_LAYER]["data"])
+    label = layers[ml.POST_LABEL_LAYER]
+    assert [row["l"] for row in label["data"]] == ["500", "120", "12"]
+    assert label["fontSettings"] == {"sdf": True} and label["outlineWidth"] > 0   # readable where it leaves its dot
+
+
+def test_police_layers_without_units_or_posts():
+    posts, units = _posts_and_units()
+    assert [layer.id for layer, _data in ml.police_layers(posts, {}, units.iloc[:0], {})] == [ml.POST_LAYER,
+                                                                                             ml.POST_LABEL_LAYER]
+    assert [layer.id for layer, _data in ml.police_layers(posts.iloc[:0], {}, units, {})] == [ml.DUTY_UNIT_LAYER]
+
+
+def test_zoom_to_fit_is_web_mercator_at_512_px():
+    # 360 / 2**13 degrees of longitude is 512 px wide at zoom 13; a 512 px wide view holds it exactly
+    span = 360 / 2 ** 13
+    assert ml.zoom_to_fit((0.0, -1e-9, span, 1e-9), 512, 512, fill=1.0) == pytest.approx(13.0)
+    assert ml.zoom_to_fit((0.0, -1e-9, span, 1e-9), 1024, 512, fill=1.0) == pytest.approx(14.0)
+    assert ml.zoom_to_fit((0.0, -1e-9, span, 1e-9), 512, 512, fill=0.5) == pytest.approx(12.0)
+    # the taller side decides: near the equator a degree of latitude is about a degree of longitude
+    assert ml.zoom_to_fit((0.0, -span / 2, span / 4, span / 2), 512, 256, fill=1.0) == pytest.approx(12.0, abs=1e-3)
+    assert ml.zoom_to_fit((106.7, -6.2, 106.7, -6.2), 500, 500) == 15.0      # a single point: the zoom cap
