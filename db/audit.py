@@ -17,11 +17,12 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from db.models import AuditEvent, utcnow
+from db.audit_chain import GENESIS, ChainRow, Verdict, event_hash, verify
+from db.models import AuditChainHead, AuditEvent, utcnow
 from db.permissions import Actor
 
 MAX_TARGET = 200
@@ -47,6 +48,7 @@ class AuditAction(StrEnum):
     FOOTAGE_LETTER = "footage_letter"
     REGISTRY_IMPORT = "registry_import"
     REGISTRY_EDIT = "registry_edit"
+    REGISTRY_EXPORT = "registry_export"
     ROSTER_IMPORT = "roster_import"
     USER_ADD = "user_add"
     USER_PASSWORD = "user_password"
@@ -83,17 +85,37 @@ def _clean_detail(detail: dict[str, Any] | None) -> dict[str, Any] | None:
 def record(session: Session, actor: Actor | str, action: AuditAction | str, target: str | None = None,
            detail: dict[str, Any] | None = None, at: datetime | None = None) -> AuditEvent:
     """Append one event. ``actor`` is an Actor or a user name (e.g. 'cli:root' for the command line)."""
-    event = AuditEvent(at=at or utcnow(), actor=actor_name(actor), action=str(AuditAction(action)),
-                       target=None if target is None else str(target)[:MAX_TARGET],
+    moment = (at or utcnow()).astimezone(UTC)
+    event = AuditEvent(at=moment, actor=actor_name(actor),
+                       action=str(AuditAction(action)), target=None if target is None else str(target)[:MAX_TARGET],
                        detail=_clean_detail(detail))
-    session.add(event)
-    session.flush()
+    _chain(session, event)
     return event
 
 
-def record_live_view(session: Session, user: Actor | str, camera_code: str) -> AuditEvent:
-    """A user started watching a camera live (the player calls this when it mints a token)."""
-    return record(session, user, AuditAction.LIVE_VIEW, target=camera_code)
+def _chain(session: Session, event: AuditEvent) -> None:
+    """Append ``event`` to the hash chain. The head row is updated first, so a second writer waits
+    for this transaction (a row lock on PostgreSQL, the write lock on SQLite) and chains onto it."""
+    prev = session.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
+                           .values(events=AuditChainHead.events + 1)
+                           .returning(AuditChainHead.last_hash)).scalar_one_or_none()
+    if prev is None:
+        raise AuditError("the audit log's chain head is missing; run `noblindspot db upgrade`")
+    event.prev_hash = prev
+    session.add(event)
+    session.flush()                                    # the id is part of what the hash covers
+    event.hash = event_hash(prev, event.id, event.at, event.actor, event.action, event.target, event.detail)
+    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
+                    .values(last_id=event.id, last_hash=event.hash))
+    session.flush()
+
+
+def record_live_view(session: Session, user: Actor | str, camera_code: str,
+                     purpose: str | None = None) -> AuditEvent:
+    """A user started watching a camera live (the player calls this when it mints a token), and why
+    (geo/purpose.py: ``case:INC-...`` or ``reason:...``)."""
+    return record(session, user, AuditAction.LIVE_VIEW, target=camera_code,
+                  detail={"purpose": purpose} if purpose else None)
 
 
 def record_feed_control(session: Session, user: Actor | str, camera_code: str, command: str,
@@ -204,8 +226,52 @@ def purge_older_than(session: Session, actor: Actor | str, retention_days: int,
     if not isinstance(actor, str):
         actor.require("audit")
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
-    result = cast(CursorResult, session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff)))
-    deleted = result.rowcount or 0
-    record(session, actor, AuditAction.AUDIT_PURGE, detail={"deleted": deleted, "before": cutoff.isoformat(),
-                                                            "retention_days": retention_days})
+    # the chain stays verifiable: the purge event says which hash the first kept event links to
+    last_gone = session.execute(select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.at < cutoff)
+                                .order_by(AuditEvent.id.desc()).limit(1)).first()
+    result = cast(CursorResult, session.execute(delete(AuditEvent).where(AuditEvent.id <= last_gone.id))
+                  if last_gone is not None else None)
+    deleted = (result.rowcount or 0) if result is not None else 0
+    detail = {"deleted": deleted, "before": cutoff.isoformat(), "retention_days": retention_days}
+    if last_gone is not None:
+        detail.update(chain_anchor=last_gone.hash, chain_anchor_id=last_gone.id)
+    record(session, actor, AuditAction.AUDIT_PURGE, detail=detail)
     return deleted
+
+
+def _anchor(session: Session) -> str:
+    """Where the chain starts: genesis, or the hash the latest purge removed last."""
+    purges = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == AuditAction.AUDIT_PURGE.value)
+                             .order_by(AuditEvent.id.desc()))
+    for detail in purges:
+        if detail and detail.get("chain_anchor"):
+            return str(detail["chain_anchor"])
+    return GENESIS
+
+
+def verify_chain(session: Session, batch: int = 20_000) -> Verdict:
+    """Walk the whole log in id order (rows read in batches) and check every link; see db/audit_chain.py."""
+    head = session.get(AuditChainHead, 1)
+    if head is None:
+        raise AuditError("the audit log's chain head is missing; run `noblindspot db upgrade`")
+    columns = (AuditEvent.id, AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.target,
+               AuditEvent.detail, AuditEvent.prev_hash, AuditEvent.hash)
+    rows = session.execute(select(*columns).order_by(AuditEvent.id).execution_options(yield_per=batch))
+    return verify((ChainRow(*row) for row in rows), anchor=_anchor(session), head_hash=head.last_hash,
+                  head_id=head.last_id)
+
+
+@dataclass(frozen=True)
+class Digest:
+    at: datetime
+    events: int
+    last_id: int | None
+    last_hash: str
+
+
+def digest(session: Session, now: datetime | None = None) -> Digest:
+    """The chain's latest hash, to keep outside the system (a later rewrite no longer ends in it)."""
+    head = session.get(AuditChainHead, 1)
+    if head is None:
+        raise AuditError("the audit log's chain head is missing; run `noblindspot db upgrade`")
+    return Digest(at=now or utcnow(), events=head.events, last_id=head.last_id, last_hash=head.last_hash)

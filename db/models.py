@@ -223,6 +223,21 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     target: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[dict | None] = mapped_column(JSON)
+    # the hash chain (db/audit_chain.py): the previous event's hash, and this event's
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """One row: the latest event's id and hash, and how many events were ever chained. Writers lock
+    it (UPDATE first), so two processes never chain onto the same event."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Layer(Base):
@@ -289,6 +304,7 @@ class RelayNode(Base):
 
 __all__ = [
     "AppUser",
+    "AuditChainHead",
     "AuditEvent",
     "Base",
     "Camera",

@@ -171,4 +171,35 @@ def purge(app, retention_days: int | None) -> None:
     click.echo(f"{deleted[0]} audit events older than {days} days deleted")
 
 
+@audit_group.command("verify")
+@click.pass_obj
+def verify_command(app) -> None:
+    """Check the audit log's hash chain; name the first event edited, deleted or inserted (exit 1)."""
+    verdict = []
+    _run(app, lambda s: verdict.append(audit.verify_chain(s)))
+    result = verdict[0]
+    if not result.ok:
+        click.echo(f"audit chain broken: {result.message}", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(f"audit chain intact: {result.events} events, last {result.last_id}, hash {result.last_hash}")
+
+
+@audit_group.command("digest")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also append the digest as one JSON line to this file (keep it outside this server).")
+@click.pass_obj
+def digest_command(app, out: Path | None) -> None:
+    """Print the chain's latest hash (run it daily; a later rewrite of the log no longer ends in it)."""
+    import json
+
+    found = []
+    _run(app, lambda s: found.append(audit.digest(s)))
+    d = found[0]
+    line = json.dumps({"at": d.at.isoformat(), "events": d.events, "last_id": d.last_id, "last_hash": d.last_hash})
+    click.echo(line)
+    if out is not None:
+        with out.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+
 COMMANDS: list = [users_group, roster_group, audit_group]

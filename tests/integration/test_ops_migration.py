@@ -75,7 +75,7 @@ def test_migration_0003_adds_web_sessions_and_downgrades_cleanly(database_url, e
     assert "web_session" not in inspect(engine).get_table_names()
     upgrade(database_url)
     engine.dispose()
-    assert current_revision(engine) == "0004" and "web_session" in inspect(engine).get_table_names()
+    assert current_revision(engine) == "0005" and "web_session" in inspect(engine).get_table_names()
 
 
 def test_migration_0004_adds_feed_evidence_and_downgrades_cleanly(database_url, engine):
@@ -86,4 +86,26 @@ def test_migration_0004_adds_feed_evidence_and_downgrades_cleanly(database_url, 
     assert not evidence & _columns(engine, "feed") and "state_since" in _columns(engine, "feed")
     upgrade(database_url)
     engine.dispose()
-    assert current_revision(engine) == "0004" and evidence <= _columns(engine, "feed")
+    assert current_revision(engine) == "0005" and evidence <= _columns(engine, "feed")
+
+
+def test_migration_0005_chains_the_events_already_written(database_url, engine, session_factory):
+    from db import audit
+
+    downgrade(database_url, "0004")
+    engine.dispose()
+    assert "hash" not in _columns(engine, "audit_event")
+    with engine.begin() as conn:     # events written before the chain existed
+        for i in range(5):
+            conn.execute(text("INSERT INTO audit_event (at, actor, action, target, detail) "
+                              "VALUES (:at, 'budi', 'live_view', :t, :d)"),
+                         {"at": datetime(2026, 11, 1, 8, i, tzinfo=UTC), "t": f"JB-{i}",
+                          "d": f'{{"n": {i}}}' if i % 2 else None})
+    upgrade(database_url)
+    engine.dispose()
+    assert current_revision(engine) == "0005" and {"prev_hash", "hash"} <= _columns(engine, "audit_event")
+    with session_factory.begin() as session:
+        audit.record(session, "sari", audit.AuditAction.LIVE_VIEW, target="JB-9")
+    with session_factory() as session:
+        verdict = audit.verify_chain(session)
+    assert verdict.ok and verdict.events == 6, verdict.message
