@@ -270,6 +270,12 @@ def blind_spots(which: str = "registered", block_m: float = 200.0) -> pd.DataFra
                          "blind_share": blocks["blind_share"].to_numpy()})
 
 
+def open_incident_codes() -> list[str]:
+    """The open incidents a purpose may cite (read fresh: an incident closed a minute ago is refused)."""
+    with session_factory()() as session:
+        return incidents.open_incident_codes(session)
+
+
 def open_operations() -> dict[str, int]:
     """Open incidents and pending footage requests."""
     with session_factory()() as session:

@@ -129,7 +129,8 @@ def _new_request(session: Session, actor: Actor, incident: Incident, camera: Cam
     session.add(FootageRequestEvent(request_id=request.id, at=now, actor=actor.username, from_status=None,
                                     to_status=FootageStatus.REQUESTED))
     record(session, actor, AuditAction.FOOTAGE_REQUEST, target=f"{incident.code}/{camera.code}",
-           detail={"request": request.id, "deadline": request.deadline.isoformat() if request.deadline else None},
+           detail={"request": request.id, "deadline": request.deadline.isoformat() if request.deadline else None,
+                   "purpose": f"case:{incident.code}"},   # a footage request's purpose is its incident
            at=now)
     return request
 

@@ -225,6 +225,12 @@ def _transition(incident: Incident, new: IncidentStatus) -> None:
         raise IncidentError(str(exc)) from None
 
 
+def open_incident_codes(session: Session, limit: int = 500) -> list[str]:
+    """Codes of the incidents not closed, newest first: the cases a look at a camera may cite."""
+    return list(session.scalars(select(Incident.code).where(Incident.status != IncidentStatus.CLOSED)
+                                .order_by(Incident.event_time.desc(), Incident.id.desc()).limit(limit)))
+
+
 def open_operations(session: Session) -> dict[str, int]:
     """Open incidents and footage requests still waiting for the owner (the briefing screen's counts)."""
     pending = (FootageStatus.REQUESTED, FootageStatus.OWNER_CONTACTED)

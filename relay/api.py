@@ -283,7 +283,7 @@ def _feed_routes(app: FastAPI, manager: FeedManager, operator, settings: ApiSett
         record = manager.get_feed(_code(camera_code))
         minted = mint_windowed(settings.hls_secret, record.camera_code, grant.user, ttl=grant.ttl_s)
         expires_at = int(minted.split(".")[0])
-        trail.token_granted(record.camera_code, grant.user, expires_at, **_caller(request))
+        trail.token_granted(record.camera_code, grant.user, expires_at, purpose=grant.purpose, **_caller(request))
         return TokenGrant(camera_code=record.camera_code, token=minted, expires_at=expires_at,
                           hls_path=f"/hls/{record.camera_code}/{hls.PLAYLIST}",
                           node_url=record.node_url or manager.config.public_url)

@@ -58,7 +58,7 @@ class ApiAudit:
         self._sessions = session_factory
         self._clock = clock
         self._remembered = remembered
-        self._granted: dict[tuple[str, str, int], None] = {}   # insertion-ordered: oldest first
+        self._granted: dict[tuple[str, str, int, str | None], None] = {}   # insertion-ordered: oldest first
         self._lock = threading.Lock()
 
     def _write(self, command: str, camera_code: str, detail: dict[str, Any]) -> None:
@@ -80,15 +80,17 @@ class ApiAudit:
             log.error("could not write the audit event for %s %s: %s", command, camera_code, type(exc).__name__)
 
     def token_granted(self, camera_code: str, user: str, expires_at: int, *, client: str | None,
-                      claimed: str | None) -> None:
-        """Record a grant once per (camera, user, window); raise AuditUnavailable when it cannot be written."""
-        key = (camera_code, user, expires_at)
+                      claimed: str | None, purpose: str | None = None) -> None:
+        """Record a grant once per (camera, user, window, purpose); raise AuditUnavailable when it cannot
+        be written."""
+        key = (camera_code, user, expires_at, purpose)
         with self._lock:
             if key in self._granted:
                 return
         try:
             self._write("token", camera_code, {"outcome": "granted", "viewer": user, "expires_at": expires_at,
-                                               "client": client, "on_behalf_of_claimed": claimed})
+                                               "purpose": purpose, "client": client,
+                                               "on_behalf_of_claimed": claimed})
         except SQLAlchemyError as exc:
             log.error("could not write the audit event for a token on %s: %s", camera_code, type(exc).__name__)
             raise AuditUnavailable("the relay cannot write the audit log, so it grants no view; "

@@ -102,6 +102,8 @@ class TokenRequest(BaseModel):
 
     user: str = Field(min_length=1, max_length=80)
     ttl_s: float = Field(300, gt=0, le=24 * 3600)
+    purpose: str | None = Field(None, max_length=120, description="why the user looks (geo/purpose.py: "
+                                "case:<incident> or reason:<key>); kept in the relay's audit event")
 
 
 class TokenGrant(BaseModel):

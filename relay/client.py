@@ -128,9 +128,9 @@ class RelayClient:
         return self._parse(FeedView, self._call("PUT", self._path(camera_code), json=body,
                                                 on_behalf_of=on_behalf_of))
 
-    def hls_token(self, camera_code: str, user: str, ttl_s: float = 300) -> TokenGrant:
+    def hls_token(self, camera_code: str, user: str, ttl_s: float = 300, purpose: str | None = None) -> TokenGrant:
         """A signed HLS token for this user and camera (the same one for every call in a window of
         ttl_s / 2: relay/tokens.py mint_windowed), so the dashboard never holds the signing secret."""
-        body = {"user": user, "ttl_s": ttl_s}
+        body = {"user": user, "ttl_s": ttl_s, **({"purpose": purpose} if purpose else {})}
         return self._parse(TokenGrant, self._call("POST", self._path(camera_code, "/token"), json=body,
                                                   on_behalf_of=user))

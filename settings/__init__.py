@@ -1,4 +1,5 @@
-"""One typed settings object, built at each entry point and passed down (no package of ours imported).
+"""One typed settings object, built at each entry point and passed down (of ours it imports only the
+pure geo.purpose rule, to check the purpose lists).
 
 Values come from environment variables prefixed ``NOBLINDSPOT_`` and, when ``NOBLINDSPOT_CONFIG``
 names a TOML file, from that file, and last from ``<data_dir>/secrets.toml``, the secrets
@@ -21,6 +22,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from geo.purpose import DEFAULT_PROHIBITED, DEFAULT_REASONS, PurposeError, PurposePolicy
 from settings.relay import RelaySettings
 from settings.secrets_file import SECRETS_FILE
 
@@ -51,8 +53,23 @@ class Settings(BaseSettings):
     insecure_dev: bool = False
     basemap_url: str | None = None
     audit_retention_days: int = Field(default=730, ge=30)
+    # why someone may look (geo/purpose.py): the closed list, and purposes refused even if listed
+    purposes: tuple[str, ...] = DEFAULT_REASONS
+    prohibited_purposes: tuple[str, ...] = DEFAULT_PROHIBITED
     # [relay] in TOML, NOBLINDSPOT_RELAY__<KNOB> in the environment (settings/relay.py)
     relay: RelaySettings = Field(default_factory=RelaySettings)
+
+    @field_validator("prohibited_purposes")
+    @classmethod
+    def _purposes_usable(cls, prohibited: tuple[str, ...], info) -> tuple[str, ...]:
+        try:
+            PurposePolicy.from_settings(info.data.get("purposes", DEFAULT_REASONS), prohibited)
+        except PurposeError as exc:
+            raise ValueError(str(exc)) from None
+        return prohibited
+
+    def purpose_policy(self) -> PurposePolicy:
+        return PurposePolicy.from_settings(self.purposes, self.prohibited_purposes)
 
     @field_validator("region_bbox")
     @classmethod

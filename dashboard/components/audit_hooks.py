@@ -19,14 +19,20 @@ def _session_factory():
     return deps.session_factory()
 
 
-def live_view(user: str, camera_code: str, bucket: int) -> None:
-    """Record a live view once per user, camera and token (``bucket``: the token's expiry)."""
+def live_view(user: str, camera_code: str, bucket: int, purpose: str | None = None) -> None:
+    """Record a live view once per user, camera, token (``bucket``: the token's expiry) and purpose."""
     seen = st.session_state.setdefault(_VIEWED_KEY, set())
-    if (user, camera_code, bucket) in seen:
+    if (user, camera_code, bucket, purpose) in seen:
         return
     with _session_factory().begin() as session:
-        audit.record_live_view(session, user, camera_code)
-    seen.add((user, camera_code, bucket))
+        audit.record_live_view(session, user, camera_code, purpose)
+    seen.add((user, camera_code, bucket, purpose))
+
+
+def registry_export(user: str, file_name: str, count: int, purpose: str) -> None:
+    with _session_factory().begin() as session:
+        audit.record(session, user, audit.AuditAction.REGISTRY_EXPORT, target=file_name,
+                     detail={"cameras": count, "purpose": purpose})
 
 
 def feed_control(user: str, camera_code: str, command: str, detail: dict[str, Any] | None = None) -> None:

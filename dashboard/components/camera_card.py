@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import deps
-from dashboard.components import relay_access
+from dashboard.components import purpose_gate, relay_access
 from dashboard.components.feed_table import state_label
 from dashboard.components.legend import health_label, owner_label
 from dashboard.components.player import render_player
@@ -122,6 +122,7 @@ def render_camera_card(camera: dict, *, health: str, can_see_contacts: bool, use
             st.warning(relay_access.describe_for_viewer(relay_error))
         elif connected:
             render_player(camera["code"], user, feed=feed)
+            purpose_gate.show_current(f"card_{camera['code']}")
         elif on_request_footage is not None:
             st.button(_("Request footage"), key=f"request-footage-{camera['code']}", type="primary",
                       on_click=on_request_footage, args=(camera["code"],))

@@ -16,10 +16,11 @@ from urllib.parse import quote, urlencode
 import streamlit as st
 
 from dashboard import deps
-from dashboard.components import audit_hooks, relay_access
+from dashboard.components import audit_hooks, purpose_gate, relay_access
 from dashboard.components.player_script import PLAYER_JS
 from dashboard.i18n import _
 from geo.feed_health import feed_health, player_down
+from geo.purpose import Purpose
 from geo.vocabulary import Connection
 from relay.api_models import FeedView
 from relay.runtime import PLAYLIST
@@ -142,19 +143,24 @@ def offline_reason(feed: FeedView | None) -> tuple[bool, str | None]:
 
 
 def render_player(camera_code: str, user: str, *, height: int = 360, low_bitrate: bool = False,
-                  feed: FeedView | None = None) -> None:
+                  feed: FeedView | None = None, purpose: Purpose | None = None) -> None:
     """Embed a live player for one camera, with a token the relay minted for this user.
 
     ``feed`` is the relay's view of the feed (relay/api_models.FeedView): its reason is shown while the
     feed is down, and its ``node_url`` says which relay node serves it when the relay runs on several.
+    ``purpose`` is why the user looks (an incident page passes its case); without one the session's
+    purpose is used, and when there is none yet the player asks for it and plays nothing until then.
     """
+    purpose = purpose or purpose_gate.ask(f"player_{camera_code}")
+    if purpose is None:
+        return
     settings = deps.settings()
     try:
-        grant = deps.relay_client().hls_token(camera_code, user, ttl_s=TOKEN_TTL_S)
+        grant = deps.relay_client().hls_token(camera_code, user, ttl_s=TOKEN_TTL_S, purpose=purpose.audit_value)
     except relay_access.relay_errors() as exc:
         st.warning(relay_access.describe_for_viewer(exc))
         return
-    audit_hooks.live_view(user, camera_code, grant.expires_at)
+    audit_hooks.live_view(user, camera_code, grant.expires_at, purpose.audit_value)
     node_url = feed.node_url if feed is not None else None
     source = player_source(node_url or public_base_url(settings), camera_code, grant.token, grant.hls_path)
     down, reason = offline_reason(feed)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import auth, deps, state
 from dashboard.components import map_layers as ml
+from dashboard.components import purpose_gate
 from dashboard.components.legend import camera_counts, render_legend
 from dashboard.components.player import render_player
 from dashboard.i18n import _, format_datetime, format_number, format_percent, now_local
@@ -105,11 +106,15 @@ def _live_strip(points: ml.CameraPoints, health: np.ndarray, inside: np.ndarray)
                               np.flatnonzero(inside & (health == state.NOT_STARTED))])[:LIVE_TILES]
     if not len(healthy):
         return
+    purpose = purpose_gate.briefing_purpose()
+    if purpose is None:      # the configuration does not allow the briefing screen as a purpose
+        st.caption(_("Live tiles are off: the purpose list does not include the briefing screen."))
+        return
     user = auth.current_username()
     for col, i in zip(st.columns(LIVE_TILES), healthy.tolist(), strict=False):
         with col:
             st.caption(str(points.code[i]))
-            render_player(str(points.code[i]), user, height=200, low_bitrate=True)
+            render_player(str(points.code[i]), user, height=200, low_bitrate=True, purpose=purpose)
 
 
 def briefing_slide() -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, deps, state
-from dashboard.components import audit_hooks
+from dashboard.components import audit_hooks, purpose_gate
 from dashboard.components.camera_card import consent_label
 from dashboard.components.registry_form import NEW_CAMERA, camera_form, save_camera, show_save_result
 from dashboard.components.registry_upload import (
@@ -118,11 +118,21 @@ def _renewals(cameras: pd.DataFrame) -> None:
     st.dataframe(body, hide_index=True, width="stretch")
     st.caption(_("{n} consents; a negative number of days means the consent has ended.",
                  n=format_number(len(due))))
+    purpose = purpose_gate.current()      # owner names and phones leave the product only with a purpose
+    if purpose is None:
+        st.caption(_("To download this list, state a purpose on the Export tab."))
+        return
     st.download_button(_("Download CSV"), csv_text(list(body.columns), body.itertuples(index=False)),
-                       file_name="consent_renewals.csv", mime="text/csv", key="registry_renewals_csv")
+                       file_name="consent_renewals.csv", mime="text/csv", key="registry_renewals_csv",
+                       on_click=audit_hooks.registry_export,
+                       args=(auth.current_username(), "consent_renewals.csv", len(due), purpose.audit_value))
 
 
 def _export_tab() -> None:
+    purpose = purpose_gate.ask("registry_export")    # the registry leaves the product only with a purpose
+    if purpose is None:
+        return
+    purpose_gate.show_current("registry_export")
     fmt = st.radio(_("Format"), EXPORT_FORMATS, horizontal=True, key="registry_export_format")
     if st.button(_("Prepare the export"), key="registry_export"):
         with tempfile.TemporaryDirectory(prefix="nbs-export-") as tmp:
@@ -130,6 +140,7 @@ def _export_tab() -> None:
             with state.session_factory()() as session:
                 count = export_cameras(session, path)
             st.session_state[EXPORT_READY] = (path.name, path.read_bytes(), count)
+        audit_hooks.registry_export(auth.current_username(), path.name, count, purpose.audit_value)
     ready = st.session_state.get(EXPORT_READY)
     if ready:
         name, data, count = ready

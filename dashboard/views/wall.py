@@ -6,7 +6,7 @@ import time
 import streamlit as st
 
 from dashboard import auth, deps
-from dashboard.components import audit_hooks, relay_access
+from dashboard.components import audit_hooks, purpose_gate, relay_access
 from dashboard.components.wall import (
     ENLARGED_KEY,
     LAYOUTS,
@@ -92,6 +92,9 @@ def _low_bitrate_action(client) -> None:
 def render() -> None:
     auth.require_permission("wall")
     st.title(_("Video wall"))
+    if purpose_gate.ask("wall") is None:       # no tile plays before the purpose is stated
+        return
+    purpose_gate.show_current("wall")
     left, middle, right = st.columns([2, 2, 2])
     layout = left.radio(_("Layout"), list(LAYOUTS), horizontal=True, key="wall_layout")
     cycle = middle.select_slider(_("Next page every (seconds)"), CYCLE_CHOICES, value=20, key="wall_cycle")

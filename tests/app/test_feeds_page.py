@@ -36,6 +36,7 @@ class FakeRelayClient:
         self.feeds = {f.camera_code: f for f in feeds}
         self.calls: list[tuple] = []
         self.on_behalf_of: list[str | None] = []   # the user each action named for the relay's audit
+        self.purposes: list[str | None] = []       # the purpose each token was asked with
         self.refuse = refuse or {}
         self.down = down
 
@@ -64,8 +65,9 @@ class FakeRelayClient:
         self._check()
         return feed_options()
 
-    def hls_token(self, code: str, user: str, ttl_s: float = 300) -> TokenGrant:
+    def hls_token(self, code: str, user: str, ttl_s: float = 300, purpose: str | None = None) -> TokenGrant:
         self._check(code)
+        self.purposes.append(purpose)
         if code not in self.feeds:
             raise RelayRefused(f"no feed for camera '{code}'", 404)
         token = mint_windowed(HLS_SECRET, code, user, ttl_s)
@@ -114,6 +116,8 @@ def audit_events(session_factory, action: str) -> list[tuple[str, str, dict | No
 
 
 def sign_in(app: AppTest, role: str, username: str) -> AppTest:
+    from tests.support.dashboard import state_purpose
+
     """A real account in the test database and a signed-in session for it (as dashboard/auth.py keeps it)."""
     import os
     import time
@@ -130,7 +134,7 @@ def sign_in(app: AppTest, role: str, username: str) -> AppTest:
     now = time.time()
     app.session_state["auth_session"] = {"username": username, "role": role, "display_name": None,
                                          "method": "local", "signed_in_at": now, "last_seen": now}
-    return app
+    return state_purpose(app)    # the purpose of the shift is stated (tests of the gate leave it out)
 
 
 def make_settings():

@@ -21,6 +21,7 @@ from dashboard.components.player import (
 from dashboard.components.player_script import PLAYER_JS
 from relay.tokens import mint_windowed, verify_token
 from tests.app.test_feeds_page import HLS_SECRET, FakeRelayClient, app_db, audit_events, feed  # noqa: F401
+from tests.support.dashboard import state_purpose
 
 OPERATOR_TOKEN = "operator-token-never-in-browser-0123456789"
 STREAM_URL = "rtsp://admin:hunter2@10.1.2.3:554/Streaming/Channels/101"
@@ -111,6 +112,7 @@ def test_rendered_player_leaks_no_secret(settings, session_factory):
     app.session_state["session_factory_override"] = session_factory
     app.session_state["relay_client_override"] = FakeRelayClient([feed("JB-0007")])
     app.session_state["lang"] = "en"
+    state_purpose(app)
     app.run()
     assert not app.exception
     frames = app.get("iframe")
@@ -124,7 +126,7 @@ def test_rendered_player_leaks_no_secret(settings, session_factory):
     assert verify_token(HLS_SECRET, token, "JB-0007").user == "budi"
     assert config["playlistUrl"].startswith("http://relay.test:8787/hls/JB-0007/")
     assert config["labels"]["live"] == "Live"
-    assert audit_events(session_factory, "live_view") == [("budi", "JB-0007", None)]
+    assert audit_events(session_factory, "live_view") == [("budi", "JB-0007", {"purpose": "reason:patrol_monitoring"})]
 
 
 def test_the_player_explains_a_relay_that_does_not_answer_and_shows_no_detail(settings, session_factory):
@@ -133,6 +135,7 @@ def test_the_player_explains_a_relay_that_does_not_answer_and_shows_no_detail(se
     app.session_state["session_factory_override"] = session_factory
     app.session_state["relay_client_override"] = FakeRelayClient([feed("JB-0007")], down=True)
     app.session_state["lang"] = "id"
+    state_purpose(app)
     app.run()
     assert not app.exception
     assert app.get("iframe") == []
@@ -157,5 +160,6 @@ def test_a_feed_served_by_another_node_plays_from_that_node(settings, session_fa
     app.session_state["settings_override"] = settings
     app.session_state["session_factory_override"] = session_factory
     app.session_state["relay_client_override"] = FakeRelayClient([elsewhere])
+    state_purpose(app)
     app.run()
     assert _config(app.get("iframe")[0].proto.srcdoc)["playlistUrl"].startswith("http://relay-b.test:8787/hls/")

@@ -186,6 +186,12 @@ def test_consents_to_renew_are_listed_soonest_first_with_a_csv(app_env, session_
     assert list(table["Kode"]) == ["JB-101", "JB-102"] and list(table["Sisa hari"]) == [12, -2]
     assert set(table["Persetujuan"]) == {"Boleh dilihat langsung"}          # words, not 'live'
     assert [d.proto.label for d in app.get("download_button")] == ["Unduh CSV"]
+    # owner names and phones leave only with a stated purpose (issue 15 item 2)
+    from dashboard.components.purpose_gate import PURPOSE_KEY
+    del app.session_state[PURPOSE_KEY]
+    app.run()
+    assert app.get("download_button") == []
+    assert any("nyatakan tujuan di tab Ekspor" in c.value for c in app.caption)
 
 
 def test_no_consent_to_renew_says_so(app_env, session_factory):

@@ -45,12 +45,15 @@ def app_env(database_url, session_factory, monkeypatch):
 
 
 def signed_in(role: Role | None, page: str, lang: str = "en", age_s: float = 0) -> AppTest:
+    from tests.support.dashboard import state_purpose
+
     app = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=60)
     app.session_state["lang"] = lang
     if role is not None:
         now = time.time()
         app.session_state[AUTH_KEY] = {"username": USERS[role], "role": role.value, "display_name": None,
                                        "method": "local", "signed_in_at": now - age_s, "last_seen": now - age_s}
+        state_purpose(app)
     return app
 
 

@@ -318,9 +318,11 @@ def test_token_grants_are_audited_once_per_window_and_a_claimed_user_is_sanitise
     first = relay.post("/api/feeds/JB-0001/token", headers=headers, json={"user": "budi", "ttl_s": 600}).json()
     again = relay.post("/api/feeds/JB-0001/token", headers=headers, json={"user": "budi", "ttl_s": 600}).json()
     assert first["token"] == again["token"]                        # the same window, the same token ...
-    relay.post("/api/feeds/JB-0001/token", headers=AUTH, json={"user": "sari", "ttl_s": 600})
+    relay.post("/api/feeds/JB-0001/token", headers=AUTH,
+               json={"user": "sari", "ttl_s": 600, "purpose": "case:INC-2026-0001"})
     grants = [(target, d) for _, action, target, d in relay_events(session_factory) if action == "token_grant"]
     assert [(t, d["viewer"]) for t, d in grants] == [("JB-0001", "budi"), ("JB-0001", "sari")]   # ... one event
+    assert [d["purpose"] for _, d in grants] == [None, "case:INC-2026-0001"]
     assert grants[0][1]["expires_at"] == first["expires_at"]
     assert grants[0][1]["on_behalf_of_claimed"] == "(unreadable)"
     assert all(first["token"] not in repr(d) for _, d in grants)

@@ -150,6 +150,22 @@ def add_user(url: str, username: str, role: str) -> None:
     engine.dispose()
 
 
+PATROL = "patrol_monitoring"
+
+
+def state_purpose(at, reason: str | None = PATROL):
+    """The session's stated purpose for looking (dashboard/components/purpose_gate.py), as a user who
+    answered the question at the start of the shift has it; ``None`` leaves it unstated."""
+    from datetime import UTC, datetime
+
+    from dashboard.components.purpose_gate import PURPOSE_KEY
+    from geo.purpose import Purpose, PurposeKind
+
+    if reason is not None:
+        at.session_state[PURPOSE_KEY] = Purpose(PurposeKind.REASON, reason, datetime.now(UTC))
+    return at
+
+
 def app_test(url: str, role: str | None = "commander", lang: str | None = None, query: dict | None = None):
     """An AppTest of dashboard/app.py on the database at ``url``, signed in as a user with ``role``."""
     import streamlit as st
@@ -165,6 +181,7 @@ def app_test(url: str, role: str | None = "commander", lang: str | None = None, 
         now = time.time()
         at.session_state["auth_session"] = {"username": username, "role": role, "display_name": None,
                                             "method": "local", "signed_in_at": now, "last_seen": now}
+        state_purpose(at)
     if lang:
         at.session_state["lang"] = lang
     for key, value in (query or {}).items():
