@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 
 from db import audit
-from db.audit_chain import GENESIS, event_hash
+from db.audit_chain import GENESIS, canonical_json, event_hash, iso_utc
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from db.models import AuditChainHead, AuditEvent
@@ -34,7 +34,8 @@ def fill(session_factory, events: int) -> None:
             at = start + timedelta(seconds=i * 7, microseconds=i % 997)
             detail = {"purpose": "reason:patrol_monitoring", "n": i} if i % 3 else None
             target = f"JB-{i % 19942:06d}"
-            digest = event_hash(prev, i, at, "operator.rina", "live_view", target, detail)
+            text = canonical_json(detail) if detail is not None else None
+            digest = event_hash(prev, i, iso_utc(at), "operator.rina", "live_view", target, text)
             rows.append({"id": i, "at": at, "actor": "operator.rina", "action": "live_view", "target": target,
                          "detail": detail, "prev_hash": prev, "hash": digest})
             prev = digest
@@ -66,7 +67,7 @@ def main() -> None:
         fill(factory, args.events)
         print(f"{args.events:,} events written in {time.perf_counter() - began:.1f} s")
 
-        def baseline():
+        def baseline():     # the same rows, read to the end through the ORM's typed columns
             with factory() as session:
                 columns = (AuditEvent.id, AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.target,
                            AuditEvent.detail, AuditEvent.prev_hash, AuditEvent.hash)

@@ -1,8 +1,10 @@
 """The audit log's hash chain: what each event's hash covers, and how the chain is checked.
 
 Each event stores the hash of the event before it (``prev_hash``) and its own ``hash``:
-``sha256(prev_hash + "\\n" + canonical(event))``, where ``canonical`` is a fixed serialisation of
-the event's id, time (UTC, microseconds), actor, action, target and detail (JSON, sorted keys). The
+``sha256(prev_hash + "\\n" + canonical event)``, the canonical event being the chain version, id,
+time (UTC, microseconds), actor, action, target and the detail's stored JSON text, which the engine
+always writes in one form (``canonical_json``: sorted keys, no spaces), so verify hashes the text
+as stored and never re-parses it. The
 first event's ``prev_hash`` is ``GENESIS``; after a retention purge it is the anchor the purge event
 recorded. The latest hash is kept in ``audit_chain_head`` too, and printed as the daily digest
 (``noblindspot audit digest``) so that it can be kept outside the system: a chain rewritten from
@@ -32,35 +34,37 @@ from typing import Any
 
 CHAIN_VERSION = 1
 GENESIS = "0" * 64
+_sha256 = hashlib.sha256
 
 
-def canonical(event_id: int, at: datetime, actor: str, action: str, target: str | None,
-              detail: dict[str, Any] | None) -> bytes:
-    moment = at.astimezone(UTC).isoformat(timespec="microseconds")
-    body = json.dumps(detail, sort_keys=True, separators=(",", ":"), ensure_ascii=False) if detail else ""
-    return "\x1f".join((str(CHAIN_VERSION), str(int(event_id)), moment, actor, action, target or "",
-                        body)).encode("utf-8")
+def canonical_json(value: Any) -> str:
+    """The one JSON form of the log: sorted keys, no spaces, UTF-8 as is. The engine writes every JSON
+    column this way (db/engine.py), so the stored text of an event's detail is what its hash covers."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def link(prev_hash: str, payload: bytes) -> str:
-    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + payload).hexdigest()
+def iso_utc(value: datetime | str) -> str:
+    """An event time as hashed: UTC, microseconds, ``2026-12-04T08:00:00.000017+00:00``. Accepts an
+    aware datetime (PostgreSQL, the writer) or SQLite's stored text (``2026-12-04 08:00:00.000017``)."""
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":
+            return value[:10] + "T" + value[11:] + "+00:00"
+        value = datetime.fromisoformat(value)
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def event_hash(prev_hash: str, event_id: int, at: datetime, actor: str, action: str, target: str | None,
-               detail: dict[str, Any] | None) -> str:
-    return link(prev_hash, canonical(event_id, at, actor, action, target, detail))
+def event_hash(prev_hash: str, event_id: int, at_iso: str, actor: str, action: str, target: str | None,
+               detail_text: str | None) -> str:
+    """``sha256(prev_hash + "\\n" + canonical event)``; ``detail_text`` is the detail's canonical_json."""
+    detail = "" if detail_text is None or detail_text == "null" else detail_text
+    return _sha256(f"{prev_hash}\n{CHAIN_VERSION}\x1f{int(event_id)}\x1f{at_iso}\x1f{actor}\x1f{action}\x1f"
+                   f"{target or ''}\x1f{detail}".encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class ChainRow:
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    target: str | None
-    detail: dict[str, Any] | None
-    prev_hash: str | None
-    hash: str | None
+# A row as verify reads it: (id, at, actor, action, target, detail text, prev_hash, hash); ``at`` is
+# what the database hands back (a datetime, or SQLite's text).
+ChainRow = tuple[int, Any, str, str, str | None, str | None, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -78,27 +82,26 @@ def verify(rows: Iterable[ChainRow], anchor: str = GENESIS, head_hash: str | Non
            head_id: int | None = None) -> Verdict:
     """Walk ``rows`` (id order) from ``anchor``; the head (latest hash and id) catches a cut-off end."""
     previous_hash, before_previous = anchor, None
-    previous: ChainRow | None = None
     count = 0
-    for row in rows:
+    previous_id: int | None = None
+    for event_id, at, actor, action, target, detail, prev_hash, stored in rows:
         count += 1
-        if head_id is not None and row.id > head_id:
-            return Verdict(False, count, row.id, previous_hash, "inserted", row.id,
-                           f"event {row.id} was inserted after the chain's last event ({head_id})")
-        computed = event_hash(row.prev_hash or "", row.id, row.at, row.actor, row.action, row.target, row.detail)
-        if row.hash != computed:
-            return Verdict(False, count, row.id, previous_hash, "edited", row.id,
-                           f"event {row.id} was edited after it was written, or put in by hand (its hash "
+        if head_id is not None and event_id > head_id:
+            return Verdict(False, count, event_id, previous_hash, "inserted", event_id,
+                           f"event {event_id} was inserted after the chain's last event ({head_id})")
+        if stored != event_hash(prev_hash or "", event_id, iso_utc(at), actor, action, target, detail):
+            return Verdict(False, count, event_id, previous_hash, "edited", event_id,
+                           f"event {event_id} was edited after it was written, or put in by hand (its hash "
                            "does not match its content)")
-        if row.prev_hash != previous_hash:
-            if previous is not None and row.prev_hash == before_previous:
-                return Verdict(False, count, row.id, previous_hash, "inserted", previous.id,
-                               f"event {previous.id} was inserted: event {row.id} follows the event before it")
-            after = f"after event {previous.id}" if previous is not None else "at the start"
-            return Verdict(False, count, row.id, previous_hash, "deleted", row.id,
-                           f"events were deleted {after}, before event {row.id}")
-        before_previous, previous_hash, previous = previous_hash, row.hash, row
-    last_id = previous.id if previous is not None else None
+        if prev_hash != previous_hash:
+            if previous_id is not None and prev_hash == before_previous:
+                return Verdict(False, count, event_id, previous_hash, "inserted", previous_id,
+                               f"event {previous_id} was inserted: event {event_id} follows the event before it")
+            after = f"after event {previous_id}" if previous_id is not None else "at the start"
+            return Verdict(False, count, event_id, previous_hash, "deleted", event_id,
+                           f"events were deleted {after}, before event {event_id}")
+        before_previous, previous_hash, previous_id = previous_hash, stored, event_id
+    last_id = previous_id
     if head_hash is not None and head_hash != previous_hash:
         return Verdict(False, count, last_id, previous_hash, "truncated", last_id,
                        f"events after event {last_id} were deleted (the chain's head is {head_id})")

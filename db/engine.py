@@ -9,6 +9,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.audit_chain import canonical_json
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -50,6 +52,8 @@ def _private_file(path: Path) -> None:
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    # every JSON column is written in one canonical form, so the audit chain hashes its stored text
+    kwargs.setdefault("json_serializer", canonical_json)
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite"):

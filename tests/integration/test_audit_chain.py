@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import select, text
 
 from db import audit
-from db.audit_chain import event_hash
+from db.audit_chain import event_hash, iso_utc
 from db.models import AuditChainHead, AuditEvent
 
 
@@ -83,7 +83,7 @@ def test_an_inserted_row_is_named_with_or_without_a_forged_hash(session_factory,
         prev = head.last_hash
     at = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
     new_id = ids[-1] + 1
-    digest = event_hash(prev, new_id, at, "mallory", "live_view", "JB-0001", None) if forge_hash else "f" * 64
+    digest = event_hash(prev, new_id, iso_utc(at), "mallory", "live_view", "JB-0001", None) if forge_hash else "f" * 64
     sql(engine, "INSERT INTO audit_event (id, at, actor, action, target, detail, prev_hash, hash) "
                 "VALUES (:id, :at, 'mallory', 'live_view', 'JB-0001', NULL, :prev, :hash)",
         id=new_id, at=at, prev=prev, hash=digest)

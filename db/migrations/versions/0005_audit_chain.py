@@ -7,24 +7,15 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-04 19:35:00
 """
-import json
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 from alembic import op
 
-from db.audit_chain import GENESIS, event_hash
+from db.audit_chain import GENESIS, canonical_json, event_hash, iso_utc
 
 revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
-
-
-def _aware(value):
-    if isinstance(value, str):      # SQLite hands back text in a raw select
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def upgrade() -> None:
@@ -38,14 +29,16 @@ def upgrade() -> None:
                            sa.Column('last_hash', sa.String(64), nullable=False))
     bind = op.get_bind()
     events = sa.table('audit_event', sa.column('id'), sa.column('at'), sa.column('actor'), sa.column('action'),
-                      sa.column('target'), sa.column('detail'), sa.column('prev_hash'), sa.column('hash'))
+                      sa.column('target'), sa.column('detail', sa.JSON), sa.column('prev_hash'), sa.column('hash'))
     previous, last_id, count = GENESIS, None, 0
     rows = bind.execute(sa.select(events.c.id, events.c.at, events.c.actor, events.c.action, events.c.target,
                                   events.c.detail).order_by(events.c.id)).all()
     for row in rows:
-        detail = json.loads(row.detail) if isinstance(row.detail, str) else row.detail
-        digest = event_hash(previous, row.id, _aware(row.at), row.actor, row.action, row.target, detail)
-        bind.execute(events.update().where(events.c.id == row.id).values(prev_hash=previous, hash=digest))
+        # the detail is written again in the canonical form the chain hashes (db/engine.py writes it so)
+        detail = canonical_json(row.detail) if row.detail is not None else None
+        digest = event_hash(previous, row.id, iso_utc(row.at), row.actor, row.action, row.target, detail)
+        bind.execute(events.update().where(events.c.id == row.id)
+                     .values(detail=row.detail, prev_hash=previous, hash=digest))
         previous, last_id, count = digest, row.id, count + 1
     op.bulk_insert(head, [{'id': 1, 'events': count, 'last_id': last_id, 'last_hash': previous}])
 
