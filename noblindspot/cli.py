@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("noblindspot.cli_registry", "Import cameras, owners, posts, duty units, district boundaries or a map "
                                            "layer from a file."),
     "plan": ("noblindspot.cli_geo", "Planners: which cameras to connect next, which to re-aim."),
+    "report": ("noblindspot.cli_report", "Reports computed from the ledger (monthly transparency)."),
     "relay": ("noblindspot.cli_relay", "Serve camera feeds as HLS with tokens, for the dashboard and relay operators."),
     "roster": ("noblindspot.cli_users", "Duty roster and duty unit positions."),
     "simulate": ("noblindspot.cli_relay", "Serve synthetic RTSP cameras (H.264/H.265, G.711/AAC audio, a clock in "
