@@ -41,9 +41,14 @@ def briefing_mode() -> bool:
     return st.query_params.get("mode") == BRIEFING_MODE
 
 
+def _title(stem: str) -> str:
+    title = PAGES[stem][0] if stem in PAGES else stem.replace("_", " ").title()
+    return _(title)
+
+
 def _page(stem: str) -> st.Page:
-    title, icon, _permission = PAGES.get(stem, (stem.replace("_", " ").title(), None, None))
-    return st.Page(PAGES_DIR / f"{stem}.py", title=_(title), icon=icon, url_path=stem, default=stem == "map")
+    icon = PAGES[stem][1] if stem in PAGES else None
+    return st.Page(PAGES_DIR / f"{stem}.py", title=_title(stem), icon=icon, url_path=stem, default=stem == "map")
 
 
 def available_pages() -> list[str]:
@@ -56,6 +61,11 @@ def available_pages() -> list[str]:
 def permitted(stem: str) -> bool:
     permission = PAGES.get(stem, (None, None, "map"))[2]
     return state.allowed(permission)
+
+
+def _refused_pages(instead: st.Page) -> list[st.Page]:
+    """Hidden pages at the addresses of the pages this role may not open: each says so and shows ``instead``."""
+    return [auth.refused_page(stem, _title(stem), instead) for stem in available_pages() if not permitted(stem)]
 
 
 def _signed_in() -> bool:
@@ -127,9 +137,10 @@ def main() -> None:
     if not pages:
         st.error(_("Your role has no pages here; ask an admin."))
         return
-    navigation = st.navigation(pages)
+    navigation = st.navigation(pages + _refused_pages(pages[0]))
     _sidebar_frame()
     _insecure_banner(warnings)
+    auth.render_refused_notice()
     navigation.run()
 
 

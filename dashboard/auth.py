@@ -38,6 +38,7 @@ EXPIRED_NOTICE = "auth_expired_notice"
 RUN_ACTOR = "_auth_run_actor"     # the actor resolved for this run (see begin_run)
 COOKIE = "nb_session"
 COOKIE_WRITE = "_auth_cookie_write"   # what the next render writes to the cookie: a token, or "" to clear it
+REFUSED_NOTICE = "_auth_refused_page"  # (page refused, page shown instead), said once on the page shown instead
 TOUCH_EVERY_S = 60                    # how often a session's last activity is written to the database
 
 
@@ -313,6 +314,29 @@ def user_menu(container=None) -> None:
                      role=_(user.role.value)))
     if target.button(_("Sign out"), key="sign_out_button"):
         sign_out()
+
+
+def refused_page(url_path: str, title: str, instead: st.Page) -> st.Page:
+    """A hidden page at the address of a page the signed-in role may not open (a link, a bookmark, a role
+    changed since): it goes to ``instead``, a page the role may use, which then says why
+    (``render_refused_notice``), instead of Streamlit silently showing its default page."""
+    def refuse() -> None:
+        st.session_state[REFUSED_NOTICE] = (title, instead.title)
+        st.switch_page(instead)
+
+    return st.Page(refuse, title=title, url_path=url_path, visibility="hidden")
+
+
+def render_refused_notice() -> None:
+    """Say once, on the page shown instead, that the role may not open the page asked for."""
+    refused = st.session_state.pop(REFUSED_NOTICE, None)
+    user = current_user()
+    if refused is None or user is None:
+        return
+    page, instead = refused
+    st.warning(_("Your role ({role}) may not open the page “{page}”, so “{instead}” is shown instead. Ask an "
+                 "administrator if you need access.", role=_(user.role.value), page=page, instead=instead),
+               icon=":material/block:")
 
 
 def sign_in_pages(url_paths: list[str]) -> list[st.Page]:

@@ -132,6 +132,12 @@ def now_local() -> datetime:
     return datetime.now(UTC).astimezone(DISPLAY_TZ)
 
 
+def streamlit_select_all() -> bool:
+    """Whether a multiselect offers Streamlit's own "Select all" entry: only in English, since Streamlit
+    draws it in English and has no way to translate it (pass as ``select_all=``)."""
+    return current_language() == "en"
+
+
 def _on_language_change() -> None:
     set_language(st.session_state["_lang_choice"])
 

@@ -14,6 +14,7 @@ import pydeck as pdk
 import streamlit as st
 
 from dashboard.components.map_layers import SplicedDeck, district_layer
+from dashboard.components.value_labels import text
 from dashboard.i18n import _, format_number, format_percent
 
 BLIND_COLOUR = (213, 94, 0)        # Okabe-Ito vermillion: unseen
@@ -34,6 +35,9 @@ def table_labels() -> dict[str, str]:
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
     """The coverage table with locale-formatted percentages and numbers, headers translated."""
     shown = table[[c for c in table_labels() if c in table]].copy()
+    for column in ("code", "name"):
+        if column in shown:
+            shown[column] = [text(v) for v in shown[column]]
     for column in PERCENT_COLUMNS:
         if column in shown:
             shown[column] = [format_percent(v / 100.0) if pd.notna(v) else "–" for v in shown[column]]

@@ -11,7 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import deps, state
+from dashboard.components import value_labels as vl
 from dashboard.components.coverage_view import render_blind_spot_map
+from dashboard.components.error_notice import show_error
 from dashboard.i18n import _, format_number, format_percent
 from db import coverage_cache
 from geo.coverage import CoverageInputError
@@ -44,6 +46,18 @@ def reaim(district_codes: list[str], step_deg: float) -> dict:
     return {"moves": moves.merge(positions, on="camera_code", how="left"), "gain_m2": plan.total_gain_m2}
 
 
+def plan_refusal(exc: Exception, params: tuple) -> str:
+    """What a commander reads when a plan cannot be made: what happened and what to do, translated."""
+    if isinstance(exc, CoverageInputError):
+        return _("The plan cannot be made: the district boundaries or map layers cannot be used as they are. "
+                 "Ask an operator to check them on the Registry page, then plan again.")
+    if "priority" in params:
+        return _("The plan cannot be made: maximising priority areas needs a priority-area layer, and none is "
+                 "loaded. Choose “area seen”, or ask an operator to import a priority layer.")
+    return _("The plan cannot be made with these settings. Change the numbers and plan again; if it still "
+             "fails, ask an operator.")
+
+
 def _planned(params_key: str, run, params: tuple | None) -> dict | None:
     """Run (or fetch from the cache) the plan for the stored parameters; errors are explained."""
     if params is not None:
@@ -55,8 +69,39 @@ def _planned(params_key: str, run, params: tuple | None) -> dict | None:
         return run(*params)
     except (PlanError, CoverageInputError) as exc:
         st.session_state.pop(params_key, None)
-        st.error(_("The plan cannot be made: {reason}", reason=str(exc)))
+        show_error(plan_refusal(exc, params), exc)
         return None
+
+
+def _district_names() -> dict[str, str]:
+    """Every district's name by code (the connect planner names kecamatan, the re-aim planner kelurahan)."""
+    districts = state.districts_frame()
+    return vl.district_names(zip(districts["code"], districts["name"], strict=True))
+
+
+def connect_display(picks: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The connect-next proposals as commanders read them: translated headers and values, numbers in
+    the reader's format, a dash where nothing is known (the CSV download keeps the raw columns)."""
+    return pd.DataFrame({
+        _("Rank"): [vl.number(v) for v in picks["rank"]],
+        _("Camera"): [vl.text(v) for v in picks["camera_code"]],
+        _("District"): [vl.district_label(v, names) for v in picks["district"]],
+        _("Area added (m²)"): [vl.number(v) for v in picks["gain_m2"]],
+        _("Area added in all (m²)"): [vl.number(v) for v in picks["cumulative_gain_m2"]],
+        _("Owner"): [vl.text(v) for v in picks.get("owner_name", pd.Series([None] * len(picks)))],
+        _("Consent"): [vl.consent_label(v) for v in picks.get("consent", pd.Series([None] * len(picks)))],
+    })
+
+
+def reaim_display(moves: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The re-aim proposals as commanders read them (the CSV download keeps the raw columns)."""
+    return pd.DataFrame({
+        _("Camera"): [vl.text(v) for v in moves["camera_code"]],
+        _("District"): [vl.district_label(v, names) for v in moves["district"]],
+        _("Bearing now (°)"): [vl.number(v) for v in moves["from_deg"]],
+        _("Turn to (°)"): [vl.number(v) for v in moves["to_deg"]],
+        _("Area added (m²)"): [vl.number(v) for v in moves["gain_m2"]],
+    })
 
 
 def _proposals(frame: pd.DataFrame, detail: pd.Series) -> pd.DataFrame:
@@ -85,7 +130,7 @@ def render_connect_next(districts: gpd.GeoDataFrame, blocks, basemap_url) -> Non
     picks = result["picks"]
     st.metric(_("Area added to live coverage"), f"{format_number(result['gain_m2'] / 1e6, 3)} km²",
               help=_("At most {gap} below the best possible choice.", gap=format_percent(result["gap_pct"] / 100)))
-    st.dataframe(picks, hide_index=True, width="stretch")
+    st.dataframe(connect_display(picks, _district_names()), hide_index=True, width="stretch")
     st.download_button(_("Download the proposals (CSV)"), picks.to_csv(index=False).encode("utf-8"),
                        file_name="connect-next.csv", mime="text/csv", key="connect_csv")
     if {"lon", "lat"} <= set(picks.columns) and len(picks):
@@ -96,8 +141,10 @@ def render_connect_next(districts: gpd.GeoDataFrame, blocks, basemap_url) -> Non
 def render_reaim(districts: gpd.GeoDataFrame, blocks, basemap_url) -> None:
     st.caption(_("Adjustable fixed cameras turned to see more without uncovering what only they see."))
     left, right = st.columns(2)
+    names = vl.district_names(zip(districts["code"], districts["name"], strict=True))
     codes = left.multiselect(_("Only in these districts (empty = all)"), list(districts["code"]),
-                             key="reaim_districts", placeholder=_("All districts"))
+                             format_func=lambda code: names.get(code, code), key="reaim_districts",
+                             placeholder=_("All districts"), select_all=False)
     step = right.select_slider(_("Bearing step (degrees)"), (5, 10, 15, 30, 45), value=15, key="reaim_step")
     asked = (sorted(codes), float(step)) if st.button(_("Plan re-aiming"), key="reaim_plan") else None
     result = _planned(REAIM_PARAMS, reaim, asked)
@@ -108,7 +155,7 @@ def render_reaim(districts: gpd.GeoDataFrame, blocks, basemap_url) -> None:
     if moves.empty:
         st.info(_("No camera can be turned to see more without losing ground only it sees."))
         return
-    st.dataframe(moves.drop(columns=["text"], errors="ignore"), hide_index=True, width="stretch")
+    st.dataframe(reaim_display(moves, _district_names()), hide_index=True, width="stretch")
     st.download_button(_("Download the proposals (CSV)"), moves.to_csv(index=False).encode("utf-8"),
                        file_name="re-aim.csv", mime="text/csv", key="reaim_csv")
     detail = [_("turn from {old}° to {new}°", old=format_number(f, 0), new=format_number(t, 0))

@@ -35,7 +35,7 @@ def _filter_form() -> AuditFilter | None:
         c3, c4, c5 = st.columns(3)
         actor = c3.text_input(_("User"), key="audit_actor")
         actions = c4.multiselect(_("Actions"), [a.value for a in AuditAction], key="audit_actions",
-                                 placeholder=_("All actions"))
+                                 placeholder=_("All actions"), select_all=False)
         target = c5.text_input(_("Target contains (camera, case, user)"), key="audit_target")
         st.form_submit_button(_("Apply filter"))
     try:

@@ -15,6 +15,7 @@ from dashboard.components.coverage_view import (
     render_chart,
     render_region_metrics,
 )
+from dashboard.components.error_notice import show_error
 from dashboard.components.planner_view import render_connect_next, render_reaim
 from dashboard.i18n import _
 from db import coverage_cache
@@ -39,7 +40,9 @@ def load_coverage(level: str) -> dict | None:
             blind = {which: coverage_cache.blind_spots(session, cache, level, which)
                      for which in ("registered", "live")}
     except CoverageInputError as exc:
-        st.error(_("Coverage cannot be computed: {reason}", reason=str(exc)))
+        show_error(_("Coverage cannot be computed from the registry as it is now: the district boundaries or "
+                     "map layers cannot be used. Ask an operator to check them on the Registry page, then "
+                     "reload this page."), exc)
         return None
     finally:
         progress.empty()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth, deps
+from dashboard import auth, deps, i18n
 from dashboard.components import audit_hooks, relay_access, stack_notice
 from dashboard.components.feed_table import (
     MODES,
@@ -38,10 +38,11 @@ def _filters() -> tuple[list[str], list[str], str]:
     left, middle, right = st.columns([2, 2, 3])
     state_labels = {s: state_label(s) for s in STATES}  # format_func must not read the session later
     mode_labels = {m: mode_label(m) for m in MODES}
+    # No "Select all" entry (Streamlit writes it in English): an empty filter already means all.
     states = left.multiselect(_("State"), STATES, format_func=state_labels.__getitem__, key="feeds_states",
-                              placeholder=_("All states"))
+                              placeholder=_("All states"), select_all=False)
     modes = middle.multiselect(_("Mode"), MODES, format_func=mode_labels.__getitem__, key="feeds_modes",
-                               placeholder=_("All modes"))
+                               placeholder=_("All modes"), select_all=False)
     text = right.text_input(_("Search code or name"), key="feeds_search")
     return states, modes, text
 
@@ -122,7 +123,7 @@ def _actions(client, shown) -> None:
         return
     labels = {p.name: profile_label(p) for p in options.profiles}
     codes = st.multiselect(_("Feeds to act on"), list(shown["camera_code"]), key="feeds_selected",
-                           placeholder=_("Choose one or more feeds"))
+                           placeholder=_("Choose one or more feeds"), select_all=i18n.streamlit_select_all())
     columns = st.columns(len(ACTIONS) + 2)
     for column, action in zip(columns, ACTIONS, strict=False):
         if column.button(_action_label(action), key=f"feeds_{action}", disabled=not codes):

@@ -7,7 +7,9 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.components import ops_data
+from dashboard.components import value_labels as vl
 from dashboard.components.camera_card import markdown_text
+from dashboard.components.error_notice import show_error
 from dashboard.components.letter import letter_from_row, render_letter_html
 from dashboard.i18n import _, format_datetime, format_number
 from db.audit import csv_text
@@ -49,9 +51,9 @@ def _table(rows, contacts: bool) -> pd.DataFrame:
     for r in rows:
         record = {_("Request"): r.id, _("Time left"): time_left(r), _("Deadline"): format_datetime(r.deadline, "short"),
                   _("Status"): status_label(r.status.value), _("Incident"): r.incident_code,
-                  _("Camera"): r.camera_code, _("Owner"): r.owner_name}
+                  _("Camera"): r.camera_code, _("Owner"): vl.text(r.owner_name)}
         if contacts:
-            record[_("Owner phone")] = r.owner_phone
+            record[_("Owner phone")] = vl.text(r.owner_phone)
         records.append(record)
     return pd.DataFrame(records)
 
@@ -92,7 +94,8 @@ def _status_form(user: Actor, row) -> None:
             with ops_data.session_factory().begin() as session:
                 change_status(session, user, row.id, new, note)
         except (FootageError, FootageNotFound) as exc:
-            st.error(_("The status was not changed: {reason}", reason=markdown_text(exc)))
+            show_error(_("The status was not changed: the request may have changed in the meantime. Reload the "
+                         "page and try again."), exc)
             return
         st.rerun()
 

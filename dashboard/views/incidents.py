@@ -2,15 +2,17 @@
 owners of the others for footage, dispatch officers, close it. Every step is audited by db/."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, deps
+from dashboard import auth, deps, i18n
 from dashboard.components import incident_map, ops_data
+from dashboard.components import value_labels as vl
 from dashboard.components.camera_card import markdown_text
+from dashboard.components.error_notice import show_error
 from dashboard.components.player import render_player
 from dashboard.i18n import DISPLAY_TZ, _, format_datetime, format_number, now_local
 from db.footage import FootageError, footage_queue, request_footage
@@ -25,6 +27,7 @@ from db.incidents import (
     set_incident_status,
 )
 from db.users import Actor
+from geo.purpose import Purpose, PurposeKind
 from geo.urgency import IncidentStatus
 
 SELECTED = "incident_selected"      # case code shown below the list
@@ -86,7 +89,9 @@ def _create(user, event_time, category, description, mode, where, point) -> None
         with ops_data.session_factory().begin() as session:
             code = create_incident(session, user, data, region_bbox=ops_data.region_bbox()).code
     except IncidentError as exc:
-        st.error(_("The incident was not saved: {reason}", reason=markdown_text(exc)))
+        show_error(_("The incident was not saved. Check the time (not in the future, at most a year ago), the place "
+                     "(a point on the map, coordinates as “lat, lon” such as -6.1683, 106.7589 inside the region, or "
+                     "the code of a registered camera) and the description, then save again."), exc)
         return
     st.session_state[SELECTED] = code
     st.session_state[PICK] = code   # the form is drawn above the chooser, so the chooser follows the new case
@@ -131,11 +136,15 @@ def _cameras_table(seeing: pd.DataFrame, contacts: bool) -> None:
                "dvr_retention_days": _("DVR retention (days)")}
     if contacts:
         columns["owner_phone"] = _("Owner phone")
-    shown = seeing[[c for c in columns if c in seeing]].rename(columns=columns)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    shown = seeing[[c for c in columns if c in seeing]].copy()
+    words = {"connection": vl.connection_label, "consent": vl.consent_label, "distance_m": vl.number,
+             "dvr_retention_days": vl.number}
+    for column in shown:
+        shown[column] = [words.get(column, vl.text)(v) for v in shown[column]]
+    st.dataframe(shown.rename(columns=columns), hide_index=True, width="stretch")
 
 
-def _live_players(user: Actor, connected: pd.DataFrame) -> None:
+def _live_players(user: Actor, connected: pd.DataFrame, incident_code: str) -> None:
     if connected.empty:
         return
     st.markdown("**" + _("Connected cameras: watch live") + "**")
@@ -146,7 +155,8 @@ def _live_players(user: Actor, connected: pd.DataFrame) -> None:
     watching = st.session_state.get(WATCHING)
     if watching in set(connected["code"]):
         auth.check(user, "live_view")
-        render_player(watching, user.username)  # the player records the live view in the audit log
+        # the player records the live view in the audit log, with this incident as its purpose
+        render_player(watching, user.username, purpose=Purpose(PurposeKind.CASE, incident_code, datetime.now(UTC)))
 
 
 def _footage_form(user: Actor, incident, registered: pd.DataFrame) -> None:
@@ -157,7 +167,8 @@ def _footage_form(user: Actor, incident, registered: pd.DataFrame) -> None:
         st.markdown("**" + _("Request footage from the owners") + "**")
         # keys per case: another case's cameras are other options, and a shared key would empty the choice
         chosen = st.multiselect(_("Cameras"), list(askable["code"]), default=list(askable["code"]),
-                                key=f"footage_cameras_{incident.code}")
+                                key=f"footage_cameras_{incident.code}", placeholder=_("Choose the cameras"),
+                                select_all=i18n.streamlit_select_all())
         c1, c2 = st.columns(2)
         before = c1.number_input(_("Minutes before the event"), 0, 720, 30, key="footage_before")
         after = c2.number_input(_("Minutes after the event"), 0, 720, 30, key="footage_after")
@@ -171,11 +182,13 @@ def _footage_form(user: Actor, incident, registered: pd.DataFrame) -> None:
                 outcome = request_footage(session, user, incident.id, chosen, window)
                 made = len(outcome.created)
         except (FootageError, IncidentError) as exc:
-            st.error(_("No footage request was made: {reason}", reason=markdown_text(exc)))
+            show_error(_("No footage request was made. Choose at least one camera whose owner is registered and "
+                         "whose footage was not requested for this incident yet, then try again."), exc)
             return
         st.success(_("{count} footage requests sent; see Footage requests.", count=made))
         for skipped in outcome.skipped:
-            st.warning(markdown_text(f"{skipped.camera_code}: {skipped.reason}"))
+            st.warning(_("No request for camera {code}: it has no registered owner to ask, or its footage was "
+                         "already requested for this incident.", code=markdown_text(skipped.camera_code)))
 
 
 def _dispatch(user: Actor, incident, posts: list[dict]) -> None:
@@ -200,7 +213,8 @@ def _act(user: Actor, action) -> None:
         with ops_data.session_factory().begin() as session:
             action(session)
     except (IncidentError, IncidentNotFound) as exc:
-        st.error(_("Not saved: {reason}", reason=markdown_text(exc)))
+        show_error(_("The change was not saved: the incident may have changed in the meantime. Reload the page "
+                     "and try again."), exc)
         return
     st.rerun()
 
@@ -210,13 +224,14 @@ def _posts_panel(incident, near: dict) -> list[dict]:
     rows = []
     for label, post in ((_("Nearest Polsek"), near["polsek"]), (_("Nearest security post"), near["security_post"])):
         if post:
-            rows.append({_("What"): label, _("Post"): post["name"], _("Distance (m)"): post["distance_m"],
-                         _("Personnel"): post.get("personnel")})
+            rows.append({_("What"): label, _("Post"): vl.text(post["name"]),
+                         _("Distance (m)"): vl.number(post["distance_m"]),
+                         _("Personnel"): vl.number(post.get("personnel"))})
     juris = near["jurisdiction"]
     if juris.get("polsek_name"):
         rows.append({_("What"): _("Polsek of the jurisdiction ({district})", district=juris["district_name"]),
-                     _("Post"): juris["polsek_name"], _("Distance (m)"): juris["polsek_distance_m"],
-                     _("Personnel"): None})
+                     _("Post"): vl.text(juris["polsek_name"]),
+                     _("Distance (m)"): vl.number(juris["polsek_distance_m"]), _("Personnel"): vl.EMPTY})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if incident.dispatched_to is not None:
         st.info(_("Dispatched to {post} by {user} at {when}.", post=markdown_text(incident.dispatched_to.name),
@@ -235,7 +250,7 @@ def _incident_view(user: Actor, incident) -> None:
     if not seeing.empty:
         _cameras_table(seeing, auth.can(user, "owner_contacts"))
         connected = seeing[seeing["connection"] == "connected"]
-        _live_players(user, connected)
+        _live_players(user, connected, incident.code)
         _footage_form(user, incident, seeing[seeing["connection"] != "connected"])
     near = ops_data.posts_near(incident.lon, incident.lat)
     posts = _posts_panel(incident, near)
@@ -244,7 +259,8 @@ def _incident_view(user: Actor, incident) -> None:
         requests = footage_queue(session, user, incident=incident.id, include_finished=True)
     if requests:
         st.markdown("**" + _("Footage requests for this incident") + "**")
-        st.dataframe(pd.DataFrame([{_("Camera"): r.camera_code, _("Owner"): r.owner_name, _("Status"): r.status.value,
+        st.dataframe(pd.DataFrame([{_("Camera"): vl.text(r.camera_code), _("Owner"): vl.text(r.owner_name),
+                                    _("Status"): vl.footage_status_label(r.status),
                                     _("Deadline"): format_datetime(r.deadline, "short")} for r in requests]),
                      hide_index=True, width="stretch")
     _map(incident, seeing, posts)

@@ -46,7 +46,9 @@ def _fly_to(points: ml.CameraPoints) -> None:
 
 def _choice(side, label: str, labels: dict[str, str], key: str, placeholder: str) -> list[str]:
     # format_func is a plain dict lookup: labels are translated once, in this run's language.
-    return side.multiselect(label, list(labels), format_func=labels.__getitem__, key=key, placeholder=placeholder)
+    # No "Select all" entry (Streamlit writes it in English): an empty filter already means all.
+    return side.multiselect(label, list(labels), format_func=labels.__getitem__, key=key, placeholder=placeholder,
+                            select_all=False)
 
 
 def sidebar_filters(points: ml.CameraPoints) -> state.CameraFilter:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import auth, state
 from dashboard.components import ops_data
+from dashboard.components import value_labels as vl
 from dashboard.components.camera_card import markdown_text
 from dashboard.i18n import _, format_datetime
 from db.roster import RosterError, RosterRejected, import_positions_csv, import_roster_csv, set_post_personnel
@@ -23,8 +24,10 @@ def _posts_table(posts: pd.DataFrame, on_duty: pd.DataFrame) -> pd.DataFrame:
     merged["on_duty"] = merged["on_duty"].fillna(0).astype(int)
     kinds = {"polres": "Polres", "polsek": "Polsek", "security_post": _("Security post")}
     st.dataframe(pd.DataFrame({_("Code"): merged["code"], _("Kind"): merged["kind"].map(kinds),
-                               _("Name"): merged["name"], _("District"): merged["district_name"],
-                               _("Personnel"): merged["personnel"], _("On duty now"): merged["on_duty"]}),
+                               _("Name"): merged["name"].map(vl.text),
+                               _("District"): merged["district_name"].map(vl.text),
+                               _("Personnel"): merged["personnel"].map(vl.number),
+                               _("On duty now"): merged["on_duty"].map(vl.number)}),
                  hide_index=True, width="stretch")
     return merged
 
@@ -38,11 +41,11 @@ def _ratios(merged: pd.DataFrame) -> None:
     on_duty = personnel_ratios(merged.assign(personnel=merged["on_duty"]), districts)
     names = registered["name"].fillna(_("Whole region"))
     st.dataframe(pd.DataFrame({
-        _("Kecamatan"): names, _("Personnel"): registered["officers"].round(0),
-        _("Officers per km²"): registered["officers_per_km2"].round(2),
-        _("Residents per officer"): registered["residents_per_officer"].round(0),
-        _("On duty now"): on_duty["officers"].round(0),
-        _("Residents per officer on duty"): on_duty["residents_per_officer"].round(0)}),
+        _("Kecamatan"): names, _("Personnel"): registered["officers"].map(vl.number),
+        _("Officers per km²"): [vl.number(v, 2) for v in registered["officers_per_km2"]],
+        _("Residents per officer"): registered["residents_per_officer"].map(vl.number),
+        _("On duty now"): on_duty["officers"].map(vl.number),
+        _("Residents per officer on duty"): on_duty["residents_per_officer"].map(vl.number)}),
         hide_index=True, width="stretch")
 
 
@@ -52,7 +55,8 @@ def _units() -> None:
         return
     st.subheader(_("Duty units"))
     st.dataframe(pd.DataFrame({
-        _("Unit"): units["callsign"], _("Post"): units["post_name"], _("Headcount"): units["headcount"],
+        _("Unit"): units["callsign"].map(vl.text), _("Post"): units["post_name"].map(vl.text),
+        _("Headcount"): units["headcount"].map(vl.number),
         _("Shift start"): [format_datetime(t, "short") for t in pd.to_datetime(units["shift_start"], utc=True)],
         _("Shift end"): [format_datetime(t, "short") for t in pd.to_datetime(units["shift_end"], utc=True)],
         _("Last seen"): [format_datetime(None if pd.isna(t) else t, "short")
@@ -78,7 +82,13 @@ def _run(user: Actor, action, done: str) -> None:
 
 
 def _upload(label: str, key: str):
-    file = st.file_uploader(label, type=["csv", "txt"], key=key)
+    # Streamlit draws its uploader's button and size line in English only ("Upload", "5MB per file");
+    # the caption says the same in the user's language (docs/dashboard.md lists what stays English).
+    megabytes = MAX_UPLOAD_BYTES // (1024 * 1024)
+    file = st.file_uploader(label, type=["csv", "txt"], key=key, max_upload_size=megabytes,
+                            help=_("The “Upload” button opens the file chooser; you can also drag the file onto "
+                                   "the box."))
+    st.caption(_("A CSV or TXT file of at most {size} MB.", size=megabytes))
     if file is not None and file.size > MAX_UPLOAD_BYTES:
         st.error(_("The file is larger than 5 MB; split it."))
         return None

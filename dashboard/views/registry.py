@@ -9,7 +9,9 @@ import streamlit as st
 
 from dashboard import auth, deps, state
 from dashboard.components import audit_hooks, purpose_gate
+from dashboard.components import value_labels as vl
 from dashboard.components.camera_card import consent_label
+from dashboard.components.error_notice import show_error
 from dashboard.components.registry_form import NEW_CAMERA, camera_form, save_camera, show_save_result
 from dashboard.components.registry_upload import (
     BOUNDARY_KINDS,
@@ -45,7 +47,8 @@ def _upload_tab() -> None:
                                    uploaded.getvalue(), skip, progress=progress_callback(bar))
         except IMPORT_ERRORS as exc:
             st.session_state.pop(UPLOAD_RESULT, None)
-            st.error(_("{file} cannot be imported: {reason}", file=uploaded.name, reason=str(exc)))
+            show_error(_("{file} cannot be imported. The detail below says which line or column to fix; correct the "
+                         "file and upload it again.", file=uploaded.name), exc)
             return
         finally:
             bar.empty()
@@ -113,7 +116,9 @@ def _renewals(cameras: pd.DataFrame) -> None:
                "consent": _("Consent"), "consent_expires_on": _("Ends on"), "days_left": _("Days left")}
     if not contacts:
         headers.pop("owner_phone")
-    body = due[list(headers)].assign(consent=due["consent"].map(consent_label),
+    body = due[list(headers)].assign(owner_name=due["owner_name"].map(vl.text),
+                                     **({"owner_phone": due["owner_phone"].map(vl.text)} if contacts else {}),
+                                     consent=due["consent"].map(consent_label),
                                      consent_expires_on=due["consent_expires_on"].map(format_date)).rename(columns=headers)
     st.dataframe(body, hide_index=True, width="stretch")
     st.caption(_("{n} consents; a negative number of days means the consent has ended.",

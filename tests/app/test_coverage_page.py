@@ -106,7 +106,7 @@ def test_connect_next_planner_proposes_a_consenting_camera_on_the_map(app_env, s
     assert not app.exception, app.exception
     picks = app.dataframe[1].value
     # Only C2 is registered (not connected) with live consent; C3's owner consented on request only.
-    assert list(picks["camera_code"]) == ["C2"]
+    assert list(picks["Camera"]) == ["C2"]
     spec = json.loads(app.get("deck_gl_json_chart")[1].proto.json)
     proposals = next(layer for layer in spec["layers"] if layer["id"] == "proposals")
     assert [p["t"] for p in proposals["data"]] == ["C2"]
@@ -143,3 +143,90 @@ def test_sessions_share_one_server_wide_result_cache(app_env, session_factory, t
     assert deps.result_cache().computed == computed
     assert list((tmp_path / "data" / "cache").glob("coverage-*.pkl"))
     assert sessions[0].dataframe[0].value.equals(sessions[1].dataframe[0].value)
+
+
+# What the planners' tables show: headers and values in the user's language, numbers in its format, never a
+# raw column name (camera_code, gain_m2), a stored value (live, on_request) or None/nan.
+PLANNER_WORDS = {
+    "id": {"connect": ["Peringkat", "Kamera", "Wilayah", "Luas tambahan (m²)", "Luas tambahan kumulatif (m²)",
+                       "Pemilik", "Persetujuan"],
+           "reaim": ["Kamera", "Wilayah", "Arah sekarang (°)", "Putar ke (°)", "Luas tambahan (m²)"],
+           "live": "Boleh dilihat langsung"},
+    "en": {"connect": ["Rank", "Camera", "District", "Area added (m²)", "Area added in all (m²)", "Owner", "Consent"],
+           "reaim": ["Camera", "District", "Bearing now (°)", "Turn to (°)", "Area added (m²)"],
+           "live": "Live viewing allowed"},
+}
+RAW = {"None", "nan", "NaN", "live", "on_request", "registry_only", "connected", "registered", "K01", "K02"}
+
+
+def _no_raw_values(frame: pd.DataFrame) -> None:
+    cells = {str(v) for column in frame for v in frame[column]}
+    assert not cells & RAW, cells & RAW
+    assert all(isinstance(v, str) for column in frame for v in frame[column])   # formatted for the locale
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_connect_next_table_speaks_the_users_language(app_env, session_factory, lang):
+    _seed(session_factory)
+    app = _run(lang)
+    app.number_input(key="connect_budget").set_value(2)
+    _button(app, "connect_plan").click()
+    app.run()
+    assert not app.exception, app.exception
+    picks = app.dataframe[1].value
+    assert list(picks.columns) == PLANNER_WORDS[lang]["connect"]
+    _no_raw_values(picks)
+    row = picks.iloc[0]
+    assert (row.iloc[1], row.iloc[2], row.iloc[5], row.iloc[6]) == ("C2", "Barat Satu", "Pemda",
+                                                                    PLANNER_WORDS[lang]["live"])
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_re_aim_table_speaks_the_users_language(app_env, session_factory, lang):
+    _seed(session_factory)
+    twin = pd.DataFrame({"code": ["C4"], "name": ["Gang kembar"], "lon": [106.7635], "lat": [-6.1655],
+                         "kind": ["fixed"], "bearing_deg": [0.0], "fov_deg": [60.0], "range_m": [40.0],
+                         "connection": ["registered"], "consent": ["on_request"], "owner_code": ["O1"]})
+    with session_factory.begin() as session:   # C3's twin: neither sees ground of its own, so one can turn
+        upsert_cameras(session, twin)
+    app = _run(lang)
+    _button(app, "reaim_plan").click()
+    app.run()
+    assert not app.exception, app.exception
+    moves = app.dataframe[1].value
+    assert list(moves.columns) == PLANNER_WORDS[lang]["reaim"]
+    assert len(moves) and set(moves.iloc[:, 0]) <= {"C3", "C4"}
+    _no_raw_values(moves)
+    assert set(moves.iloc[:, 1]) <= {"Barat Satu", "Timur Dua", "–"}   # these cameras have no district set
+
+
+def test_the_re_aim_district_filter_names_the_districts_and_says_all_in_indonesian(app_env, session_factory):
+    _seed(session_factory)
+    app = _run("id")
+    chooser = app.multiselect(key="reaim_districts")
+    assert chooser.proto.placeholder == "Semua kecamatan"
+    assert chooser.proto.select_all == 0                      # no English "Select all" entry
+    assert [chooser.format_func(code) for code in chooser.options] == ["Barat Satu", "Timur Dua"]
+
+
+@pytest.mark.parametrize(("role", "lang", "sentence", "detail"), [
+    ("commander", "id", "memerlukan lapisan area prioritas", False),
+    ("commander", "en", "needs a priority-area layer", False),
+    ("operator", "id", "memerlukan lapisan area prioritas", True),
+])
+def test_a_plan_that_cannot_be_made_is_explained_in_the_users_language(app_env, session_factory, role, lang,
+                                                                        sentence, detail):
+    _seed(session_factory)
+    app = AppTest.from_file(PAGE, default_timeout=60)
+    app.session_state["lang"] = lang
+    app.session_state["result_cache_override"] = ResultCache(directory=None)
+    sign_in(app, role, f"{role}-planner")
+    app.run()
+    app.radio(key="connect_objective").set_value("priority")
+    _button(app, "connect_plan").click()
+    app.run()
+    assert not app.exception, app.exception
+    [error] = [e.value for e in app.error]
+    assert sentence in error and "objective" not in error          # no English exception text in the box
+    assert [e.label for e in app.expander] == (["Rincian untuk operator"] if detail else [])
+    assert any("objective 'priority'" in c.value for c in app.code) == detail  # the raw reason: operators only

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from dashboard.i18n import DISPLAY_TZ
 from db.models import AuditEvent
-from db.models_ops import FootageRequest
+from db.models_ops import FootageRequest, Incident
 from geo.urgency import FootageStatus
 from geo.vocabulary import Role
 from tests.app.test_roles import app_env, signed_in  # noqa: F401 - the fixture is used by name
@@ -93,6 +93,12 @@ def _incident_to_footage(app_env, relay):
                        "footage_letter"]
     assert ("budi", "live_view", "CAM-LIVE") in events
     assert ("relay-api", "token_grant", "CAM-LIVE") in events     # the relay's own record of the grant
+    with app_env() as s:
+        purposes = s.scalars(select(AuditEvent.detail).where(AuditEvent.action.in_(["live_view", "footage_request"]))
+                             .order_by(AuditEvent.id)).all()
+        [case] = s.scalars(select(Incident.code)).all()
+    # watching from the incident and asking for its footage both name the case as their purpose
+    assert len(purposes) == 3 and {d["purpose"] for d in purposes} == {f"case:{case}"}
 
     audit = signed_in(Role.ADMIN, "audit").run()
     assert not audit.exception, audit.exception

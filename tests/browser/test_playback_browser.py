@@ -303,6 +303,10 @@ def _player_frame(page, timeout_s: float = 60):
     raise AssertionError("no live player appeared on the page")
 
 
+def _has_player(page) -> bool:
+    return any(frame.query_selector("#nbs-video") is not None for frame in page.frames if frame != page.main_frame)
+
+
 def _plays(frame) -> tuple[float, float]:
     frame.wait_for_function("document.body.dataset.state === 'live'", timeout=45_000)
     first = float(frame.evaluate("document.getElementById('nbs-video').currentTime"))
@@ -336,7 +340,13 @@ def test_live_video_through_the_relay_on_the_wall_and_on_the_briefing_screen(liv
     base, _relay = live_stack
     _sign_in(chromium_page, base + "/?lang=en", "wall.operator")
     chromium_page.get_by_role("link", name="Video wall").click()
+    # the wall asks why before any tile plays (issue 15): the first listed reason, then Continue
+    question = chromium_page.get_by_text("Why are you looking?")
+    question.wait_for(timeout=60_000)
+    assert not _has_player(chromium_page)                  # nothing plays before the purpose
+    chromium_page.get_by_role("button", name="Continue").click()
     frame = _assert_plays(chromium_page)
+    assert chromium_page.get_by_text("Purpose: Patrol monitoring").is_visible()
     assert "/hls/CAM-01/index.m3u8?token=" in frame.evaluate("window.NBS_PLAYER.playlistUrl")
     for text in (chromium_page.content(), frame.content()):
         assert "rtsp://" not in text  # the browser never sees a camera address
