@@ -41,6 +41,9 @@ def briefing_mode() -> bool:
     return st.query_params.get("mode") == BRIEFING_MODE
 
 
+DEFAULT_PAGE = "map"      # where "/" leads; a role without it starts on its first page, without a notice
+
+
 def _title(stem: str) -> str:
     title = PAGES[stem][0] if stem in PAGES else stem.replace("_", " ").title()
     return _(title)
@@ -48,7 +51,8 @@ def _title(stem: str) -> str:
 
 def _page(stem: str) -> st.Page:
     icon = PAGES[stem][1] if stem in PAGES else None
-    return st.Page(PAGES_DIR / f"{stem}.py", title=_title(stem), icon=icon, url_path=stem, default=stem == "map")
+    return st.Page(PAGES_DIR / f"{stem}.py", title=_title(stem), icon=icon, url_path=stem,
+                   default=stem == DEFAULT_PAGE)
 
 
 def available_pages() -> list[str]:
@@ -65,7 +69,8 @@ def permitted(stem: str) -> bool:
 
 def _refused_pages(instead: st.Page) -> list[st.Page]:
     """Hidden pages at the addresses of the pages this role may not open: each says so and shows ``instead``."""
-    return [auth.refused_page(stem, _title(stem), instead) for stem in available_pages() if not permitted(stem)]
+    return [auth.refused_page(stem, _title(stem), instead, quiet=stem == DEFAULT_PAGE)
+            for stem in available_pages() if not permitted(stem)]
 
 
 def _signed_in() -> bool:

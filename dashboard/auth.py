@@ -316,12 +316,14 @@ def user_menu(container=None) -> None:
         sign_out()
 
 
-def refused_page(url_path: str, title: str, instead: st.Page) -> st.Page:
+def refused_page(url_path: str, title: str, instead: st.Page, quiet: bool = False) -> st.Page:
     """A hidden page at the address of a page the signed-in role may not open (a link, a bookmark, a role
     changed since): it goes to ``instead``, a page the role may use, which then says why
-    (``render_refused_notice``), instead of Streamlit silently showing its default page."""
+    (``render_refused_notice``), instead of Streamlit silently showing its default page. ``quiet``
+    for the product's start address (the map): a role without the map simply starts on its own page."""
     def refuse() -> None:
-        st.session_state[REFUSED_NOTICE] = (title, instead.title)
+        if not quiet:
+            st.session_state[REFUSED_NOTICE] = (title, instead.title)
         st.switch_page(instead)
 
     return st.Page(refuse, title=title, url_path=url_path, visibility="hidden")

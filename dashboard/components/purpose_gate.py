@@ -78,10 +78,10 @@ def ask(where: str) -> Purpose | None:
         st.caption(_("State the purpose before the video starts or data leaves. It is kept in the audit log with "
                      "every camera you watch and holds for this shift."))
         codes = state.open_incident_codes()
-        kinds = {_("A reason"): PurposeKind.REASON}
+        kind = PurposeKind.REASON            # with no open incident, a reason is the only answer: no choice shown
         if codes:
-            kinds = {_("An open incident"): PurposeKind.CASE, **kinds}
-        kind = kinds[st.radio(_("Purpose"), list(kinds), horizontal=True, key=f"{where}_purpose_kind")]
+            kinds = {_("An open incident"): PurposeKind.CASE, _("A reason"): PurposeKind.REASON}
+            kind = kinds[st.radio(_("Purpose"), list(kinds), horizontal=True, key=f"{where}_purpose_kind")]
         if kind is PurposeKind.CASE:
             value = st.selectbox(_("Incident"), codes, key=f"{where}_purpose_case")
         else:

@@ -53,3 +53,13 @@ def test_a_page_the_role_may_use_opens_without_a_notice(seeded):
     assert not at.exception, at.exception
     assert at.title[0].value == "Audit log"
     assert not any("may not open" in w.value for w in at.warning)
+
+
+def test_the_briefing_screen_starts_on_its_page_at_the_start_address_without_a_notice(seeded):
+    """The start address leads to the map; a role without the map starts on its own page, unannounced
+    (the unattended briefing screen signed in at "/" showed a refusal banner above its slide)."""
+    at = _open(app_test(seeded, "briefing", lang="id"), "map")
+    assert not at.exception, at.exception
+    assert not any("tidak boleh membuka" in w.value for w in at.warning)
+    at = _open(app_test(seeded, "commander", lang="id"), "map")
+    assert at.title[0].value == MAP_TITLE["id"]
