@@ -84,12 +84,14 @@ def verify(rows: Iterable[ChainRow], anchor: str = GENESIS, head_hash: str | Non
     previous_hash, before_previous = anchor, None
     count = 0
     previous_id: int | None = None
+    last_allowed = head_id if head_id is not None else float("inf")
+    hashed, iso = event_hash, iso_utc          # locals: this loop runs a million times
     for event_id, at, actor, action, target, detail, prev_hash, stored in rows:
         count += 1
-        if head_id is not None and event_id > head_id:
+        if event_id > last_allowed:
             return Verdict(False, count, event_id, previous_hash, "inserted", event_id,
                            f"event {event_id} was inserted after the chain's last event ({head_id})")
-        if stored != event_hash(prev_hash or "", event_id, iso_utc(at), actor, action, target, detail):
+        if stored != hashed(prev_hash or "", event_id, iso(at), actor, action, target, detail):
             return Verdict(False, count, event_id, previous_hash, "edited", event_id,
                            f"event {event_id} was edited after it was written, or put in by hand (its hash "
                            "does not match its content)")
