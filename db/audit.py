@@ -93,21 +93,32 @@ def record(session: Session, actor: Actor | str, action: AuditAction | str, targ
     return event
 
 
+HEAD_ID = 1     # the one row of audit_chain_head
+NO_HEAD = "the audit log's chain head is missing; run `noblindspot db upgrade`"
+
+
+def _head(session: Session) -> AuditChainHead:
+    head = session.get(AuditChainHead, HEAD_ID)
+    if head is None:
+        raise AuditError(NO_HEAD)
+    return head
+
+
 def _chain(session: Session, event: AuditEvent) -> None:
     """Append ``event`` to the hash chain. The head row is updated first, so a second writer waits
     for this transaction (a row lock on PostgreSQL, the write lock on SQLite) and chains onto it."""
-    prev = session.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
+    prev = session.execute(update(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
                            .values(events=AuditChainHead.events + 1)
                            .returning(AuditChainHead.last_hash)).scalar_one_or_none()
     if prev is None:
-        raise AuditError("the audit log's chain head is missing; run `noblindspot db upgrade`")
+        raise AuditError(NO_HEAD)
     event.prev_hash = prev
     session.add(event)
     session.flush()                                    # the id is part of what the hash covers
     # what the engine stores for the detail is canonical_json(detail) (db/engine.py): hash that text
     detail = canonical_json(event.detail) if event.detail is not None else None
     event.hash = event_hash(prev, event.id, iso_utc(event.at), event.actor, event.action, event.target, detail)
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
+    session.execute(update(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
                     .values(last_id=event.id, last_hash=event.hash))
     session.flush()
 
@@ -253,9 +264,7 @@ def _anchor(session: Session) -> str:
 
 def verify_chain(session: Session, batch: int = 20_000) -> Verdict:
     """Walk the whole log in id order (rows read in batches) and check every link; see db/audit_chain.py."""
-    head = session.get(AuditChainHead, 1)
-    if head is None:
-        raise AuditError("the audit log's chain head is missing; run `noblindspot db upgrade`")
+    head = _head(session)
     anchor = _anchor(session)
     # plain rows from the driver's own cursor, the detail as its stored text: nothing is parsed or
     # rebuilt per row (SQLAlchemy's row objects cost more than the hashing)
@@ -286,7 +295,5 @@ class Digest:
 
 def digest(session: Session, now: datetime | None = None) -> Digest:
     """The chain's latest hash, to keep outside the system (a later rewrite no longer ends in it)."""
-    head = session.get(AuditChainHead, 1)
-    if head is None:
-        raise AuditError("the audit log's chain head is missing; run `noblindspot db upgrade`")
+    head = _head(session)
     return Digest(at=now or utcnow(), events=head.events, last_id=head.last_id, last_hash=head.last_hash)

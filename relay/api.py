@@ -219,13 +219,14 @@ def _feed_routes(app: FastAPI, manager: FeedManager, operator, settings: ApiSett
 
     def audited(command: str, code: str, request: Request, run, changes: dict | None = None):
         """Run one control action and record it, refused or done (an HTTP 401 never gets here)."""
+        caller = _caller(request)
         try:
             result = run()
         except _ACTION_ERRORS as exc:
-            trail.control(command, code, **_caller(request), outcome=f"refused ({_status_for(exc)})",
-                          reason=str(exc), changes=changes)
+            trail.control(command, code, **caller, outcome=f"refused ({_status_for(exc)})", reason=str(exc),
+                          changes=changes)
             raise
-        trail.control(command, code, **_caller(request), outcome="done", changes=changes)
+        trail.control(command, code, **caller, outcome="done", changes=changes)
         return result
 
     @app.get("/api/feeds", response_model=FeedList, dependencies=guarded, tags=["feeds"], responses=_errors(401))
