@@ -46,6 +46,12 @@ class AuditAction(StrEnum):
     FOOTAGE_REQUEST = "footage_request"
     FOOTAGE_STATUS = "footage_status"
     FOOTAGE_LETTER = "footage_letter"
+    UPLOAD_LINK_CREATED = "upload_link_created"      # an owner's upload link (db/evidence.py)
+    UPLOAD_LINK_CLOSED = "upload_link_closed"        # finished by the owner, revoked or replaced
+    EVIDENCE_RECEIVED = "evidence_received"
+    EVIDENCE_REFUSED = "evidence_refused"            # kept in quarantine, never deleted
+    EVIDENCE_DOWNLOAD = "evidence_download"
+    EVIDENCE_BUNDLE_EXPORT = "evidence_bundle_export"
     REGISTRY_IMPORT = "registry_import"
     REGISTRY_EDIT = "registry_edit"
     REGISTRY_EXPORT = "registry_export"

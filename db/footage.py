@@ -150,9 +150,17 @@ def change_status(session: Session, actor: Actor, request_id: int, status: Foota
         new = check_transition(FootageStatus(request.status), FootageStatus(status))
     except ValueError as exc:  # TransitionError, or an unknown status
         raise FootageError(str(exc) if isinstance(exc, TransitionError) else f"unknown status {status!r}") from None
+    return apply_status(session, actor, request, new, note, now)
+
+
+def apply_status(session: Session, actor: Actor | str, request: FootageRequest, new: FootageStatus,
+                 note: str | None, now: datetime) -> FootageRequest:
+    """Move an already checked request to ``new``: its history row and its audit event. For callers
+    that checked the transition themselves; a system actor (``owner-link:<id>``) is a plain name."""
     previous = FootageStatus(request.status)
     request.status, request.updated_at = new, now
-    session.add(FootageRequestEvent(request_id=request.id, at=now, actor=actor.username, from_status=previous,
+    name = actor if isinstance(actor, str) else actor.username
+    session.add(FootageRequestEvent(request_id=request.id, at=now, actor=name, from_status=previous,
                                     to_status=new, note=note))
     record(session, actor, AuditAction.FOOTAGE_STATUS, target=str(request.id),
            detail={"from": previous.value, "to": new.value}, at=now)
@@ -248,5 +256,5 @@ def record_letter_printed(session: Session, actor: Actor, request_id: int) -> No
 
 
 __all__ = ["FootageError", "FootageNotFound", "IncidentError", "QueueRow", "RequestOutcome", "Skipped",
-           "change_status", "footage_queue", "grouped_by_polsek", "history", "jurisdiction_polsek_id",
+           "apply_status", "change_status", "footage_queue", "grouped_by_polsek", "history", "jurisdiction_polsek_id",
            "record_letter_printed", "request_footage", "request_row"]

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     insecure_dev: bool = False
     basemap_url: str | None = None
     audit_retention_days: int = Field(default=730, ge=30)
+    # footage handed over by owners (db/evidence_store.py): where it is kept, the largest file, how long
+    # an upload link lasts
+    evidence_dir: Path | None = None            # <data_dir>/evidence when unset
+    max_upload_bytes: int = Field(default=4 * 1024**3, ge=1024**2, le=64 * 1024**3)
+    upload_link_hours: int = Field(default=72, ge=1, le=24 * 14)
     # why someone may look (geo/purpose.py): the closed list, and purposes refused even if listed
     purposes: tuple[str, ...] = DEFAULT_REASONS
     prohibited_purposes: tuple[str, ...] = DEFAULT_PROHIBITED
@@ -95,6 +100,9 @@ class Settings(BaseSettings):
         if secrets_toml.is_file():
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=secrets_toml))
         return tuple(sources)
+
+    def resolved_evidence_dir(self) -> Path:
+        return (self.evidence_dir or self.data_dir / "evidence").expanduser()
 
     def resolved_database_url(self) -> str:
         if self.database_url is not None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import db.models_evidence  # the evidence tables (it imports db.models_ops, the operations tables)
 import db.models_ops  # noqa: F401 - the operations tables: the whole schema for autogenerate
 from db.engine import make_engine
 from db.models import Base

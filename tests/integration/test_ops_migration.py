@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-import db.models_ops  # noqa: F401 - registers the operations tables on Base.metadata
+import db.models_evidence  # noqa: F401 - registers the evidence tables (and the operations ones) on Base.metadata
 from db.migrate import current_revision, downgrade, head_revision, upgrade
 from db.models import AppUser, Base
 from geo.vocabulary import Role
@@ -75,7 +75,7 @@ def test_migration_0003_adds_web_sessions_and_downgrades_cleanly(database_url, e
     assert "web_session" not in inspect(engine).get_table_names()
     upgrade(database_url)
     engine.dispose()
-    assert current_revision(engine) == "0005" and "web_session" in inspect(engine).get_table_names()
+    assert current_revision(engine) == head_revision() and "web_session" in inspect(engine).get_table_names()
 
 
 def test_migration_0004_adds_feed_evidence_and_downgrades_cleanly(database_url, engine):
@@ -86,7 +86,7 @@ def test_migration_0004_adds_feed_evidence_and_downgrades_cleanly(database_url, 
     assert not evidence & _columns(engine, "feed") and "state_since" in _columns(engine, "feed")
     upgrade(database_url)
     engine.dispose()
-    assert current_revision(engine) == "0005" and evidence <= _columns(engine, "feed")
+    assert current_revision(engine) == head_revision() and evidence <= _columns(engine, "feed")
 
 
 def test_migration_0005_chains_the_events_already_written(database_url, engine, session_factory):
@@ -103,7 +103,7 @@ def test_migration_0005_chains_the_events_already_written(database_url, engine, 
                           "d": f'{{"n": {i}}}' if i % 2 else None})
     upgrade(database_url)
     engine.dispose()
-    assert current_revision(engine) == "0005" and {"prev_hash", "hash"} <= _columns(engine, "audit_event")
+    assert current_revision(engine) == head_revision() and {"prev_hash", "hash"} <= _columns(engine, "audit_event")
     with session_factory.begin() as session:
         audit.record(session, "sari", audit.AuditAction.LIVE_VIEW, target="JB-9")
     with session_factory() as session:
