@@ -10,7 +10,6 @@ from dashboard.components import ops_data
 from dashboard.components import value_labels as vl
 from dashboard.components.camera_card import markdown_text
 from dashboard.components.error_notice import show_error
-from dashboard.components.letter import letter_from_row, render_letter_html
 from dashboard.i18n import _, format_datetime, format_number
 from db.audit import csv_text
 from db.footage import (
@@ -25,6 +24,7 @@ from db.footage import (
 )
 from db.models import utcnow
 from db.users import Actor
+from geo.letter import letter_from_row, render_letter_html
 from geo.urgency import FOOTAGE_TRANSITIONS, FootageStatus
 
 SELECTED = "footage_selected"

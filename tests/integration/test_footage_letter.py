@@ -3,11 +3,11 @@ registry text escaped."""
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
-from dashboard.components.letter import letter_from_row, render_letter_html
 from db.footage import request_footage, request_row
 from db.incidents import IncidentInput, create_incident
 from db.models import Camera
 from db.users import Actor
+from geo.letter import letter_from_row, render_letter_html
 from geo.vocabulary import Role
 from tests.support.ops_registry import POINT, seed_registry
 

@@ -2,7 +2,8 @@
 
 The letter is an official document addressed to a camera owner in Jakarta, so its text is fixed in
 Bahasa Indonesia whatever the dashboard language; only the buttons around it follow the catalogue.
-Every value that comes from the registry or from users is HTML-escaped.
+Every value that comes from the registry or from users is HTML-escaped. Pure (babel and html): the
+dashboard's print view and the case bundle (noblindspot/case_bundle.py) render the same letter.
 """
 from __future__ import annotations
 
