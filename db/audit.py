@@ -17,10 +17,11 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from db import audit_segments
 from db.audit_chain import GENESIS, Verdict, canonical_json, event_hash, iso_utc, verify
 from db.models import AuditChainHead, AuditEvent, utcnow
 from db.permissions import Actor
@@ -184,6 +185,11 @@ class AuditRow:
     detail: dict[str, Any] | None
 
 
+def _like_literal(text: str) -> str:
+    """``text`` matched literally by LIKE ... ESCAPE '\\'."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _filtered(stmt, flt: AuditFilter):
     if flt.since is not None:
         stmt = stmt.where(AuditEvent.at >= flt.since)
@@ -194,7 +200,7 @@ def _filtered(stmt, flt: AuditFilter):
     if flt.actions:
         stmt = stmt.where(AuditEvent.action.in_(list(flt.actions)))
     if flt.target_contains:
-        pattern = "%" + flt.target_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = "%" + _like_literal(flt.target_contains) + "%"
         stmt = stmt.where(AuditEvent.target.ilike(pattern, escape="\\"))
     return stmt
 
@@ -209,6 +215,21 @@ def read_events(session: Session, actor: Actor, flt: AuditFilter = AuditFilter()
 
 def count_events(session: Session, flt: AuditFilter = AuditFilter()) -> int:
     return session.scalar(_filtered(select(func.count(AuditEvent.id)), flt)) or 0
+
+
+CASE_REQUEST_ACTIONS = (AuditAction.FOOTAGE_STATUS.value, AuditAction.FOOTAGE_LETTER.value)
+
+
+def case_events(session: Session, case_code: str, request_ids: Iterable[int]) -> list[AuditEvent]:
+    """One incident's part of the log, in chain order: events whose target is its code or starts with
+    ``CODE/`` (requests, links, evidence, exports), and the status changes and letters of its footage
+    requests (those name the request's id). For a case bundle; the caller checks who may export it."""
+    pattern = _like_literal(case_code) + "/%"
+    ids = [str(int(i)) for i in request_ids]
+    mine = or_(AuditEvent.target == case_code, AuditEvent.target.like(pattern, escape="\\"))
+    if ids:
+        mine = or_(mine, and_(AuditEvent.action.in_(CASE_REQUEST_ACTIONS), AuditEvent.target.in_(ids)))
+    return list(session.scalars(select(AuditEvent).where(mine).order_by(AuditEvent.id)))
 
 
 def spreadsheet_safe(value: Any) -> str:
@@ -268,8 +289,20 @@ def _anchor(session: Session) -> str:
     return GENESIS
 
 
-def verify_chain(session: Session, batch: int = 20_000) -> Verdict:
-    """Walk the whole log in id order (rows read in batches) and check every link; see db/audit_chain.py."""
+def verify_chain(session: Session, parallel_from: int = audit_segments.PARALLEL_FROM,
+                 workers: int | None = None) -> Verdict:
+    """Check every event and link of the whole log, in id segments walked in parallel when it is large
+    (db/audit_segments.py); the verdict is always ``verify_chain_reference``'s."""
+    head = _head(session)
+    anchor = _anchor(session)
+    bind = session.get_bind()
+    connection = session.connection().connection
+    return audit_segments.verify(connection, bind.dialect.name, audit_segments.Database.of(bind.url), anchor,
+                                 head.last_hash, head.last_id, parallel_from=parallel_from, workers=workers)
+
+
+def verify_chain_reference(session: Session, batch: int = 20_000) -> Verdict:
+    """The sequential walk over the whole log in id order (rows read in batches); see db/audit_chain.py."""
     head = _head(session)
     anchor = _anchor(session)
     # plain rows from the driver's own cursor, the detail as its stored text: nothing is parsed or

@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("noblindspot.cli_db", "Create or upgrade the database schema."),
     "demo": ("noblindspot.cli_demo", "Load the demo registry: synthetic boundaries, cameras, owners, posts, units "
                                      "on duty, priority layer."),
+    "evidence": ("noblindspot.cli_evidence",
+                 "Footage handed over by camera owners: upload links, case bundles and checking them."),
     "export": ("noblindspot.cli_registry", "Export the registry to a file."),
     "import": ("noblindspot.cli_registry", "Import cameras, owners, posts, duty units, district boundaries or a map "
                                            "layer from a file."),
