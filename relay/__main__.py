@@ -76,8 +76,17 @@ def build(settings: Settings):
                                  public_url=public_url(settings, section), runtime_dir=runtime_dir,
                                  lease=LeasePolicy(single_node=not is_postgres(engine)), timezone=settings.timezone)
     manager = FeedManager(make_session_factory(engine), config, supervisor_factory(media))
-    app = create_app(manager, api_settings, lifespan=_lifespan(manager))
+    app = create_app(manager, api_settings, lifespan=_lifespan(manager), intake=intake_settings(settings))
     return engine, manager, app
+
+
+def intake_settings(settings: Settings):
+    """The owners' upload links (relay/intake.py): the evidence store and the size limit."""
+    from db.evidence_store import EvidenceStore
+    from relay.intake import IntakeSettings
+
+    store = EvidenceStore(settings.resolved_evidence_dir(), max_bytes=settings.max_upload_bytes)
+    return IntakeSettings(store=store)
 
 
 def _lifespan(manager):

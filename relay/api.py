@@ -41,6 +41,8 @@ from relay.api_models import (
 )
 from relay.config import RelayConfigError
 from relay.errors import RelayMediaError
+from relay.intake import REFUSAL as IntakeRefusal
+from relay.intake import IntakeSettings, intake_router, refusal_response
 from relay.manager import (
     FeedElsewhere,
     FeedIsOff,
@@ -153,9 +155,10 @@ def _code(camera_code: str) -> str:
 
 
 def create_app(manager: FeedManager, settings: ApiSettings, lifespan=None,
-               trail: ApiAudit | None = None) -> FastAPI:
+               trail: ApiAudit | None = None, intake: IntakeSettings | None = None) -> FastAPI:
     """The relay's ASGI app; ``lifespan`` (an async context manager factory) runs around serving;
-    ``trail`` writes the audit events of control actions (by default into the manager's database)."""
+    ``trail`` writes the audit events of control actions (by default into the manager's database);
+    ``intake`` adds the owners' footage upload links (relay/intake.py)."""
     app = FastAPI(title="No Blindspot relay", version="1.0", lifespan=lifespan,
                   description="RTSP camera feeds as HLS for the No Blindspot dashboard. Every error "
                               "answers with a JSON body `{\"detail\": \"...\"}` that says what to do.")
@@ -203,6 +206,9 @@ def create_app(manager: FeedManager, settings: ApiSettings, lifespan=None,
     _feed_routes(app, manager, operator, settings, trail)
     _hls_routes(app, manager, settings, served)
     _check_routes(app, settings)
+    if intake is not None:
+        app.add_exception_handler(IntakeRefusal, refusal_response)
+        app.include_router(intake_router(manager.sessions(), intake))
     return app
 
 
