@@ -152,7 +152,7 @@ def _copy_new(source: Path, target: Path, sha256: str) -> None:
         dst.flush()
         os.fsync(dst.fileno())
     if sha256_of(target)[0] != sha256:
-        os.chmod(target, FILE_MODE)
+        target.unlink()        # a broken copy is no evidence; the staged original stays where it was
         raise EvidenceStoreError(f"the copy of {source.name} does not match its hash; the staged file is kept")
 
 

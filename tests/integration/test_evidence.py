@@ -233,3 +233,13 @@ def test_list_and_download_are_audited_with_the_purpose(session_factory, request
     with session_factory() as s:
         download = s.scalar(select(AuditEvent).where(AuditEvent.action == AuditAction.EVIDENCE_DOWNLOAD.value))
     assert download.detail["purpose"] == f"case:{code}" and download.detail["file"] == file_id
+
+
+def test_a_receive_never_committed_is_set_aside_too(session_factory, request_id, store, video):
+    link_id, _ = _link(session_factory, request_id)
+    staged = _stage(store, video, request_id)
+    with session_factory() as s:          # the caller forgets to commit: closing rolls back
+        moved = store.path_of(evidence.receive_file(s, link_id, staged, "dvr.mp4", None, store, now=NOW).stored_path)
+    assert not moved.exists() and len(list((store.quarantine / "unrecorded").iterdir())) == 1
+    with session_factory() as s:
+        assert s.scalars(select(EvidenceFile)).all() == []

@@ -109,3 +109,16 @@ def test_migration_0005_chains_the_events_already_written(database_url, engine, 
     with session_factory() as session:
         verdict = audit.verify_chain(session)
     assert verdict.ok and verdict.events == 6, verdict.message
+
+
+def test_migration_0006_adds_the_evidence_tables_and_downgrades_cleanly(database_url, engine):
+    tables = {"footage_upload_link", "evidence_file"}
+    assert tables <= set(inspect(engine).get_table_names())
+    assert {"token_hash", "expires_at", "closed_at", "closed_reason", "max_files"} <= _columns(
+        engine, "footage_upload_link")
+    downgrade(database_url, "0005")
+    engine.dispose()
+    assert not tables & set(inspect(engine).get_table_names())
+    upgrade(database_url)
+    engine.dispose()
+    assert current_revision(engine) == head_revision() and tables <= set(inspect(engine).get_table_names())
