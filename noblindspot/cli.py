@@ -22,8 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "coverage": ("noblindspot.cli_geo",
                  "Share of each district seen by at least one camera: registered and live (5 m cells)."),
     "db": ("noblindspot.cli_db", "Create or upgrade the database schema."),
-    "demo": ("noblindspot.cli_demo", "Load the demo registry: synthetic boundaries, cameras, owners, posts, units "
-                                     "on duty, priority layer."),
+    "demo": ("noblindspot.cli_demo", "Load the demo registry: West Jakarta's districts, cameras, owners, posts, "
+                                     "units on duty, priority layer."),
     "evidence": ("noblindspot.cli_evidence",
                  "Footage handed over by camera owners: upload links, case bundles and checking them."),
     "export": ("noblindspot.cli_registry", "Export the registry to a file."),

@@ -9,7 +9,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from db.io.demo_loader import RegistrySummary, camera_count, load_demo, registry_summary
-from geo.demo import DEFAULT_CAMERAS, DEFAULT_SEED, PlacementError, generate_demo
+from geo.demo import DEFAULT_CAMERAS, DEFAULT_SEED, GEOGRAPHIES, PlacementError, generate_demo
+from geo.demo.facts import BOUNDARY_ATTRIBUTION
+from geo.demo.geography import GeographyError
 
 
 @click.command("demo")
@@ -23,13 +25,17 @@ from geo.demo import DEFAULT_CAMERAS, DEFAULT_SEED, PlacementError, generate_dem
               help="Host of the camera simulator that serves the connected cameras' RTSP paths.")
 @click.option("--stream-port", default=8554, show_default=True, type=click.IntRange(1, 65535),
               help="Port of that simulator.")
+@click.option("--geography", type=click.Choice(GEOGRAPHIES), default="real", show_default=True,
+              help="real: West Jakarta's BPS kecamatan and kelurahan and the published Polres/Polsek points; "
+                   "synthetic: Voronoi districts around the kecamatan centres (for scale tests).")
 @click.pass_obj
-def demo(app, seed: int, cameras: int, if_empty: bool, stream_host: str, stream_port: int) -> None:
-    """Load the demo registry: synthetic boundaries, cameras, owners, posts, units on duty, priority layer.
+def demo(app, seed: int, cameras: int, if_empty: bool, stream_host: str, stream_port: int, geography: str) -> None:
+    """Load the demo registry: West Jakarta's districts, cameras, owners, posts, units on duty, priority layer.
 
-    Everything is upserted by code in one transaction. District boundaries are synthetic and labelled
-    so, unless real ones were imported before: those are kept. The connected cameras' stream URLs point
-    at --stream-host/--stream-port, where `noblindspot simulate --from-db` serves them.
+    Everything is upserted by code in one transaction. The districts are the real BPS boundaries
+    (attribution "BPS / OCHA, via HDX"), or synthetic ones with --geography synthetic; boundaries
+    imported before are kept. The connected cameras' stream URLs point at --stream-host/--stream-port,
+    where `noblindspot simulate --from-db` serves them.
     """
     console = Console()
     with app.session_factory().begin() as session:
@@ -41,13 +47,15 @@ def demo(app, seed: int, cameras: int, if_empty: bool, stream_host: str, stream_
             task = progress.add_task("generating the demo", total=None)
             try:
                 data = generate_demo(seed=seed, cameras=cameras, stream_host=stream_host,
-                                     stream_port=stream_port)
+                                     stream_port=stream_port, geography=geography)
             except PlacementError as exc:
                 raise click.UsageError(str(exc)) from None
+            except GeographyError as exc:
+                raise click.ClickException(str(exc)) from None
             progress.update(task, total=1, completed=1)
             loaded = load_demo(session, data, progress=_stage_reporter(progress))
         summary = registry_summary(session)
-    _print_summary(console, summary, seed, loaded.kept_real_districts)
+    _print_summary(console, summary, seed, loaded.kept_real_districts, synthetic=geography == "synthetic")
 
 
 @contextmanager
@@ -67,14 +75,18 @@ def _stage_reporter(progress: Progress):
     return report
 
 
-def _print_summary(console: Console, summary: RegistrySummary, seed: int, kept_real_districts: int) -> None:
+def _print_summary(console: Console, summary: RegistrySummary, seed: int, kept_real_districts: int, *,
+                   synthetic: bool) -> None:
     console.print(f"Demo loaded (seed {seed}): {summary.cameras:,} cameras in the registry.")
     if kept_real_districts:
         console.print(f"Kept the {kept_real_districts} imported districts; the demo's cameras and posts were "
                       "assigned to them.")
-    else:
+    elif synthetic:
         console.print("District boundaries are synthetic (labelled 'synthetic demo'); "
                       "import real ones with `noblindspot import boundaries`.")
+    else:
+        console.print("Districts: the 8 kecamatan and 56 kelurahan of West Jakarta (BPS 2020).")
+        console.print(f"Boundaries: {BOUNDARY_ATTRIBUTION} (CC BY-IGO 3.0).")
     owners = Table("owner class", "cameras", title="Cameras per owner class")
     for owner_class, count in sorted(summary.cameras_per_owner_class.items(), key=lambda kv: -kv[1]):
         owners.add_row(owner_class, f"{count:,}")

@@ -4,17 +4,20 @@ The caller owns the transaction: ``load_demo`` upserts everything by code in the
 never commits, so a failure leaves nothing half-written. Districts of cameras and posts are set by
 the spatial join in ``assign_districts``, exactly as after a real import.
 
-Boundaries are synthetic unless real ones were imported: when the database already holds districts
-that are not synthetic, the demo keeps them and writes none of its own, so its cameras and posts are
-assigned to the real districts (then the 15-per-kecamatan split holds only approximately).
+The demo brings its own districts (the real West Jakarta ones by default, or synthetic ones). When the
+database already holds districts imported from elsewhere (not synthetic, and from another source than
+the demo's), the demo keeps them and writes none of its own, so its cameras and posts are assigned to
+the imported districts (then the 15-per-kecamatan split holds only approximately). When it writes its
+own, synthetic districts left by an earlier demo that it does not redraw are removed, so switching the
+demo's geography leaves no stale cells behind.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from db.io.writers import (
@@ -28,6 +31,7 @@ from db.io.writers import (
     upsert_posts,
 )
 from db.models import Camera, District, DutyUnit, Owner, Post
+from db.repositories import REGISTRY, bump_version
 from geo.vocabulary import Connection
 
 if TYPE_CHECKING:  # geo.demo is only needed for the type; loading it here would be wasted at import
@@ -67,8 +71,8 @@ def load_demo(session: Session, demo: DemoData, progress: LoadProgress | None = 
     """Upsert districts, owners, cameras, posts, duty units and the priority layer; assign districts."""
     report = progress or (lambda stage, done, total: None)
     written: dict[str, WriteSummary] = {}
-    real = real_district_count(session)
-    steps = (("districts", lambda: WriteSummary() if real else _upsert_by_level(session, demo.districts)),
+    real = real_district_count(session, own_sources=set(demo.districts["source"].dropna()))
+    steps = (("districts", lambda: WriteSummary() if real else _replace_districts(session, demo.districts)),
              ("owners", lambda: upsert_owners(session, demo.owners)),
              ("cameras", lambda: upsert_cameras(session, demo.cameras,
                                                 progress=lambda done, total: report("cameras", done, total))),
@@ -106,6 +110,19 @@ def _demo_feeds(session: Session, cameras) -> WriteSummary:
     return WriteSummary(added=len(new), updated=0, unchanged=len(connected) - len(new))
 
 
+def _replace_districts(session: Session, districts) -> WriteSummary:
+    """The demo's districts upserted; synthetic districts it does not hold any more deleted first.
+
+    Cameras and posts in a deleted district lose it (ON DELETE SET NULL) until assign_districts runs.
+    """
+    stale = (District.synthetic.is_(True)) & District.code.not_in([str(c) for c in districts["code"]])
+    removed = cast(CursorResult, session.execute(delete(District).where(stale))).rowcount
+    if removed:
+        bump_version(session, REGISTRY)
+    summary = _upsert_by_level(session, districts)
+    return WriteSummary(added=summary.added, updated=summary.updated + removed, unchanged=summary.unchanged)
+
+
 def _upsert_by_level(session: Session, districts) -> WriteSummary:
     """Kecamatan first, then kelurahan: each call's parents are already stored."""
     summary = WriteSummary()
@@ -116,10 +133,12 @@ def _upsert_by_level(session: Session, districts) -> WriteSummary:
     return summary
 
 
-def real_district_count(session: Session) -> int:
-    """Districts that were imported rather than generated."""
-    return int(session.scalar(select(func.count()).select_from(District)
-                              .where(District.synthetic.is_(False))) or 0)
+def real_district_count(session: Session, own_sources: set[str] | None = None) -> int:
+    """Districts that were imported rather than generated (from a source not in ``own_sources``)."""
+    query = select(func.count()).select_from(District).where(District.synthetic.is_(False))
+    if own_sources:
+        query = query.where(District.source.is_(None) | District.source.not_in(sorted(own_sources)))
+    return int(session.scalar(query) or 0)
 
 
 def camera_count(session: Session) -> int:

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 
 BPS_SOURCE = "BPS Kota Jakarta Barat (kode wilayah; area, population mid-2019)"
 SYNTHETIC_SOURCE = "synthetic demo"
+# The real boundaries' licence (CC BY-IGO 3.0) asks for this attribution wherever they are shown.
+BOUNDARY_ATTRIBUTION = "BPS / OCHA, via HDX"
+# Ends the name of a post whose position is an estimate, not a published point (the registry has no
+# column for it; the dashboard says it in the reader's language).
+APPROXIMATE_SUFFIX = "(perkiraan lokasi)"
 
 REGION_NAME = "Jakarta Barat"
 REGION_AREA_KM2 = (125.0, 130.0)       # BPS publishes 129.54 km²

@@ -19,6 +19,7 @@ import shapely.ops
 
 from geo.demo.boundaries import split_integer
 from geo.demo.facts import (
+    APPROXIMATE_SUFFIX,
     KECAMATAN,
     PLACES,
     POLRES_ADDRESS,
@@ -30,11 +31,15 @@ from geo.demo.facts import (
     SECURITY_POSTS,
     STREETS,
 )
+from geo.demo.geography import PolicePoint
 from geo.demo.projection import lonlat_to_metric, metric_to_lonlat
 from geo.vocabulary import PostKind
 
 WIB = timezone(timedelta(hours=7), "WIB")   # Asia/Jakarta has no daylight saving time
-POST_COLUMNS = ["code", "kind", "name", "address", "lon", "lat", "personnel"]
+# kecamatan_code: the kecamatan the post serves; location_approximate: not a published position (the
+# name then ends in APPROXIMATE_SUFFIX, which is how the registry, with no column for it, keeps it).
+POST_COLUMNS = ["code", "kind", "name", "address", "lon", "lat", "personnel", "kecamatan_code",
+                "location_approximate"]
 DUTY_UNIT_COLUMNS = ["callsign", "post_code", "headcount", "shift_start", "shift_end", "last_lon", "last_lat",
                      "last_seen_at"]
 SHIFTS = {PostKind.POLSEK: (6, 8, 3), PostKind.SECURITY_POST: (7, 12, 2)}  # first hour, length, shifts/day
@@ -48,23 +53,27 @@ class PostsError(RuntimeError):
     """The hand-made post table does not add up (a bug in facts.py)."""
 
 
-def build_posts(kecamatan_cells_lonlat: list[shapely.Polygon]) -> pd.DataFrame:
-    """Polres, one Polsek per kecamatan, the 8 security posts; each inside its kecamatan cell."""
+def build_posts(kecamatan_cells_lonlat: list[shapely.Polygon],
+                police: tuple[PolicePoint, ...] | None = None) -> pd.DataFrame:
+    """Polres, one Polsek per kecamatan, the 8 security posts; each inside its kecamatan cell.
+
+    With ``police`` (the real West Jakarta) Polres and the Polsek stand at the given points, and a
+    kecamatan without one gets its Polsek near its centre, marked approximate. Without it (synthetic
+    boundaries) they stand at the programme's Polres address and the kecamatan centres.
+    """
     by_name = {k.name: (k, cell) for k, cell in zip(KECAMATAN, kecamatan_cells_lonlat, strict=True)}
-    rows = [("POLRES-JB", PostKind.POLRES.value, POLRES_NAME, POLRES_ADDRESS,
-             *_inside(POLRES_LONLAT, by_name["Palmerah"][1]), POLRES_PERSONNEL)]
     polsek_personnel = split_integer(POLSEK_PERSONNEL_TOTAL, np.array([k.population for k in KECAMATAN]))
-    for fact, cell, personnel in zip(KECAMATAN, kecamatan_cells_lonlat, polsek_personnel, strict=True):
-        address = f"{STREETS[fact.name][0]}, {fact.name}, Jakarta Barat"
-        rows.append((f"POLSEK-{fact.short}", PostKind.POLSEK.value, f"Polsek {fact.name}", address,
-                     *_inside((fact.lon, fact.lat), cell), int(personnel)))
+    if police is None:
+        rows = _synthetic_police(by_name, polsek_personnel)
+    else:
+        rows = _real_police(by_name, polsek_personnel, police)
     places = {p.name: p for p in PLACES}
     for kecamatan, place_name, personnel in SECURITY_POSTS:
         fact, cell = by_name[kecamatan]
         place = places[place_name]
         rows.append((f"POSPAM-{fact.short}", PostKind.SECURITY_POST.value, f"Pos Pengamanan {place_name}",
                      f"{place_name}, {kecamatan}, Jakarta Barat", *_inside((place.lon, place.lat), cell),
-                     personnel))
+                     personnel, fact.code, False))
     frame = pd.DataFrame(rows, columns=POST_COLUMNS)
     security = frame.loc[frame["kind"] == PostKind.SECURITY_POST.value, "personnel"].sum()
     if security != SECURITY_POST_PERSONNEL:
@@ -73,10 +82,52 @@ def build_posts(kecamatan_cells_lonlat: list[shapely.Polygon]) -> pd.DataFrame:
     return frame
 
 
+def _synthetic_police(by_name: dict, polsek_personnel: np.ndarray) -> list[tuple]:
+    palmerah = by_name["Palmerah"]
+    rows = [("POLRES-JB", PostKind.POLRES.value, POLRES_NAME, POLRES_ADDRESS,
+             *_inside(POLRES_LONLAT, palmerah[1]), POLRES_PERSONNEL, palmerah[0].code, False)]
+    for (fact, cell), personnel in zip(by_name.values(), polsek_personnel, strict=True):
+        address = f"{STREETS[fact.name][0]}, {fact.name}, Jakarta Barat"
+        rows.append((f"POLSEK-{fact.short}", PostKind.POLSEK.value, f"Polsek {fact.name}", address,
+                     *_inside((fact.lon, fact.lat), cell), int(personnel), fact.code, False))
+    return rows
+
+
+def _real_police(by_name: dict, polsek_personnel: np.ndarray, police: tuple[PolicePoint, ...]) -> list[tuple]:
+    polres = [p for p in police if p.kind is PostKind.POLRES]
+    polsek = {p.kecamatan: p for p in police if p.kind is PostKind.POLSEK}
+    if len(polres) != 1 or not set(polsek) <= set(by_name):
+        raise PostsError("the police points need one Polres and at most one Polsek per kecamatan")
+    rows = [("POLRES-JB", PostKind.POLRES.value, _label(polres[0].name, polres[0].approximate), polres[0].address,
+             *_published(polres[0], by_name), POLRES_PERSONNEL, by_name[polres[0].kecamatan][0].code,
+             polres[0].approximate)]
+    for (fact, cell), personnel in zip(by_name.values(), polsek_personnel, strict=True):
+        point = polsek.get(fact.name)
+        if point is None:
+            lonlat = _inside(shapely.centroid(cell).coords[0], cell)
+            rows.append((f"POLSEK-{fact.short}", PostKind.POLSEK.value, _label(f"Polsek {fact.name}", True),
+                         f"{fact.name}, Jakarta Barat", *lonlat, int(personnel), fact.code, True))
+        else:
+            rows.append((f"POLSEK-{fact.short}", PostKind.POLSEK.value, _label(point.name, point.approximate),
+                         point.address, *_published(point, by_name), int(personnel), fact.code, point.approximate))
+    return rows
+
+
+def _label(name: str, approximate: bool) -> str:
+    return f"{name} {APPROXIMATE_SUFFIX}" if approximate else name
+
+
+def _published(point: PolicePoint, by_name: dict) -> tuple[float, float]:
+    """A published point as it is; one outside its own kecamatan is a mistake in the data."""
+    if not by_name[point.kecamatan][1].contains(shapely.Point(point.lon, point.lat)):
+        raise PostsError(f"{point.name} at {point.lon}, {point.lat} is outside kecamatan {point.kecamatan}")
+    return point.lon, point.lat
+
+
 def _inside(lonlat: tuple[float, float], cell: shapely.Polygon) -> tuple[float, float]:
     """The point itself when it lies inside the cell, else the nearest point a little inside it.
 
-    The boundaries are synthetic, so a real place can fall just across a synthetic border.
+    A hand-placed place can fall just across a (synthetic or simplified) border.
     """
     point = shapely.Point(lonlat)
     if cell.contains(point):
@@ -102,9 +153,12 @@ def current_shift(kind: PostKind, now: datetime) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), (start + timedelta(hours=length)).astimezone(UTC)
 
 
-def build_duty_units(posts: pd.DataFrame, outline_lonlat: shapely.Polygon, now: datetime,
+def build_duty_units(posts: pd.DataFrame, kecamatan_lonlat: dict[str, shapely.Polygon], now: datetime,
                      rng: np.random.Generator) -> pd.DataFrame:
-    """Several units per Polsek and security post, headcounts adding up to the post's on-duty strength."""
+    """Several units per Polsek and security post, headcounts adding up to the post's on-duty strength.
+
+    A unit patrols inside the kecamatan its post serves (``kecamatan_lonlat`` by kecamatan code).
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     rows = []
@@ -117,7 +171,8 @@ def build_duty_units(posts: pd.DataFrame, outline_lonlat: shapely.Polygon, now: 
         units = int(np.clip(np.ceil(strength / UNIT_SIZE[kind]), 3, 15))
         headcounts = split_integer(strength, np.ones(units))
         start, end = current_shift(kind, now)
-        lon, lat = _positions_near(post.lon, post.lat, units, PATROL_SPREAD_M[kind], outline_lonlat, rng)
+        area = kecamatan_lonlat[post.kecamatan_code]
+        lon, lat = _positions_near(post.lon, post.lat, units, PATROL_SPREAD_M[kind], area, rng)
         seen = rng.integers(0, LAST_SEEN_WITHIN_S, units)
         prefix = "SEK" if kind is PostKind.POLSEK else "PAM"
         short = post.code.split("-", 1)[1]
@@ -130,14 +185,15 @@ def build_duty_units(posts: pd.DataFrame, outline_lonlat: shapely.Polygon, now: 
     return frame
 
 
-def _positions_near(lon: float, lat: float, count: int, spread_m: float, outline: shapely.Polygon,
+def _positions_near(lon: float, lat: float, count: int, spread_m: float, area: shapely.Polygon,
                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Points scattered around the post; one that falls outside ``area`` stands at the post instead."""
     x, y = lonlat_to_metric([lon], [lat])
     px = x[0] + rng.normal(0.0, spread_m, count)
     py = y[0] + rng.normal(0.0, spread_m, count)
     plon, plat = metric_to_lonlat(px, py)
     plon, plat = np.round(plon, 7), np.round(plat, 7)
-    outside = ~shapely.contains_xy(outline, plon, plat)
+    outside = ~shapely.contains_xy(area, plon, plat)
     plon[outside], plat[outside] = lon, lat
     return plon, plat
 

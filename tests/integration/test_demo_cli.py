@@ -33,7 +33,8 @@ def test_demo_loads_and_if_empty_then_changes_nothing(run, session_factory):
     result = run("demo", "--cameras", "2000", "--seed", "5", "--stream-host", "sim.local",
                  "--stream-port", "9554")
     assert result.exit_code == 0, result.output
-    assert "2,000 cameras" in result.output and "1,858" in result.output and "synthetic" in result.output
+    assert "2,000 cameras" in result.output and "1,858" in result.output
+    assert "8 kecamatan and 56 kelurahan" in result.output and "BPS / OCHA, via HDX" in result.output
     with session_factory() as s:
         frame = cameras_frame(s)
         connected = frame[frame["connection"] == "connected"]
@@ -47,6 +48,20 @@ def test_demo_loads_and_if_empty_then_changes_nothing(run, session_factory):
     assert again.exit_code == 0, again.output
     assert "already holds 2,000 cameras" in again.output
     assert _state(session_factory) == before
+
+
+def test_synthetic_geography_and_switching_back_to_the_real_one(run, session_factory):
+    result = run("demo", "--cameras", "500", "--geography", "synthetic")
+    assert result.exit_code == 0, result.output
+    assert "synthetic" in result.output
+    with session_factory() as s:
+        assert set(s.scalars(select(District.synthetic))) == {True}
+    real = run("demo", "--cameras", "500")
+    assert real.exit_code == 0, real.output
+    with session_factory() as s:    # no synthetic cell is left behind the real districts
+        assert set(s.scalars(select(District.synthetic))) == {False}
+        assert s.scalar(select(func.count()).select_from(District)) == 8 + 56
+        assert cameras_frame(s)["district_code"].notna().all()
 
 
 def test_too_few_cameras_is_a_usage_error_and_writes_nothing(run, session_factory):

@@ -10,7 +10,8 @@ import pytest
 import shapely
 
 from geo.demo import DemoData, generate_demo
-from geo.demo.facts import CITY_OUTLINE, KECAMATAN, METRIC_CRS
+from geo.demo.facts import APPROXIMATE_SUFFIX, BOUNDARY_ATTRIBUTION, KECAMATAN, METRIC_CRS
+from geo.demo.geography import police_points
 from geo.demo.posts import on_duty_strength
 from geo.vocabulary import CameraKind, Connection, ConsentLevel, OwnerClass, PostKind
 from settings import WEST_JAKARTA_BBOX
@@ -18,9 +19,19 @@ from settings import WEST_JAKARTA_BBOX
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)   # 17:30 WIB
 
 
+# Legal kelurahan per kecamatan (BPS 2020), in KECAMATAN order: 56 in all.
+KELURAHAN_PER_KECAMATAN = {"Kembangan": 6, "Kebon Jeruk": 7, "Palmerah": 6, "Grogol Petamburan": 7, "Tambora": 11,
+                           "Taman Sari": 8, "Cengkareng": 6, "Kalideres": 5}
+
+
 @pytest.fixture(scope="module")
 def demo() -> DemoData:
     return generate_demo(now=NOW)
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> DemoData:
+    return generate_demo(cameras=3_000, now=NOW, geography="synthetic")
 
 
 def _kecamatan(demo: DemoData) -> gpd.GeoDataFrame:
@@ -47,22 +58,54 @@ def test_owner_class_shares_are_plausible(demo):
     assert set(demo.cameras["owner_code"]) <= set(demo.owners["code"])
 
 
-def test_eight_kecamatan_with_synthetic_kelurahan(demo):
+def test_the_real_eight_kecamatan_and_fifty_six_kelurahan(demo):
     kec = _kecamatan(demo)
-    assert sorted(kec["code"]) == sorted(k.code for k in KECAMATAN)
-    assert sorted(kec["name"]) == sorted(k.name for k in KECAMATAN)
+    assert list(kec["code"]) == [k.code for k in KECAMATAN] and list(kec["name"]) == [k.name for k in KECAMATAN]
     assert kec["parent_code"].isna().all()
+    assert kec["population"].tolist() == [k.population for k in KECAMATAN]
     kel = demo.districts[demo.districts["level"] == "kelurahan"]
+    assert len(kel) == 56 and kel["code"].is_unique and "Prepedan" not in set(kel["name"])
+    assert kel["code"].str.fullmatch(r"3174\d{6}").all()
+    assert (kel["code"].str[:7] == kel["parent_code"]).all()
+    names = dict(zip(kec["code"], kec["name"], strict=True))
+    assert kel["parent_code"].map(names).value_counts().to_dict() == KELURAHAN_PER_KECAMATAN
+    assert kel["population"].isna().all()           # not in the source, so not made up
+    assert not demo.districts["synthetic"].any()
+    assert demo.districts["source"].str.startswith(BOUNDARY_ATTRIBUTION).all()
+    assert demo.districts.crs.to_epsg() == 4326 and demo.districts.geometry.is_valid.all()
+
+
+def test_real_kelurahan_tile_their_kecamatan_without_gaps_or_overlaps(demo):
+    metric = demo.districts.to_crs(METRIC_CRS)
+    kec = metric[metric["level"] == "kecamatan"].set_index("code")
+    kel = metric[metric["level"] == "kelurahan"]
+    assert kec.area.sum() / 1e6 == pytest.approx(125.49, abs=0.02)     # West Jakarta in UTM 48S
+    for level in (kec, kel):
+        union = shapely.union_all(level.geometry.values)
+        assert level.area.sum() - union.area < 1.0                       # m²: no overlaps
+        assert all(len(p.interiors) == 0 for p in shapely.get_parts(union))   # no gaps inside the city
+    for code, group in kel.groupby("parent_code"):
+        parts = shapely.union_all(group.geometry.values)
+        assert shapely.symmetric_difference(parts, kec.loc[code, "geometry"]).area < 1.0, code
+
+
+def test_synthetic_geography_stays_for_other_regions_and_scale_tests(synthetic):
+    kec = _kecamatan(synthetic)
+    assert sorted(kec["code"]) == sorted(k.code for k in KECAMATAN)
+    kel = synthetic.districts[synthetic.districts["level"] == "kelurahan"]
     per_parent = kel.groupby("parent_code").size()
     assert set(per_parent.index) == set(kec["code"]) and per_parent.min() >= 3
-    assert demo.districts["synthetic"].all() and (demo.districts["source"] == "synthetic demo").all()
+    assert synthetic.districts["synthetic"].all() and (synthetic.districts["source"] == "synthetic demo").all()
     population = kel.groupby("parent_code")["population"].sum()
     assert population.to_dict() == dict(zip(kec["code"], kec["population"], strict=True))
-    assert demo.districts.crs.to_epsg() == 4326
+    connected = synthetic.cameras[synthetic.cameras["connection"] == "connected"]
+    assert connected["kecamatan_code"].value_counts().to_dict() == {k.code: 15 for k in KECAMATAN}
+    assert synthetic.posts.loc[synthetic.posts["kind"] == "security_post", "personnel"].sum() == 1_858
+    assert not synthetic.posts["location_approximate"].any()
 
 
-def test_boundary_areas_match_the_city(demo):
-    metric = demo.districts.to_crs(METRIC_CRS)
+def test_synthetic_boundary_areas_match_the_city(synthetic):
+    metric = synthetic.districts.to_crs(METRIC_CRS)
     kec = metric[metric["level"] == "kecamatan"]
     total = kec.area.sum() / 1e6
     assert 0.9 * 125 <= total <= 1.1 * 130
@@ -75,6 +118,11 @@ def test_boundary_areas_match_the_city(demo):
     covered = kel.groupby("parent_code").apply(lambda g: shapely.union_all(g.geometry.values).area)
     for code, area in covered.items():
         assert area == pytest.approx(kec.loc[kec["code"] == code].area.iloc[0], rel=1e-4)
+
+
+def test_an_unknown_geography_is_refused():
+    with pytest.raises(ValueError, match="real, synthetic"):
+        generate_demo(cameras=200, now=NOW, geography="mars")  # type: ignore[arg-type]
 
 
 def test_every_camera_inside_its_kecamatan_and_the_region(demo):
@@ -100,7 +148,7 @@ def test_cameras_cluster_along_priority_roads(demo):
                             crs=4326).to_crs(METRIC_CRS)
     roads = demo.priority[demo.priority["weight"] == 1.0].to_crs(METRIC_CRS)
     near_roads = shapely.union_all(roads.buffer(40).geometry.values)
-    city = gpd.GeoSeries([shapely.Polygon(CITY_OUTLINE)], crs=4326).to_crs(METRIC_CRS).iloc[0]
+    city = shapely.union_all(_kecamatan(demo).to_crs(METRIC_CRS).geometry.values)
     area_share = near_roads.intersection(city).area / city.area
     camera_share = shapely.contains_xy(near_roads, *shapely.get_coordinates(cams.geometry.values).T).mean()
     assert camera_share > 4 * area_share
@@ -146,21 +194,51 @@ def test_posts_and_personnel(demo):
     assert by_kind == {"polres": 1, "polsek": 8, "security_post": 8}
     polres = posts[posts["kind"] == "polres"].iloc[0]
     assert polres["name"] == "Polres Metro Jakarta Barat" and "S. Parman" in polres["address"]
-    polsek_names = sorted(posts.loc[posts["kind"] == "polsek", "name"])
-    assert polsek_names == sorted(f"Polsek {k.name}" for k in KECAMATAN)
+    polsek = posts[posts["kind"] == "polsek"].set_index("kecamatan_code")
+    for fact in KECAMATAN:
+        assert polsek.loc[fact.code, "name"].startswith("Polsek ") and fact.name in polsek.loc[fact.code, "name"]
     assert posts.loc[posts["kind"] == "security_post", "personnel"].sum() == 1_858
     regular = posts.loc[posts["kind"] != "security_post", "personnel"].sum()
     assert 1_200 <= regular <= 1_400
     assert posts["code"].is_unique
 
 
-def test_each_polsek_stands_in_its_kecamatan(demo):
-    kec = _kecamatan(demo).set_index("name")
+def test_every_post_and_duty_unit_stands_in_its_kecamatan(demo):
+    cells = _kecamatan(demo).set_index("code").geometry
     for post in demo.posts.itertuples():
-        assert shapely.contains_xy(shapely.Polygon(CITY_OUTLINE), post.lon, post.lat), post.code
-        if post.kind == "polsek":
-            cell = kec.loc[post.name.removeprefix("Polsek "), "geometry"]
-            assert cell.contains(shapely.Point(post.lon, post.lat)), post.code
+        assert cells[post.kecamatan_code].contains(shapely.Point(post.lon, post.lat)), post.code
+    units = demo.duty_units.join(demo.posts.set_index("code")["kecamatan_code"], on="post_code")
+    for code, group in units.groupby("kecamatan_code"):
+        assert shapely.contains_xy(cells[code], group["last_lon"].to_numpy(), group["last_lat"].to_numpy()).all()
+
+
+def test_polres_and_polsek_stand_at_their_published_points(demo):
+    posts = demo.posts.set_index("code")
+    metric = gpd.GeoSeries(gpd.points_from_xy(posts["lon"], posts["lat"]), index=posts.index, crs=4326) \
+        .to_crs(METRIC_CRS)
+    by_kecamatan = {k.name: k for k in KECAMATAN}
+    for point in police_points():
+        code = "POLRES-JB" if point.kind is PostKind.POLRES else f"POLSEK-{by_kecamatan[point.kecamatan].short}"
+        published = gpd.GeoSeries(gpd.points_from_xy([point.lon], [point.lat]), crs=4326).to_crs(METRIC_CRS)
+        assert metric[code].distance(published.iloc[0]) < 1.0, code
+        assert posts.loc[code, "address"] == point.address
+        assert bool(posts.loc[code, "location_approximate"]) == point.approximate, code
+
+
+def test_polsek_missing_from_the_sources_are_placed_in_their_kecamatan_and_marked(demo):
+    posts = demo.posts.set_index("code")
+    approximate = posts[posts["location_approximate"]]
+    # Kembangan and Kalideres are not in the sources; Palmerah's point is an estimate from its address
+    assert sorted(approximate.index) == ["POLSEK-KLD", "POLSEK-KMB", "POLSEK-PLM"]
+    assert approximate["name"].str.endswith(APPROXIMATE_SUFFIX).all()
+    assert not posts.loc[~posts["location_approximate"], "name"].str.contains(APPROXIMATE_SUFFIX, regex=False).any()
+    cells = _kecamatan(demo).set_index("code").geometry.to_crs(METRIC_CRS)
+    for code in ("POLSEK-KMB", "POLSEK-KLD"):
+        spot = gpd.GeoSeries(gpd.points_from_xy([posts.loc[code, "lon"]], [posts.loc[code, "lat"]]),
+                             crs=4326).to_crs(METRIC_CRS).iloc[0]
+        cell = cells[posts.loc[code, "kecamatan_code"]]
+        assert cell.buffer(-50).contains(spot), code                   # well inside, not on the border
+        assert spot.distance(cell.centroid) < 1_000, code             # near the middle of the kecamatan
 
 
 def test_duty_units_cover_now_and_add_up(demo):
@@ -200,3 +278,12 @@ def test_enum_columns_hold_vocabulary_values(demo):
     assert set(demo.owners["owner_class"]) <= {c.value for c in OwnerClass}
     assert set(demo.posts["kind"]) == {k.value for k in PostKind}
     assert set(demo.districts["level"]) == {"kecamatan", "kelurahan"}
+
+
+def test_the_shipped_geography_is_small_and_needs_no_shared_data():
+    from geo.demo.geography import DATA_DIR
+    files = sorted(DATA_DIR.glob("*.geojson"))
+    assert [f.name for f in files] == ["jakbar_kecamatan.geojson", "jakbar_kelurahan.geojson",
+                                       "jakbar_polisi.geojson"]
+    assert sum(f.stat().st_size for f in files) < 300_000
+    assert (DATA_DIR / "README.md").read_text(encoding="utf-8").count("BPS / OCHA, via HDX") >= 1

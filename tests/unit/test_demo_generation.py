@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.demo import PlacementError, generate_demo
+from geo.demo import GEOGRAPHIES, PlacementError, generate_demo
 from geo.demo.boundaries import split_integer
 from geo.demo.facts import KECAMATAN
 from geo.demo.posts import WIB, current_shift
@@ -28,8 +28,10 @@ def _assert_same(a, b) -> None:
         pd.testing.assert_frame_equal(left, right, obj=name)
 
 
-def test_same_seed_same_frames():
-    _assert_same(generate_demo(seed=7, cameras=3_000, now=NOW), generate_demo(seed=7, cameras=3_000, now=NOW))
+@pytest.mark.parametrize("geography", GEOGRAPHIES)
+def test_same_seed_same_frames(geography):
+    _assert_same(generate_demo(seed=7, cameras=3_000, now=NOW, geography=geography),
+                 generate_demo(seed=7, cameras=3_000, now=NOW, geography=geography))
 
 
 def test_another_seed_another_registry():
