@@ -3,7 +3,7 @@
 The letter is an official document addressed to a camera owner in Jakarta, so its text is fixed in
 Bahasa Indonesia whatever the dashboard language; only the buttons around it follow the catalogue.
 Every value that comes from the registry or from users is HTML-escaped. Pure (babel and html): the
-dashboard's print view and the case bundle (noblindspot/case_bundle.py) render the same letter.
+dashboard's print view and the case bundle (db/case_bundle.py) render the same letter.
 """
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ class LetterData:
     polsek_name: str | None
     officer: str
     issued_at: datetime
+    upload_url: str | None = None          # the owner's upload link, when one was made with this letter
+    upload_expires: datetime | None = None
 
 
 def letter_from_row(row, officer: str, issued_at: datetime) -> LetterData:
@@ -62,6 +64,9 @@ body { font-family: 'Times New Roman', serif; font-size: 12pt; max-width: 18cm; 
 h1 { font-size: 13pt; text-align: center; margin: 0; } h2 { font-size: 12pt; text-align: center; margin: 0 0 1em; }
 table.detail { border-collapse: collapse; margin: 1em 0; } table.detail td { padding: 2px 8px; vertical-align: top; }
 .sign { margin-top: 3em; } .deadline { font-weight: bold; }
+.upload { display: inline-block; width: 72%; vertical-align: top; }
+.qr { display: inline-block; width: 26%; text-align: right; }
+.url { font-family: monospace; font-size: 10pt; word-break: break-all; }
 @media print { .no-print { display: none; } body { margin: 0 auto; } }
 """
 
@@ -72,6 +77,19 @@ def _deadline_paragraph(data: LetterData) -> str:
                 "Mohon rekaman segera disalin sebelum tertimpa oleh rekaman baru.</p>")
     return (f"<p class=\"deadline\">Rekaman pada perekam (DVR) kamera tersebut diperkirakan akan tertimpa "
             f"pada {_e(_when(data.deadline))}. Mohon rekaman disalin sebelum waktu tersebut.</p>")
+
+
+def _upload_paragraph(data: LetterData) -> str:
+    """The owner's upload link as text and as a QR code to scan with a phone (segno: SVG, no network)."""
+    if not data.upload_url:
+        return ""
+    import segno
+
+    qr = segno.make(data.upload_url, error="m").svg_inline(scale=3, border=2)
+    return (f"<div class=\"upload\"><p>Rekaman juga dapat dikirim langsung dari ponsel atau komputer tanpa "
+            f"mendaftar: pindai kode QR di samping atau buka alamat berikut. Tautan ini hanya untuk "
+            f"permintaan ini dan berlaku sampai {_e(_when(data.upload_expires))}.</p>"
+            f"<p class=\"url\">{_e(data.upload_url)}</p></div><div class=\"qr\">{qr}</div>")
 
 
 def render_letter_html(data: LetterData) -> str:
@@ -101,6 +119,7 @@ Bapak/Ibu untuk menyerahkan salinan rekaman dari kamera CCTV berikut:</p>
 {_deadline_paragraph(data)}
 <p>Rekaman dapat diserahkan dalam bentuk salinan berkas (misalnya pada flashdisk) kepada petugas
 {_e(station)}. Rekaman hanya digunakan untuk keperluan penyelidikan perkara tersebut.</p>
+{_upload_paragraph(data)}
 <p>Atas perhatian dan kerja sama Bapak/Ibu, kami ucapkan terima kasih.</p>
 <div class="sign">Hormat kami,<br><br><br>{_e(data.officer)}<br>{_e(station)}</div>
 <p class="no-print"><button onclick="window.print()">Cetak</button></p>

@@ -61,9 +61,9 @@ def link_command(app, request_id: int, hours: int | None) -> None:
 @click.pass_obj
 def bundle_command(app, case: str, out: Path, purpose: str) -> None:
     """Write incident CASE's evidence, letters and audit extract to a zip with a verifiable manifest."""
+    from db.case_bundle import build_case_bundle
     from db.evidence import EvidenceError
     from db.incidents import IncidentNotFound
-    from noblindspot.case_bundle import build_case_bundle
 
     if out.suffix.lower() != ".zip":
         raise click.UsageError("--out must end in .zip")
@@ -80,7 +80,7 @@ def bundle_command(app, case: str, out: Path, purpose: str) -> None:
 @click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify_command(bundle: Path) -> None:
     """Re-hash every member of BUNDLE against its manifest (exit 1 on any difference, 2 for no bundle)."""
-    from noblindspot.case_bundle import NotABundle, verify_bundle
+    from db.case_bundle import NotABundle, verify_bundle
 
     try:
         verdict = verify_bundle(bundle)

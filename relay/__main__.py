@@ -82,11 +82,14 @@ def build(settings: Settings):
 
 def intake_settings(settings: Settings):
     """The owners' upload links (relay/intake.py): the evidence store and the size limit."""
+    from functools import partial
+
+    from db.evidence_probe import ffprobe_file
     from db.evidence_store import EvidenceStore
     from relay.intake import IntakeSettings
 
     store = EvidenceStore(settings.resolved_evidence_dir(), max_bytes=settings.max_upload_bytes)
-    return IntakeSettings(store=store)
+    return IntakeSettings(store=store, probe=partial(ffprobe_file, ffprobe=settings.relay.ffprobe_path))
 
 
 def _lifespan(manager):

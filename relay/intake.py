@@ -42,8 +42,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from db import evidence
+from db.evidence_probe import ffprobe_file
 from db.evidence_store import EvidenceStore
 from db.models import utcnow
+from geo.media_info import MediaInfo
 from relay.rate_limit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,7 @@ REFUSAL_STATUS = {"unknown": 404, "expired": 410, "closed": 410, "full": 409}
 @dataclass(frozen=True)
 class IntakeSettings:
     store: EvidenceStore               # its max_bytes is the size limit of one file
+    probe: Callable[[Path], MediaInfo] = ffprobe_file
     per_client_s: float = 20.0          # requests a second from one address (a resuming phone: 1-3)
     tus_js_path: Path = TUS_JS_DEFAULT
     clock: Callable[[], datetime] = utcnow
@@ -258,7 +261,7 @@ def intake_router(sessions: sessionmaker[Session], settings: IntakeSettings) -> 
         client = request.client.host if request.client else None
         with sessions.begin() as session:
             received = evidence.receive_file(session, found.link_id, part, upload.name, client,
-                                             settings.store, now=settings.clock())
+                                             settings.store, probe=settings.probe, now=settings.clock())
         (staging / f"{upload.upload_id}.json").unlink(missing_ok=True)
         log.info("footage request %d: file %d received (%s, %d bytes)", found.request_id, received.id,
                  received.verdict, received.size_bytes)

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     relay_url: str = "http://127.0.0.1:8787"
     relay_public_url: str | None = None
+    # where owners open their footage upload links (relay/intake.py); the relay's public address if unset
+    intake_public_url: str | None = None
     # No defaults: `noblindspot up` draws them into <data_dir>/secrets.toml (settings/secrets_file.py),
     # and every entry point refuses to start without good ones (check_secrets).
     relay_operator_token: SecretStr | None = None

@@ -10,6 +10,7 @@ from dashboard.components import ops_data
 from dashboard.components import value_labels as vl
 from dashboard.components.camera_card import markdown_text
 from dashboard.components.error_notice import show_error
+from dashboard.components.evidence_panel import render_evidence
 from dashboard.i18n import _, format_datetime, format_number
 from db.audit import csv_text
 from db.footage import (
@@ -141,6 +142,7 @@ def _detail(user: Actor, rows) -> None:
     _history(user, row)
     _status_form(user, row)
     _letter(user, row)
+    render_evidence(user, row)
 
 
 def render() -> None:

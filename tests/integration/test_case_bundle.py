@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from db import evidence
 from db.audit import AuditAction
+from db.case_bundle import NotABundle, build_case_bundle, verify_bundle
 from db.evidence_store import EvidenceStore, sha256_of
 from db.footage import request_footage
 from db.incidents import IncidentInput, create_incident
@@ -24,7 +25,6 @@ from db.models_ops import FootageRequest
 from db.users import Actor
 from geo.urgency import FootageStatus
 from geo.vocabulary import Role
-from noblindspot.case_bundle import NotABundle, build_case_bundle, verify_bundle
 from noblindspot.cli import cli
 from tests.support.media_files import make_video
 from tests.support.ops_registry import POINT, seed_registry

@@ -64,3 +64,26 @@ def test_registry_markup_is_escaped(session_factory):
 def test_unknown_retention_asks_to_copy_at_once(session_factory):
     _, _, html = _letter(session_factory, "CAM-UNK")
     assert "tidak diketahui" in html and "segera disalin" in html
+
+
+def test_a_letter_made_with_an_upload_link_carries_it_as_text_and_qr_code(session_factory):
+    import dataclasses
+
+    import segno
+
+    with session_factory.begin() as s:
+        seed_registry(s)
+        code = create_incident(s, COMMANDER, IncidentInput(EVENT, "robbery", lon=POINT[0], lat=POINT[1]),
+                               now=NOW).code
+        rid = request_footage(s, COMMANDER, code, ["CAM-WEEK"], now=NOW).created[0].id
+    with session_factory() as s:
+        row = request_row(s, COMMANDER, rid, now=NOW)
+    url = "https://rekaman.example/intake/Abc-_123&x"
+    plain = letter_from_row(row, COMMANDER.display_name, NOW)
+    html = render_letter_html(dataclasses.replace(plain, upload_url=url,
+                                                  upload_expires=datetime(2026, 11, 25, 3, 0, tzinfo=UTC)))
+    assert "https://rekaman.example/intake/Abc-_123&amp;x" in html           # escaped text
+    assert segno.make(url, error="m").svg_inline(scale=3, border=2) in html  # the QR code of this very link
+    assert segno.make(url + "x", error="m").svg_inline(scale=3, border=2) not in html
+    assert "berlaku sampai 25 November 2026, 10.00 WIB" in html
+    assert "/intake/" not in render_letter_html(plain)                      # no link: no paragraph
