@@ -7,18 +7,35 @@ without a row. ``large`` is the briefing's size (a shared 1080p screen read acro
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from html import escape
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from dashboard.components import map_layers as ml
 from dashboard.components.map_layers import DUTY_UNIT_COLOUR, HEALTH_STYLE, OWNER_COLOURS, OWNER_ORDER, POST_COLOUR
 from dashboard.i18n import _, format_number
+from geo.demo.facts import BOUNDARY_ATTRIBUTION
 
 BOUNDARY_COLOUR = (60, 60, 80)        # district_layer's outline colour
 GREY = (85, 85, 85)
+
+
+def boundary_note(districts: Iterable[pd.DataFrame]) -> str | None:
+    """One line to show under a map about the district boundaries it draws, or None.
+
+    The real West Jakarta boundaries carry the attribution their licence (CC BY-IGO 3.0) asks for;
+    synthetic ones are said to be synthetic.
+    """
+    frames = [d for d in districts if len(d)]
+    sources = {str(s) for d in frames for s in d["source"].dropna()}
+    if any(BOUNDARY_ATTRIBUTION in s for s in sources):
+        return _("Boundaries: {attribution} (BPS 2020, CC BY-IGO 3.0)", attribution=BOUNDARY_ATTRIBUTION)
+    if any(d["synthetic"].any() for d in frames):
+        return _("Boundaries are synthetic (demo data), not official.")
+    return None
 
 
 def owner_label(owner_class: str) -> str:

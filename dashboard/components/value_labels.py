@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable
 
 from dashboard.i18n import _, format_number
+from geo.demo.facts import APPROXIMATE_SUFFIX
 
 EMPTY = "–"   # what every table shows where nothing is known (i18n.format_number says the same)
 
@@ -25,6 +26,14 @@ def is_empty(value: object) -> bool:
 def text(value: object) -> str:
     """A free-text value (a name, a code) as shown in a table: itself, or a dash when empty."""
     return EMPTY if is_empty(value) else str(value)
+
+
+def post_name(value: object) -> str:
+    """A post's name; the demo's mark for an estimated position ("(perkiraan lokasi)") in the reader's words."""
+    name = text(value)
+    if name.endswith(APPROXIMATE_SUFFIX):
+        return name[: -len(APPROXIMATE_SUFFIX)] + _("(approximate location)")
+    return name
 
 
 def number(value: object, decimals: int = 0) -> str:

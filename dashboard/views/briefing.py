@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard import auth, deps, state
 from dashboard.components import map_layers as ml
 from dashboard.components import purpose_gate
-from dashboard.components.legend import camera_counts, render_legend
+from dashboard.components.legend import boundary_note, camera_counts, render_legend
 from dashboard.components.player import render_player
 from dashboard.i18n import _, format_datetime, format_number, format_percent, now_local
 
@@ -139,6 +139,9 @@ def briefing_slide() -> None:
     deck = _district_deck(row.code, points, health_by_code)
     with map_col:
         st.pydeck_chart(deck, height=MAP_HEIGHT_PX, alt=_("Map of kecamatan {name}", name=row["name"]))
+        note = boundary_note(state.districts_frame(lvl) for lvl in ("kecamatan", "kelurahan"))
+        if note:
+            st.caption(note)
     with legend_col:
         owners, status = camera_counts(points, inside, health)
         render_legend(owners, status, [layer.id for layer in deck.layers], large=True)

@@ -224,7 +224,7 @@ def _posts_panel(incident, near: dict) -> list[dict]:
     rows = []
     for label, post in ((_("Nearest Polsek"), near["polsek"]), (_("Nearest security post"), near["security_post"])):
         if post:
-            rows.append({_("What"): label, _("Post"): vl.text(post["name"]),
+            rows.append({_("What"): label, _("Post"): vl.post_name(post["name"]),
                          _("Distance (m)"): vl.number(post["distance_m"]),
                          _("Personnel"): vl.number(post.get("personnel"))})
     juris = near["jurisdiction"]

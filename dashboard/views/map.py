@@ -8,8 +8,9 @@ import streamlit as st
 
 from dashboard import auth, deps, state
 from dashboard.components import map_layers as ml
+from dashboard.components import value_labels as vl
 from dashboard.components.camera_card import health_label, render_camera_card
-from dashboard.components.legend import camera_counts, owner_label, render_legend
+from dashboard.components.legend import boundary_note, camera_counts, owner_label, render_legend
 from dashboard.i18n import _, format_number, format_percent
 from geo.fov import cone_polygons
 
@@ -160,7 +161,9 @@ def build_layers(points, mask, health_by_code, level, words=None) -> list[tuple[
     layered.append(ml.connected_camera_layer(points, np.flatnonzero(mask & points.connected), health_by_code, labels,
                                              words))
     posts, units = state.posts_frame(), state.duty_units_frame()
-    unit_details = {r.callsign: _("{n} personnel · {post}", n=r.headcount, post=r.post_name or "–")
+    if len(posts):
+        posts = posts.assign(name=posts["name"].map(vl.post_name))
+    unit_details = {r.callsign: _("{n} personnel · {post}", n=r.headcount, post=vl.post_name(r.post_name))
                     for r in units.itertuples()}
     layered += ml.police_layers(posts, _post_details(posts) if len(posts) else {}, units, unit_details)
     return layered
@@ -221,9 +224,9 @@ def render() -> None:
     with map_col:
         st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key=MAP_KEY, height=640,
                         alt=_("Map of registered cameras"))
-        if any(state.districts_frame(lvl)["synthetic"].any() for lvl in ("kecamatan", "kelurahan")
-               if len(state.districts_frame(lvl))):
-            st.caption(_("Boundaries are synthetic (demo data), not official."))
+        note = boundary_note(state.districts_frame(lvl) for lvl in ("kecamatan", "kelurahan"))
+        if note:
+            st.caption(note)
     with side_col:
         render_legend(owners, status, [layer.id for layer, _data in layered])
         _card(points, health)

@@ -24,7 +24,7 @@ def _posts_table(posts: pd.DataFrame, on_duty: pd.DataFrame) -> pd.DataFrame:
     merged["on_duty"] = merged["on_duty"].fillna(0).astype(int)
     kinds = {"polres": "Polres", "polsek": "Polsek", "security_post": _("Security post")}
     st.dataframe(pd.DataFrame({_("Code"): merged["code"], _("Kind"): merged["kind"].map(kinds),
-                               _("Name"): merged["name"].map(vl.text),
+                               _("Name"): merged["name"].map(vl.post_name),
                                _("District"): merged["district_name"].map(vl.text),
                                _("Personnel"): merged["personnel"].map(vl.number),
                                _("On duty now"): merged["on_duty"].map(vl.number)}),
@@ -55,7 +55,7 @@ def _units() -> None:
         return
     st.subheader(_("Duty units"))
     st.dataframe(pd.DataFrame({
-        _("Unit"): units["callsign"].map(vl.text), _("Post"): units["post_name"].map(vl.text),
+        _("Unit"): units["callsign"].map(vl.text), _("Post"): units["post_name"].map(vl.post_name),
         _("Headcount"): units["headcount"].map(vl.number),
         _("Shift start"): [format_datetime(t, "short") for t in pd.to_datetime(units["shift_start"], utc=True)],
         _("Shift end"): [format_datetime(t, "short") for t in pd.to_datetime(units["shift_end"], utc=True)],
