@@ -295,9 +295,9 @@ def verify_chain(session: Session, parallel_from: int = audit_segments.PARALLEL_
     (db/audit_segments.py); the verdict is always ``verify_chain_reference``'s."""
     head = _head(session)
     anchor = _anchor(session)
-    bind = session.get_bind()
+    engine = session.get_bind().engine
     connection = session.connection().connection
-    return audit_segments.verify(connection, bind.dialect.name, audit_segments.Database.of(bind.url), anchor,
+    return audit_segments.verify(connection, engine.dialect.name, audit_segments.Database.of(engine.url), anchor,
                                  head.last_hash, head.last_id, parallel_from=parallel_from, workers=workers)
 
 

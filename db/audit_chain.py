@@ -27,14 +27,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 CHAIN_VERSION = 1
 GENESIS = "0" * 64
 _sha256 = hashlib.sha256
+_NO_ID_ABOVE = 2 ** 63          # past any id either database can hold
 
 
 def canonical_json(value: Any) -> str:
@@ -78,12 +79,46 @@ class Verdict:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class Link:
+    """The chain just before an event: the stored hashes of the two events before it (the anchor, and
+    None, at the chain's start) and the id of the one before. A walk can start at any event from its
+    Link, so that the log can be checked in segments (db/audit_segments.py)."""
+    previous_hash: str
+    before_previous: str | None = None
+    previous_id: int | None = None
+
+    @classmethod
+    def before(cls, anchor: str, earlier: list[tuple[int, str]]) -> Link:
+        """The Link after ``earlier``: the (id, stored hash) of at most the two events before, newest first."""
+        if not earlier:
+            return cls(anchor)
+        (last_id, last_hash), *rest = earlier
+        return cls(last_hash, rest[0][1] if rest else anchor, last_id)
+
+
 def verify(rows: Iterable[ChainRow], anchor: str = GENESIS, head_hash: str | None = None,
            head_id: int | None = None) -> Verdict:
     """Walk ``rows`` (id order) from ``anchor``; the head (latest hash and id) catches a cut-off end."""
-    previous_hash, before_previous = anchor, None
+    return ended(walk(rows, Link(anchor), head_id), head_hash, head_id)
+
+
+def ended(verdict: Verdict, head_hash: str | None, head_id: int | None) -> Verdict:
+    """A whole walk's verdict: an unbroken walk must end in the head's hash."""
+    if not verdict.ok:
+        return verdict
+    count, last_id, last_hash = verdict.events, verdict.last_id, verdict.last_hash
+    if head_hash is not None and head_hash != last_hash:
+        return Verdict(False, count, last_id, last_hash, "truncated", last_id,
+                       f"events after event {last_id} were deleted (the chain's head is {head_id})")
+    return Verdict(True, count, last_id, last_hash, message=f"{count} events, chain intact")
+
+
+def walk(rows: Iterable[ChainRow], start: Link, head_id: int | None = None) -> Verdict:
+    """The reference walk: every row from ``start`` on, the first break named; an unbroken walk's
+    verdict is ok with its count and last event (the head is not checked here, see ``ended``)."""
+    previous_hash, before_previous, previous_id = start.previous_hash, start.before_previous, start.previous_id
     count = 0
-    previous_id: int | None = None
     last_allowed = head_id if head_id is not None else float("inf")
     hashed, iso = event_hash, iso_utc          # locals: this loop runs a million times
     for event_id, at, actor, action, target, detail, prev_hash, stored in rows:
@@ -103,8 +138,64 @@ def verify(rows: Iterable[ChainRow], anchor: str = GENESIS, head_hash: str | Non
             return Verdict(False, count, event_id, previous_hash, "deleted", event_id,
                            f"events were deleted {after}, before event {event_id}")
         before_previous, previous_hash, previous_id = previous_hash, stored, event_id
-    last_id = previous_id
-    if head_hash is not None and head_hash != previous_hash:
-        return Verdict(False, count, last_id, previous_hash, "truncated", last_id,
-                       f"events after event {last_id} were deleted (the chain's head is {head_id})")
-    return Verdict(True, count, last_id, previous_hash, message=f"{count} events, chain intact")
+    return Verdict(True, count, previous_id, previous_hash)
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Where ``walk_fast`` handed over: the Link before the row it did not pass, that row's id, and
+    how many rows it passed."""
+    link: Link
+    event_id: int
+    passed: int
+
+
+def walk_fast(rows: Iterable[ChainRow], start: Link, head_id: int | None = None) -> Verdict | Stop:
+    """``walk`` with the hash written out for rows in the engine's own form (the time as SQLite's
+    26-character text, as db/audit_segments.py also reads it from PostgreSQL): a row passes only when
+    ``walk`` would pass it, with the same text hashed. At the first row not in that form or breaking a
+    check it stops and says where, and ``walk`` decides from there (every message is ``walk``'s)."""
+    previous_hash, before_previous, previous_id = start.previous_hash, start.before_previous, start.previous_id
+    count = 0
+    last_allowed = head_id if head_id is not None else _NO_ID_ABOVE     # an int: compares faster than inf
+    sha = _sha256
+    event_id = None
+    try:
+        for event_id, at, actor, action, target, detail, prev_hash, stored in rows:
+            # prev_hash equals a str here, so ``prev_hash or ""`` is prev_hash; the time is iso_utc's text branch
+            if (event_id > last_allowed or prev_hash != previous_hash or len(at) != 26 or at[10] != " "
+                    or stored != sha(f"{prev_hash}\n{CHAIN_VERSION}\x1f{event_id}\x1f{at[:10]}T{at[11:]}+00:00"
+                                     f"\x1f{actor}\x1f{action}\x1f{target or ''}"
+                                     f"\x1f{'' if detail is None or detail == 'null' else detail}"
+                                     .encode()).hexdigest()):
+                return Stop(Link(previous_hash, before_previous, previous_id), event_id, count)
+            before_previous, previous_hash, previous_id = previous_hash, stored, event_id
+            count += 1
+    except TypeError:                          # a value of another type (a hand-written row): walk decides
+        if event_id is None:
+            raise
+        return Stop(Link(previous_hash, before_previous, previous_id), event_id, count)
+    return Verdict(True, count, previous_id, previous_hash)
+
+
+def walk_segment(rows: Iterable[ChainRow], start: Link, head_id: int | None,
+                 rows_from: Callable[[int], Iterable[ChainRow]]) -> Verdict:
+    """One segment: ``walk_fast`` over ``rows``, and where it stops ``walk`` over ``rows_from(that id)``
+    (the segment's rows from that id on, as the reference reads them)."""
+    outcome = walk_fast(rows, start, head_id)
+    if isinstance(outcome, Verdict):
+        return outcome
+    rest = walk(rows_from(outcome.event_id), outcome.link, head_id)
+    return replace(rest, events=outcome.passed + rest.events)
+
+
+def joined(verdicts: Iterable[Verdict]) -> Verdict:
+    """The segments' verdicts, in id order, as one walk's: the first break, counted from the start."""
+    before, last = 0, None
+    for verdict in verdicts:
+        if not verdict.ok:
+            return replace(verdict, events=before + verdict.events)
+        before, last = before + verdict.events, verdict
+    if last is None:
+        raise ValueError("no segments to join")
+    return replace(last, events=before)
