@@ -211,6 +211,16 @@ def _check_open(link: FootageUploadLink, now: datetime) -> None:
         raise LinkExpired("this upload link has expired; ask the police station for a new one")
 
 
+def usable_link_ids(session: Session, link_ids: set[int], now: datetime) -> set[int]:
+    """Which of these links can still receive (open and unexpired): partial uploads of the others are
+    abandoned and may be removed from staging."""
+    if not link_ids:
+        return set()
+    stmt = (select(FootageUploadLink.id).where(FootageUploadLink.id.in_(link_ids))
+            .where(FootageUploadLink.closed_at.is_(None)).where(FootageUploadLink.expires_at > now))
+    return set(session.scalars(stmt))
+
+
 def open_link(session: Session, token: str, now: datetime | None = None,
               max_bytes: int | None = None) -> LinkGrant:
     """The grant behind an owner's link; LinkUnknown / LinkExpired / LinkClosed otherwise. The link is
@@ -404,4 +414,4 @@ def open_evidence_file(session: Session, actor: Actor, file_id: int, store: Evid
 __all__ = ["EvidenceError", "EvidenceNotFound", "EvidenceRow", "LinkClosed", "LinkExpired", "LinkFull",
            "LinkGrant", "LinkRefused", "LinkUnknown", "ReceivedFile", "clean_purpose", "create_upload_link",
            "evidence_target", "finish_link", "link_actor", "list_evidence", "open_evidence_file", "open_link",
-           "receive_file", "revoke_link", "token_hash"]
+           "receive_file", "revoke_link", "token_hash", "usable_link_ids"]

@@ -214,6 +214,7 @@ def intake_router(sessions: sessionmaker[Session], settings: IntakeSettings) -> 
     def create(link: str, request: Request) -> Response:
         budget(request)
         found = grant(link)
+        sweep_staging(sessions, staging, settings.clock())
         if found.files_received >= found.max_files:
             raise _Refused(409, "full", f"this link has received its {found.max_files} files")
         length = declared_length(request.headers.get("upload-length"), settings.store.max_bytes)
@@ -276,6 +277,30 @@ def intake_router(sessions: sessionmaker[Session], settings: IntakeSettings) -> 
         return Response(status_code=204, headers={**tus, **NO_STORE})
 
     return router
+
+
+def sweep_staging(sessions: sessionmaker[Session], staging: Path, now: datetime) -> int:
+    """Remove the partial uploads of links that can no longer receive (finished, revoked, replaced or
+    expired): an owner who gave up must not fill the disk. Returns how many uploads were removed."""
+    states: dict[Path, int] = {}
+    for state in staging.glob("*.json") if staging.is_dir() else ():
+        try:
+            states[state] = int(json.loads(state.read_text("utf-8"))["link_id"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue                      # being written, or not ours: left alone
+    if not states:
+        return 0
+    with sessions() as session:
+        usable = evidence.usable_link_ids(session, set(states.values()), now)
+    removed = 0
+    for state, link_id in states.items():
+        if link_id not in usable:
+            state.with_suffix(".part").unlink(missing_ok=True)
+            state.unlink(missing_ok=True)
+            removed += 1
+    if removed:
+        log.info("intake: removed %d abandoned partial uploads", removed)
+    return removed
 
 
 async def _append(request: Request, part: Path, length: int) -> int:

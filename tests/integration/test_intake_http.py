@@ -24,7 +24,7 @@ from db.users import Actor
 from geo.urgency import FootageStatus
 from geo.vocabulary import Role
 from relay.api import ApiSettings, create_app
-from relay.intake import IntakeSettings
+from relay.intake import IntakeSettings, sweep_staging
 from relay.manager import FeedManager, ManagerConfig
 from tests.support.manager import FakeSupervisorFactory
 from tests.support.ops_registry import POINT, seed_registry
@@ -200,3 +200,17 @@ def test_links_are_not_interchangeable(world):
     assert _patch(client, foreign, 0, b"x" * 100).status_code == 404
     for bad in ("nope", "A" * 43, "%2e%2e%2fapi", "x" * 200):
         assert client.get(f"/intake/{bad}/info").status_code == 404
+
+
+def test_abandoned_partial_uploads_are_swept_when_their_link_can_no_longer_receive(world):
+    client, token, staging = world["client"], world["token"], world["store"].staging
+    kept = _create(client, world["other"], b"y" * 100, "b.mp4").headers["location"]
+    gone = _create(client, token, b"x" * 100, "a.mp4").headers["location"]
+    _patch(client, gone, 0, b"x" * 40)                      # the owner stopped half-way ...
+    client.post(f"/intake/{token}/finish")                   # ... and then closed the link
+    assert len(list(staging.glob("*.part"))) == 2
+    assert sweep_staging(world["sessions"], staging, world["clock"].now) == 1
+    assert [p.stem for p in staging.glob("*.part")] == [kept.rsplit("/", 1)[1]]   # the open link's upload stays
+    world["clock"].now = NOW + timedelta(hours=73)            # the other link expires too
+    assert sweep_staging(world["sessions"], staging, world["clock"].now) == 1
+    assert not list(staging.iterdir()) or not list(staging.glob("*.part"))
