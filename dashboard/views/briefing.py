@@ -39,6 +39,7 @@ BRIEFING_CSS = """<style>
 .stApp .nb-figure .v {font-size: 60px; font-weight: 800; line-height: 1.1;}
 .stApp .nb-figure .l {font-size: 24px; color: #b8c0cc;}
 .stApp .nb-offline, .stApp .nb-offline div {font-size: 26px; color: #f2f2f2; line-height: 1.4;}
+.stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] * {font-size: 18px;}
 </style>"""
 
 
