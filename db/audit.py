@@ -55,6 +55,7 @@ class AuditAction(StrEnum):
     EVIDENCE_BUNDLE_EXPORT = "evidence_bundle_export"
     REGISTRY_IMPORT = "registry_import"
     REGISTRY_EDIT = "registry_edit"
+    CONSENT_CHANGE = "consent_change"                # an owner's consent level or end date changed (db/io/consent_log)
     REGISTRY_EXPORT = "registry_export"
     ROSTER_IMPORT = "roster_import"
     USER_ADD = "user_add"

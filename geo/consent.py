@@ -77,3 +77,30 @@ def renewal_list(cameras, today: date, within_days: int = RENEWAL_WINDOW_DAYS):
     order = due.assign(_ended=due["days_left"] < 0, _distance=due["days_left"].abs())
     return order.sort_values(["_ended", "_distance", "code"], kind="stable").drop(columns=["_ended", "_distance"]) \
         .reset_index(drop=True)
+
+
+CONSENT_ORDER = {ConsentLevel.REGISTRY_ONLY: 0, ConsentLevel.ON_REQUEST: 1, ConsentLevel.LIVE: 2}
+
+
+class ConsentChange(StrEnum):
+    """How an owner's consent moved, as the transparency report counts it."""
+
+    RAISED = "raised"           # e.g. on request -> live
+    LOWERED = "lowered"         # e.g. live -> on request or registry only (withdrawn)
+    EXTENDED = "extended"       # same level, a later end date (or no end date any more)
+    SHORTENED = "shortened"     # same level, an earlier end date (or an end date where there was none)
+
+
+def consent_change(old_level: ConsentLevel | str | None, old_expires: date | None,
+                   new_level: ConsentLevel | str | None, new_expires: date | None) -> ConsentChange | None:
+    """The kind of change from the stored consent to the new one; None when nothing changed. A level
+    that is not given counts as registry only (the least an owner agrees to by being listed)."""
+    old = CONSENT_ORDER[ConsentLevel(old_level or ConsentLevel.REGISTRY_ONLY)]
+    new = CONSENT_ORDER[ConsentLevel(new_level or ConsentLevel.REGISTRY_ONLY)]
+    if new != old:
+        return ConsentChange.RAISED if new > old else ConsentChange.LOWERED
+    if old_expires == new_expires:
+        return None
+    if new_expires is None or (old_expires is not None and new_expires > old_expires):
+        return ConsentChange.EXTENDED
+    return ConsentChange.SHORTENED

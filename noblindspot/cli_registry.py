@@ -64,7 +64,8 @@ def _make_record_command(kind: str, summary: str):
                 layer: str | None) -> None:
         options = ImportOptions(region_bbox=app.settings.region_bbox, region_name=app.settings.region_name,
                                 timezone=app.settings.timezone, allow_outside=allow_outside,
-                                skip_invalid=skip_invalid, report_path=report_path, layer=layer)
+                                skip_invalid=skip_invalid, report_path=report_path, layer=layer,
+                                actor=cli_actor())
         with _file_errors(), _progress(f"importing {file.name}") as progress:
             outcome = import_records(app.session_factory(), kind, file, options, progress=progress)
         _print_outcome(outcome)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from dashboard import auth
 from dashboard.i18n import _
 from db.io.boundaries import BoundaryOptions
 from db.io.columns import CAMERAS, DUTY_UNITS, OWNERS, POSTS, ColumnError
@@ -78,7 +79,8 @@ def import_upload(session_factory, settings, kind: str, file_name: str, data: by
             total, rejected = outcome.total, outcome.rejected
         else:
             options = ImportOptions(region_bbox=settings.region_bbox, region_name=settings.region_name,
-                                    timezone=settings.timezone, skip_invalid=skip_invalid, report_path=report_path)
+                                    timezone=settings.timezone, skip_invalid=skip_invalid, report_path=report_path,
+                                    actor=auth.current_username() or "dashboard")
             outcome = import_records(session_factory, kind, path, options, progress=progress)
             total, rejected = outcome.total, outcome.rejected
         summary = outcome.summary

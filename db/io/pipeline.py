@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.io import checks
 from db.io.boundaries import BoundaryOptions, find_field, prepare_boundaries, read_boundaries
 from db.io.columns import CAMERAS, DUTY_UNITS, OWNERS, POSTS
+from db.io.consent_log import consent_changes, record_consent_changes
 from db.io.readers import RegistryFileError, read_table
 from db.io.validation import REPORT_COLUMNS, Region, ValidationContext, ValidationResult, validate
 from db.io.writers import (
@@ -50,6 +51,7 @@ class ImportOptions:
     skip_invalid: bool = False
     report_path: Path | None = None
     layer: str | None = None
+    actor: str = "import"         # who imports: named in the consent changes the import records
 
 
 @dataclass
@@ -66,6 +68,7 @@ class ImportOutcome:
     districts_assigned: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     errors: pd.DataFrame | None = None
+    consent_changes: int = 0
 
 
 def default_report_path(source: Path) -> Path:
@@ -100,18 +103,21 @@ def import_records(session_factory: sessionmaker[Session], kind: str, path: Path
         if not options.skip_invalid:
             return outcome
     with session_factory.begin() as session:
-        _write(session, kind, result, outcome, progress)
+        _write(session, kind, result, outcome, progress, options.actor)
     outcome.written = True
     return outcome
 
 
 def _write(session: Session, kind: str, result: ValidationResult, outcome: ImportOutcome,
-           progress: Progress | None) -> None:
+           progress: Progress | None, actor: str) -> None:
     frame = result.frame
     if kind == CAMERAS:
         if result.owners is not None and len(result.owners):
             outcome.owners = upsert_owners(session, result.owners)
+        changes = consent_changes(session, frame)
         outcome.summary = upsert_cameras(session, frame, progress=progress, with_districts=True)
+        record_consent_changes(session, actor, changes)
+        outcome.consent_changes = len(changes)
     elif kind == OWNERS:
         outcome.summary = upsert_owners(session, frame)
     elif kind == POSTS:
