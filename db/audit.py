@@ -290,10 +290,9 @@ def _anchor(session: Session) -> str:
     return GENESIS
 
 
-def verify_chain(session: Session, parallel_from: int = audit_segments.PARALLEL_FROM,
-                 workers: int | None = None) -> Verdict:
-    """Check every event and link of the whole log, in id segments walked in parallel when it is large
-    (db/audit_segments.py); the verdict is always ``verify_chain_reference``'s."""
+def verify_chain(session: Session, parallel_from: int | None = None, workers: int | None = None) -> Verdict:
+    """Check every event and link of the whole log, in id segments walked in parallel from
+    ``parallel_from`` events on (db/audit_segments.py); the verdict is always ``verify_chain_reference``'s."""
     head = _head(session)
     anchor = _anchor(session)
     engine = session.get_bind().engine

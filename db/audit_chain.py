@@ -19,6 +19,11 @@ some event on, with valid hashes, no longer ends in the digest someone kept.
 * **truncated**: the last event is not the head's (events at the end are gone); an event past the
   head's is an insertion.
 
+Each event's check needs only its row and the stored hashes of the two events before it (a
+``Link``), so ``walk`` can start anywhere: db/audit_segments.py walks id segments in parallel and
+``joined`` gives the sequential verdict. ``walk`` is the reference; ``walk_fast`` passes the same
+rows a little faster (the hash written out) and hands over to it at the first row it does not pass.
+
 Pure functions over plain values (no models, no sessions), so migrations and the command line
 use the same rule. ``CHAIN_VERSION`` is part of every hash: the serialisation never changes
 without a new version.

@@ -71,7 +71,10 @@ class Database:
         if self.dialect == "sqlite":
             import sqlite3
             from urllib.request import pathname2url
-            return sqlite3.connect(f"file:{pathname2url(self.address)}?mode=rw", uri=True, timeout=10)
+            # read-only: such a connection can never take the file's exclusive lock, so on closing it never
+            # takes itself for the last one and removes the -wal and -shm files under this process (whose
+            # POSIX locks are gone once any descriptor of the file closes, as make_engine's does)
+            return sqlite3.connect(f"file:{pathname2url(self.address)}?mode=ro", uri=True, timeout=10)
         import psycopg
         return psycopg.connect(self.address)
 
@@ -124,11 +127,14 @@ def split(first_id: int, last_id: int, parts: int, first_share: float = FIRST_SH
 
 
 def worker_count() -> int:
-    return max(1, min(len(os.sched_getaffinity(0)) - 1, 3))
+    """One worker per core this process may use, besides its own, one at least and three at most."""
+    affinity = getattr(os, "sched_getaffinity", None)          # Linux; elsewhere every core counts
+    cores = len(affinity(0)) if affinity else (os.cpu_count() or 1)
+    return max(1, min(cores - 1, 3))
 
 
 def verify(connection, dialect: str, database: Database | None, anchor: str, head_hash: str | None,
-           head_id: int | None, parallel_from: int = PARALLEL_FROM, workers: int | None = None) -> Verdict:
+           head_id: int | None, parallel_from: int | None = None, workers: int | None = None) -> Verdict:
     """The whole log's verdict, segments walked in parallel when the log is large enough."""
     cursor = connection.cursor()
     try:
@@ -136,6 +142,7 @@ def verify(connection, dialect: str, database: Database | None, anchor: str, hea
         first_id, last_id = cursor.fetchone()
     finally:
         cursor.close()
+    parallel_from = PARALLEL_FROM if parallel_from is None else parallel_from
     workers = worker_count() if workers is None else workers
     if database is None or first_id is None or last_id - first_id + 1 < parallel_from or workers < 1:
         segments = [Segment(LOWEST, HIGHEST)]

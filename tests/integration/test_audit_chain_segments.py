@@ -136,3 +136,25 @@ def test_a_worker_that_fails_leaves_its_segment_to_this_process(session_factory,
     segments, reference = both(session_factory)
     assert segments == reference and (reference.problem, reference.event_id) == ("edited", 2 * N - 2)
     assert "a worker failed" in caplog.text and not (tmp_path / "absent.db").exists()
+
+
+def test_the_command_line_walks_segments_in_workers(session_factory, engine, database_url, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from noblindspot.cli import cli
+
+    monkeypatch.setenv("NOBLINDSPOT_DATABASE_URL", database_url)
+    monkeypatch.setenv("NOBLINDSPOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(audit_segments, "PARALLEL_FROM", 1)
+    started = []
+    real_start = audit_segments._start
+    monkeypatch.setattr(audit_segments, "_start", lambda *args: started.append(real_start(*args)) or started[-1])
+    rewrite(session_factory)
+    intact = CliRunner().invoke(cli, ["audit", "verify"])
+    assert intact.exit_code == 0 and f"audit chain intact: {N} events" in intact.output
+    assert started and all(proc.returncode == 0 for proc in started)
+    # the fixture's engine and the command's second one share this process: on SQLite the workers must
+    # leave the -wal and -shm files alone when they close (they did not, before they opened it read-only)
+    sql(engine, "DELETE FROM audit_event WHERE id = :x", x=2 * N - 10)
+    broken = CliRunner().invoke(cli, ["audit", "verify"])
+    assert broken.exit_code == 1 and f"before event {2 * N - 8}" in broken.output
