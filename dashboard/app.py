@@ -32,6 +32,7 @@ PAGES = {
     "footage_requests": ("Footage requests", ":material/video_library:", "footage"),
     "posts": ("Posts and duty", ":material/local_police:", "map"),
     "audit": ("Audit log", ":material/history:", "audit"),
+    "transparency": ("Transparency report", ":material/summarize:", "audit"),
     "users": ("Users", ":material/group:", "users"),
 }
 BRIEFING_MODE = "briefing"

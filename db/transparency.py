@@ -83,7 +83,19 @@ def gather(session: Session, month: str, timezone: str) -> TransparencyData:
                                   "hours_to_receipt": (got - created).total_seconds() / 3600 if got else float("nan")}
                                  for created, status, name, code, got in requests],
                                 columns=["polsek", "purpose", "status", "hours_to_receipt"])
+    consent = _consent_rows(session, start, end)
     roles = session.execute(select(AppUser.role, func.count()).where(AppUser.disabled.is_(False))
                             .group_by(AppUser.role)).all()
     accounts = {getattr(role, "value", str(role)): int(n) for role, n in roles if can(role, "live_view")}
-    return TransparencyData(month, tabulate(view_rows, request_rows), accounts, audit.digest(session))
+    return TransparencyData(month, tabulate(view_rows, request_rows, consent), accounts, audit.digest(session))
+
+
+def _consent_rows(session: Session, start: datetime, end: datetime) -> pd.DataFrame:
+    """One row per consent change in the month (db/io/consent_log.py wrote them), with the Polsek of
+    the camera's kecamatan."""
+    changes = session.execute(select(AuditEvent.target, AuditEvent.detail)
+                              .where(AuditEvent.action == audit.AuditAction.CONSENT_CHANGE.value)
+                              .where(AuditEvent.at >= start, AuditEvent.at < end)).all()
+    polsek = _polsek_names(session, {t for t, _ in changes if t})
+    return pd.DataFrame([{"polsek": polsek.get(t or "", NO_POLSEK), "kind": (d or {}).get("kind")}
+                         for t, d in changes], columns=["polsek", "kind"])

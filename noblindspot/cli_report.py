@@ -27,7 +27,7 @@ def transparency_command(app, month: str, lang: str, out: Path) -> None:
     numbers suppressed, sealed with the audit chain's digest."""
     from db import audit
     from db.transparency import ReportError, gather
-    from noblindspot.transparency_report import render_html
+    from db.transparency_report import render_html
 
     if out.suffix.lower() not in (".html", ".pdf"):
         raise click.UsageError("--out must end in .html or .pdf")

@@ -28,6 +28,10 @@ def ledger(database_url, session_factory, monkeypatch, tmp_path):
         for i in range(3):                        # 3 looks for a case
             audit.record(session, "komandan", audit.AuditAction.LIVE_VIEW, target=cameras[1],
                          detail={"purpose": "case:INC-2026-0042"}, at=NOVEMBER.replace(hour=5, minute=i))
+        for i, code in enumerate(cameras[:2]):    # two owners withdrew live consent in November
+            audit.record(session, "ani", audit.AuditAction.CONSENT_CHANGE, target=code,
+                         detail={"kind": "lowered", "from": "live", "to": "on_request"},
+                         at=NOVEMBER.replace(hour=7, minute=i))
         audit.record(session, "komandan", audit.AuditAction.LIVE_VIEW, target=cameras[0],   # December: not counted
                      detail={"purpose": "reason:investigation"}, at=datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
     monkeypatch.setenv("NOBLINDSPOT_DATABASE_URL", database_url)
@@ -47,9 +51,14 @@ def test_the_report_counts_the_month_suppresses_small_numbers_and_carries_the_di
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert "Laporan transparansi CCTV No Blindspot, 2026-11" in page
-    assert "<td>Pemantauan patroli</td><td>14</td><td>&lt;10</td>" in page     # 14 views, 1 camera: <10
+    # 14 patrol views, 1 camera: <10; the 3 case views are the column's only small cell, so the 14
+    # is hidden too (total 17 - 14 would give the 3 away)
+    assert "<td>Pemantauan patroli</td><td>≥10</td><td>&lt;10</td>" in page
     assert "<td>Insiden (kasus)</td><td>&lt;10</td>" in page                   # 3 case views
     assert "INC-2026-0042" not in page                                         # case codes never published
+    assert "Perubahan persetujuan pemilik" in page and "<th>Diturunkan atau dicabut</th>" in page
+    consent = page.split("Perubahan persetujuan pemilik", 1)[1]
+    assert "<td>Jumlah</td><td>0</td><td>&lt;10</td><td>0</td><td>0</td>" in consent   # 2 withdrawals: <10
     assert "<td>Jumlah</td><td></td><td>17</td>" in page                       # December's look left out
     with ledger() as session:
         digest_before_report = audit.digest(session)

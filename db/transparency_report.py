@@ -1,6 +1,6 @@
 """The monthly transparency report as a printable HTML page, in Bahasa Indonesia or English.
 
-The words come from ``noblindspot/locales/<lang>/LC_MESSAGES/report.po`` (read with Babel); the
+The words come from ``db/locales/<lang>/LC_MESSAGES/report.po`` (read with Babel); the
 figures from db/transparency.py, published with geo/transparency.py's small-number rule. The page
 carries the audit chain's digest (latest hash, event count), so a reader can check the report
 against a digest kept outside the system and nobody can publish a cherry-picked ledger.
@@ -19,12 +19,14 @@ LOCALES = Path(__file__).resolve().parent / "locales"
 LANGUAGES = ("id", "en")
 COLUMNS = ("polsek", "purpose", "live_views", "cameras_viewed", "requests_sent", "received", "unavailable",
            "avg_hours_to_receipt")
+CONSENT_COLUMNS = ("polsek", "raised", "lowered", "extended", "shortened")
 
 
 @cache
 def _catalogue(lang: str) -> dict[str, str]:
     with (LOCALES / lang / "LC_MESSAGES" / "report.po").open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle, locale=lang) if m.id and m.string}
+        return {m.id: m.string for m in read_po(handle, locale=lang)
+                if isinstance(m.id, str) and isinstance(m.string, str) and m.id and m.string}   # no plurals here
 
 
 def words(lang: str, key: str, **values: object) -> str:
@@ -41,11 +43,16 @@ def _cell_text(lang: str, column: str, value: str) -> str:
     return value
 
 
-def render_html(data: TransparencyData, lang: str) -> str:
-    table = data.tables.published()
-    head = "".join(f"<th>{escape(words(lang, f'column.{c}'))}</th>" for c in COLUMNS)
-    body = "".join("<tr>" + "".join(f"<td>{escape(_cell_text(lang, c, str(row[c])))}</td>" for c in COLUMNS)
+def _table(lang: str, table, columns: tuple[str, ...]) -> str:
+    head = "".join(f"<th>{escape(words(lang, f'column.{c}'))}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{escape(_cell_text(lang, c, str(row[c])))}</td>" for c in columns)
                    + "</tr>" for _, row in table.iterrows())
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_html(data: TransparencyData, lang: str) -> str:
+    views = _table(lang, data.tables.published(), COLUMNS)
+    consent = _table(lang, data.tables.published_consent(), CONSENT_COLUMNS)
     roles = sorted(data.accounts.items())
     accounts = ("".join(f"<li>{escape(words(lang, f'role.{role}'))}: {n}</li>" for role, n in roles)
                 or f"<li>{escape(words(lang, 'accounts.none'))}</li>")
@@ -64,7 +71,10 @@ tr:last-child td {{font-weight: bold;}}
 </style></head><body>
 <h1>{escape(words(lang, "title", month=data.month))}</h1>
 <p>{escape(words(lang, "intro"))}</p>
-<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+{views}
+<h2>{escape(words(lang, "consent.title"))}</h2>
+<p>{escape(words(lang, "consent.text"))}</p>
+{consent}
 <p>{escape(words(lang, "suppression"))}</p>
 <h2>{escape(words(lang, "accounts"))}</h2><ul>{accounts}</ul>
 <h2>{escape(words(lang, "digest.title"))}</h2>
