@@ -6,11 +6,14 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import time
+import zipfile
 from datetime import timedelta
 
 import pytest
 
 from db import evidence
+from db.case_bundle import build_case_bundle, verify_bundle
+from db.evidence_store import EvidenceStore
 from db.footage import request_footage
 from db.incidents import IncidentInput, create_incident
 from db.models import utcnow
@@ -104,5 +107,16 @@ def test_an_owner_uploads_from_a_phone_and_the_link_closes(relay, link, video, s
     # the only refusal is the reload after "Selesai": the closed link answers 410
     assert failed == [(410, f"{relay.url}/intake/{token}/info")], failed
     with session_factory() as s:
-        assert s.get(FootageRequest, request_id).status == FootageStatus.RECEIVED
+        request = s.get(FootageRequest, request_id)
+        assert request.status == FootageStatus.RECEIVED
+        case = request.incident.code
     assert token not in relay.log()
+    # the commander's case bundle holds the very bytes the phone sent, and verifies
+    store = EvidenceStore(tmp_path / "data" / "evidence")
+    bundle = tmp_path / f"{case}.zip"
+    with session_factory.begin() as s:
+        summary = build_case_bundle(s, COMMANDER, case, store, bundle, purpose=f"case:{case}")
+    assert summary.files == 1 and verify_bundle(bundle).ok
+    with zipfile.ZipFile(bundle) as z:
+        [member] = [n for n in z.namelist() if n.startswith("files/")]
+        assert hashlib.sha256(z.read(member)).hexdigest() == digest
