@@ -32,12 +32,13 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from geo.vocabulary import FeedState
-from relay.command import build_argv, playlist_path
+from relay.command import build_argv, playlist_path, source_list_text
 from relay.config import RelayConfig
 from relay.playlist import read_playlist
 from relay.probe import probe
 from relay.profiles import get_profile
 from relay.simulator.control import CameraSpec, Simulator
+from relay.source_list import feed_list_path, write_list
 from relay.supervisor import FeedSupervisor
 
 WHITE_LUMA = 190
@@ -72,7 +73,8 @@ class BareFeeds:
     def start(self, code: str) -> None:
         out = self.config.runtime_dir / code
         out.mkdir(parents=True, exist_ok=True)
-        argv = build_argv(self.urls[code], self.info, get_profile("copy"), self.config, out)
+        listed = write_list(feed_list_path(out), source_list_text(self.urls[code], self.config))
+        argv = build_argv(listed, self.info, get_profile("copy"), self.config, out)
         self.procs[code] = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.DEVNULL, start_new_session=True)
 

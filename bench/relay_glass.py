@@ -29,11 +29,12 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from geo.vocabulary import FeedState
-from relay.command import build_argv, playlist_path
+from relay.command import build_argv, playlist_path, source_list_text
 from relay.config import RelayConfig
 from relay.probe import probe
 from relay.profiles import get_profile
 from relay.simulator.control import CameraSpec, Simulator
+from relay.source_list import feed_list_path, write_list
 from relay.supervisor import FeedSupervisor
 
 REPO = Path(__file__).resolve().parents[1]
@@ -119,7 +120,8 @@ def run(kind: str, sim: Simulator, root: Path, browser, flashes: int) -> list[fl
         sup = FeedSupervisor("cam", sim.url("cam"), get_profile("copy"), config)
         sup.start()
     else:
-        argv = build_argv(sim.url("cam"), probe(sim.url("cam"), config), get_profile("copy"), config, feed)
+        listed = write_list(feed_list_path(feed), source_list_text(sim.url("cam"), config))
+        argv = build_argv(listed, probe(sim.url("cam"), config), get_profile("copy"), config, feed)
         bare = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
     server = serve(feed, root / "www")

@@ -107,8 +107,10 @@ def _lifespan(manager):
 
 def reap(runtime_dir: Path) -> list[int]:
     from relay.process import reap_orphans
+    from relay.source_list import remove_leftovers
 
     reaped = reap_orphans(runtime_dir)
+    remove_leftovers(runtime_dir)       # camera URLs in plain text, written for ffmpeg that is gone now
     if reaped:
         log.warning("stopped %d ffmpeg left by a previous relay in %s", len(reaped), runtime_dir)
     return reaped

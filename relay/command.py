@@ -8,8 +8,11 @@ Decisions, in order:
   `segment_seconds` long.
 - audio: AAC is copied; G.711 (PCMA/PCMU) or other codecs are encoded to AAC, or every audio
   stream is dropped when the relay's audio policy is "drop".
-- input: RTSP over TCP with a socket timeout (so a dead camera ends ffmpeg instead of hanging it)
-  and a protocol whitelist that refuses file:, http:, concat:, subfile: and the like.
+- input: the camera's URL is never in the argv (any local user can read it there): ffmpeg reads a
+  0600 ffconcat list (relay/source_list.py) that names the camera and carries its input options,
+  RTSP over TCP with a socket timeout (so a dead camera ends ffmpeg instead of hanging it) and a
+  protocol whitelist that refuses file:, http:, concat:, subfile: and the like; the argv itself may
+  open only that list.
 - output: HLS, short segments cut on keyframes, a short playlist, old segments deleted, playlist
   and segments written to temporary names and renamed, so a reader never sees half a file.
 """
@@ -20,9 +23,10 @@ from pathlib import Path
 import ffmpeg
 
 from relay.config import RelayConfig
-from relay.probe import PROTOCOL_WHITELIST, SourceInfo
+from relay.probe import SourceInfo
 from relay.profiles import Profile
 from relay.runtime import PLAYLIST
+from relay.source_list import CONCAT_INPUT, list_text, source_options
 
 BROWSER_VIDEO_CODECS = ("h264",)
 DEFAULT_FPS = 25.0
@@ -30,6 +34,7 @@ AAC_RATE = 16000        # G.711 is 8 kHz: too few bits per AAC frame at 8 kHz, a
 # Before the probe answers, a `copy` feed starts on this guess (most cameras send H.264); the
 # supervisor replaces the process only if the real probe changes the video decision.
 GUESSED_SOURCE = SourceInfo("h264", None, None, None, None)
+ANALYZE = 500000          # analyzeduration (us) and probesize (bytes) for the camera
 HLS_FLAGS = "delete_segments+temp_file+omit_endlist+independent_segments+program_date_time"
 
 
@@ -46,14 +51,22 @@ def needs_video_encode(probe: SourceInfo, profile: Profile) -> bool:
     return profile.transcode or probe.video_codec not in BROWSER_VIDEO_CODECS
 
 
-def build_argv(source_url: str, probe: SourceInfo, profile: Profile, config: RelayConfig,
+def source_list_text(source_url: str, config: RelayConfig) -> str:
+    """The ffconcat list (relay/source_list.py) a feed's ffmpeg reads its camera from."""
+    return list_text(source_url, source_options(config, ANALYZE))
+
+
+def build_argv(source_list: Path, probe: SourceInfo, profile: Profile, config: RelayConfig,
                out_dir: Path, start_number: int = 0) -> list[str]:
-    """The complete argv (program first) that pulls `source_url` into HLS under `out_dir`.
+    """The complete argv (program first) that pulls the camera named in the list file `source_list`
+    (written from `source_list_text`; the argv holds its path, never the URL) into HLS under `out_dir`.
 
     start_number > 0 (a restart) continues the segment numbering of the previous run and marks
     the new run's first segment as a discontinuity, so players keep going across the restart.
     """
-    source = ffmpeg.input(source_url, **_input_options(config))
+    if not isinstance(source_list, Path):
+        raise TypeError("build_argv takes the source list's path; a stream URL never goes on the command line")
+    source = ffmpeg.input(str(source_list), **_input_options())
     streams = [_video(source, probe, profile)]
     audio_selector, audio_options = _audio_plan(probe, profile, config)
     if audio_selector is not None:
@@ -65,14 +78,11 @@ def build_argv(source_url: str, probe: SourceInfo, profile: Profile, config: Rel
     return output.compile(cmd=config.ffmpeg_path, overwrite_output=True)
 
 
-def _input_options(config: RelayConfig) -> dict:
-    return {
-        "rtsp_transport": config.rtsp_transport,
-        "timeout": str(config.io_timeout_us),
-        "protocol_whitelist": PROTOCOL_WHITELIST,
-        "analyzeduration": "500000",
-        "probesize": "500000",
-    }
+def _input_options() -> dict:
+    """The concat demuxer reading the list; the camera's own options are in the list."""
+    flags = dict(zip(CONCAT_INPUT[::2], CONCAT_INPUT[1::2], strict=True))
+    return {name.lstrip("-"): value for name, value in flags.items()} | {
+        "analyzeduration": str(ANALYZE), "probesize": str(ANALYZE)}
 
 
 def _video(source, probe: SourceInfo, profile: Profile):

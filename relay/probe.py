@@ -1,4 +1,7 @@
-"""Ask the camera what it sends (ffprobe), with a hard timeout and the relay's protocol whitelist."""
+"""Ask the camera what it sends (ffprobe), with a hard timeout and the relay's protocol whitelist.
+
+The camera's URL reaches ffprobe in a temporary 0600 list file (relay/source_list.py), never in its argv.
+"""
 from __future__ import annotations
 
 import json
@@ -7,12 +10,14 @@ import threading
 import time
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 from relay.config import RelayConfig
 from relay.errors import SourceUnreachable, UnsupportedSource
 from relay.redact import redact, url_secrets
+from relay.source_list import CONCAT_INPUT, list_text, source_options, temporary_list
 
-PROTOCOL_WHITELIST = "rtsp,rtsps,rtp,udp,tcp,tls,crypto"
+PROBE_ANALYZE = 100000      # analyzeduration (us) and probesize (bytes): a probe wants an answer fast
 
 
 @dataclass(frozen=True)
@@ -32,13 +37,20 @@ def probe(url: str, config: RelayConfig, cancel: threading.Event | None = None) 
     """
     deadline = config.io_timeout_s * 2 + 5
     try:
-        proc = subprocess.Popen(probe_argv(url, config), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        listed = temporary_list(list_text(url, source_options(config, PROBE_ANALYZE)), config.runtime_dir)
+        with listed as source_list:
+            try:
+                proc = subprocess.Popen(probe_argv(source_list, config), stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        start_new_session=True)
+            except OSError as exc:
+                raise SourceUnreachable(f"cannot run ffprobe ({exc.strerror}); install ffmpeg") from None
+            stdout, stderr = _wait(proc, deadline, cancel)
     except OSError as exc:
-        raise SourceUnreachable(f"cannot run ffprobe ({exc.strerror}); install ffmpeg") from None
-    stdout, stderr = _wait(proc, deadline, cancel)
+        raise SourceUnreachable(f"cannot write the probe's source list ({exc.strerror}); is the runtime "
+                                "disk full?") from None
     if proc.returncode != 0:
-        raise SourceUnreachable(_reason(stderr, url))
+        raise SourceUnreachable(_reason(stderr, url, source_list))
     return parse_probe_json(stdout)
 
 
@@ -57,13 +69,12 @@ def _wait(proc: subprocess.Popen, deadline: float, cancel: threading.Event | Non
                                     else f"camera did not answer within {deadline:.0f} s")
 
 
-def probe_argv(url: str, config: RelayConfig) -> list[str]:
-    return [config.ffprobe_path, "-hide_banner", "-v", "error",
-            "-rtsp_transport", config.rtsp_transport, "-timeout", str(config.io_timeout_us),
-            "-protocol_whitelist", PROTOCOL_WHITELIST,
-            "-analyzeduration", "100000", "-probesize", "100000",
+def probe_argv(source_list: Path, config: RelayConfig) -> list[str]:
+    """ffprobe reading the camera named in ``source_list`` (the list carries its RTSP options)."""
+    return [config.ffprobe_path, "-hide_banner", "-v", "error", *CONCAT_INPUT,
+            "-analyzeduration", str(PROBE_ANALYZE), "-probesize", str(PROBE_ANALYZE),
             "-show_entries", "stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,sample_rate",
-            "-of", "json", url]
+            "-of", "json", "-i", str(source_list)]
 
 
 def parse_probe_json(text: str) -> SourceInfo:
@@ -85,9 +96,10 @@ def parse_probe_json(text: str) -> SourceInfo:
     )
 
 
-def _reason(stderr: str, url: str) -> str:
+def _reason(stderr: str, url: str, source_list: Path) -> str:
     lines = [line.strip() for line in (stderr or "").splitlines() if line.strip()]
     last = lines[-1] if lines else "ffprobe failed without a message"
+    last = last.removeprefix(f"{source_list}: ")        # ffprobe names its input: the list, not the camera
     return redact(last, url_secrets(url))[:300]
 
 

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from geo.codes import CODE_RULE_TEXT, is_camera_code
 from relay.errors import InvalidCameraCode
+from relay.source_list import FEED_LIST
 
 # The camera-code rule lives in geo/codes.py (the importer refuses what the relay could never serve);
 # the one playlist name is here. relay/hls.py and relay/command.py use these.
 PLAYLIST = "index.m3u8"
-KEEP = {PLAYLIST, "init.mp4", "ffmpeg.pid"}
+KEEP = {PLAYLIST, "init.mp4", "ffmpeg.pid", FEED_LIST}   # the source list goes when its ffmpeg stops
 
 
 def validate_camera_code(code: str) -> str:

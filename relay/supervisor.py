@@ -46,7 +46,7 @@ from datetime import UTC, datetime
 
 from db.io.stream_url import StreamURLError, validate_stream_url
 from geo.vocabulary import FeedState
-from relay import command, process, reach
+from relay import command, process, reach, source_list
 from relay.config import RelayConfig
 from relay.errors import RelayMediaError, SourceUnreachable, UnsupportedSource
 from relay.observed import build_status, exit_reason
@@ -342,9 +342,11 @@ class FeedSupervisor:
         self._launch_sequence, self._first_segment_at = self._tracker.last_sequence, None
         try:
             source = self._source_for_launch()
-            argv = command.build_argv(self._url, source, self._profile, self._config, self.out_dir,
-                                      start_number=self._tracker.next_start_number())
             self.out_dir.mkdir(parents=True, exist_ok=True)
+            listed = source_list.write_list(source_list.feed_list_path(self.out_dir),
+                                            command.source_list_text(self._url, self._config))
+            argv = command.build_argv(listed, source, self._profile, self._config, self.out_dir,
+                                      start_number=self._tracker.next_start_number())
             proc = self._spawner(argv, self.out_dir, self._secrets, self._config.stderr_lines)
         except (SourceUnreachable, UnsupportedSource, OSError, RelayMediaError) as exc:
             self._launch_failed(exc)
@@ -434,6 +436,7 @@ class FeedSupervisor:
         if proc is None:
             return
         self._stopper(proc)
+        source_list.remove_list(source_list.feed_list_path(self.out_dir))     # the camera's URL, in plain
         with self._lock:
             self._last_tail = proc.tail()
             self._proc = None

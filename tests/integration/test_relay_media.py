@@ -12,12 +12,13 @@ import pytest
 
 from geo.vocabulary import FeedState as S
 from relay import process
-from relay.command import build_argv, playlist_path
+from relay.command import build_argv, playlist_path, source_list_text
 from relay.config import RelayConfig
 from relay.playlist import read_playlist
 from relay.probe import probe
 from relay.profiles import get_profile
 from relay.simulator.control import CameraSpec, Simulator
+from relay.source_list import CONCAT_INPUT, feed_list_path, write_list
 from relay.supervisor import FeedSupervisor
 from tests.support.components import need_ffmpeg, need_rtsp_server
 
@@ -118,8 +119,8 @@ def test_h264_feed_is_remuxed_and_its_playlist_advances(sim, config, supervisors
     wait_for(lambda: last_sequence(sup) > first + 1, 10, "two more segments")
     status = sup.status()
     assert status.source_codec == "h264" and not status.transcoding and status.pid is not None
-    argv = build_argv(sim.url("h264-pcma"), probe(sim.url("h264-pcma"), config), get_profile("copy"), config,
-                      sup.out_dir)
+    argv = build_argv(feed_list_path(sup.out_dir), probe(sim.url("h264-pcma"), config), get_profile("copy"),
+                      config, sup.out_dir)
     assert argv[argv.index("-c:v") + 1] == "copy" and "libx264" not in argv
     assert stream_codecs(newest_segment(sup)) == {"video": "h264", "audio": "aac"}   # G.711 -> AAC
     assert status.bytes_out > 0 and status.segment_age_s is not None and status.segment_age_s < 3
@@ -225,8 +226,9 @@ def test_ffmpeg_refuses_non_network_protocols_even_if_asked(config, tmp_path):
     source = tmp_path / "clip.ts"
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x64:rate=5", "-t", "1",
                     str(source)], check=True, timeout=30)
-    proc = process.spawn(["ffmpeg", "-protocol_whitelist", "rtsp,rtsps,rtp,udp,tcp,tls,crypto",
-                          "-i", f"file:{source}", "-f", "null", "-"], secrets=())
+    # the list names a local file: its own whitelist (the camera's) refuses it, although the argv's allows file
+    listed = write_list(tmp_path / "source.ffconcat", source_list_text(f"file:{source}", config))
+    proc = process.spawn(["ffmpeg", *CONCAT_INPUT, "-i", str(listed), "-f", "null", "-"], secrets=())
     assert proc.popen.wait(timeout=20) != 0
     time.sleep(0.2)
     assert any("not on whitelist" in line for line in proc.tail())
@@ -257,7 +259,8 @@ def test_reap_orphans_kills_ffmpeg_left_by_a_previous_relay(sim, config):
     out_dir = config.runtime_dir / "orphan"
     out_dir.mkdir(parents=True)
     url = sim.url("orphan")
-    argv = build_argv(url, probe(url, config), get_profile("copy"), config, out_dir)
+    listed = write_list(feed_list_path(out_dir), source_list_text(url, config))
+    argv = build_argv(listed, probe(url, config), get_profile("copy"), config, out_dir)
     leftover = process.spawn(argv, marker_dir=out_dir)         # "forgotten": never stopped
     wait_for(lambda: playlist_path(out_dir).exists(), 15, "the orphan to produce a playlist")
     assert (out_dir / process.MARKER_NAME).exists()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from relay.command import build_argv, needs_video_encode
+from relay.command import build_argv, needs_video_encode, source_list_text
 from relay.config import RelayConfig
 from relay.probe import SourceInfo
 from relay.profiles import UnknownProfile, get_profile
@@ -18,9 +18,9 @@ H264_AAC = SourceInfo("h264", 1280, 720, 25.0, "aac", 16000)
 HEVC_720 = SourceInfo("hevc", 1280, 720, 20.0, None)
 MJPEG_480 = SourceInfo("mjpeg", 640, 480, 10.0, "pcm_mulaw", 8000)
 
-INPUT = ["ffmpeg", "-analyzeduration", "500000", "-probesize", "500000",
-         "-protocol_whitelist", "rtsp,rtsps,rtp,udp,tcp,tls,crypto", "-rtsp_transport", "tcp",
-         "-timeout", "5000000", "-i", URL]
+LIST = OUT / "source.ffconcat"
+INPUT = ["ffmpeg", "-f", "concat", "-analyzeduration", "500000", "-probesize", "500000",
+         "-protocol_whitelist", "file", "-safe", "0", "-i", str(LIST)]
 HLS = ["-f", "hls"]
 HLS_TAIL = ["-hls_allow_cache", "0", "-hls_delete_threshold", "2",
             "-hls_flags", "delete_segments+temp_file+omit_endlist+independent_segments+program_date_time",
@@ -34,7 +34,7 @@ def config(**overrides) -> RelayConfig:
 
 
 def argv(info: SourceInfo, profile: str = "copy", start_number: int = 0, **cfg) -> list[str]:
-    return build_argv(URL, info, get_profile(profile), config(**cfg), OUT, start_number=start_number)
+    return build_argv(LIST, info, get_profile(profile), config(**cfg), OUT, start_number=start_number)
 
 
 def x264(kbps: int, keyint: int, seg: str = "1") -> list[str]:
@@ -95,14 +95,36 @@ def test_restart_continues_numbering_with_discontinuity_and_fmp4_names_init():
     assert got[got.index("-hls_time") + 1] == "2"
 
 
-def test_every_argv_whitelists_network_protocols_only_and_has_a_socket_timeout():
+def test_the_argv_opens_only_the_source_list_and_never_holds_the_url():
     for info in (H264_1080, H264_PCMA, HEVC_720, MJPEG_480):
         got = argv(info)
-        whitelist = got[got.index("-protocol_whitelist") + 1].split(",")
-        assert not {"file", "http", "https", "concat", "subfile", "data", "pipe"} & set(whitelist)
-        assert got.index("-protocol_whitelist") < got.index("-i")
-        assert got[got.index("-timeout") + 1] == "5000000"
-        assert got[got.index("-rtsp_transport") + 1] == "tcp"
+        assert got[got.index("-protocol_whitelist") + 1] == "file"
+        assert got.index("-protocol_whitelist") < got.index("-i") and got[got.index("-i") + 1] == str(LIST)
+        assert not [a for a in got if "rtsp" in a or "admin" in a or "pw@" in a]
+
+
+def test_a_stream_url_instead_of_the_list_is_refused():
+    with pytest.raises(TypeError):
+        build_argv(URL, H264_1080, get_profile("copy"), config(), OUT)
+
+
+def test_the_source_list_carries_the_camera_and_its_network_only_options():
+    text = source_list_text(URL, config())
+    lines = text.splitlines()
+    assert lines[:2] == ["ffconcat version 1.0", f"file '{URL}'"]
+    options = dict(line.split(" ", 2)[1:] for line in lines[2:])
+    assert options == {"rtsp_transport": "'tcp'", "timeout": "'5000000'",
+                       "protocol_whitelist": "'rtsp,rtsps,rtp,udp,tcp,tls,crypto'",
+                       "analyzeduration": "'500000'", "probesize": "'500000'"}
+    whitelist = set(options["protocol_whitelist"].strip("'").split(","))
+    assert not {"file", "http", "https", "concat", "subfile", "data", "pipe"} & whitelist
+    assert source_list_text(URL, config(rtsp_transport="udp")).count("option rtsp_transport 'udp'") == 1
+
+
+def test_a_quote_in_the_url_stays_inside_its_token_and_line_breaks_are_refused():
+    assert source_list_text("rtsp://u:it's@h/p", config()).splitlines()[1] == "file 'rtsp://u:it'\\''s@h/p'"
+    with pytest.raises(ValueError):
+        source_list_text("rtsp://u:p@h/p\nfile '/etc/shadow'", config())
 
 
 def test_the_guess_used_before_the_probe_matches_h264_cameras_video_decision():
