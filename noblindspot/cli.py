@@ -19,6 +19,8 @@ from noblindspot.context import AppContext
 # text is the command's own first docstring line (tests/unit/test_cli_startup.py checks they agree).
 COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("noblindspot.cli_users", "The audit log."),
+    "basemap": ("noblindspot.cli_basemap", "The offline street basemap: build it from an OpenStreetMap extract, "
+                                           "or import a ready-made one."),
     "coverage": ("noblindspot.cli_geo",
                  "Share of each district seen by at least one camera: registered and live (5 m cells)."),
     "db": ("noblindspot.cli_db", "Create or upgrade the database schema."),

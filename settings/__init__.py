@@ -53,7 +53,8 @@ class Settings(BaseSettings):
     relay_operator_token: SecretStr | None = None
     relay_hls_secret: SecretStr | None = None
     insecure_dev: bool = False
-    basemap_url: str | None = None
+    basemap_url: str | None = None              # a self-hosted raster XYZ tile URL, when there is no vector basemap
+    basemap_file: Path | None = None            # the vector basemap (PMTiles); <data_dir>/basemap/basemap.pmtiles
     audit_retention_days: int = Field(default=730, ge=30)
     # footage handed over by owners (db/evidence_store.py): where it is kept, the largest file, how long
     # an upload link lasts
@@ -102,6 +103,9 @@ class Settings(BaseSettings):
         if secrets_toml.is_file():
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=secrets_toml))
         return tuple(sources)
+
+    def resolved_basemap_file(self) -> Path:
+        return (self.basemap_file or self.data_dir / "basemap" / "basemap.pmtiles").expanduser()
 
     def resolved_evidence_dir(self) -> Path:
         return (self.evidence_dir or self.data_dir / "evidence").expanduser()
