@@ -19,6 +19,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.components.basemap_layers import VectorBasemap
 from db.coverage_cache import CACHE_DIR, ResultCache
 from db.engine import make_engine, make_session_factory
 from settings import Settings
@@ -49,6 +50,29 @@ def _settings() -> Settings:
 def settings() -> Settings:
     override = st.session_state.get(SETTINGS_OVERRIDE)
     return override if override is not None else _settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _vector_basemap(path: str, size: int, mtime_ns: int) -> VectorBasemap | None:
+    from dashboard.basemap_tiles import tile_url_template
+    from db.io.basemap import BasemapError, read_info
+
+    try:
+        info = read_info(Path(path))
+    except BasemapError as exc:
+        log.warning("the basemap file is not usable, drawing none: %s", exc)
+        return None
+    return VectorBasemap(tile_url_template(info.version), info.min_zoom, info.max_zoom)
+
+
+def vector_basemap() -> VectorBasemap | None:
+    """The offline vector basemap (db/io/basemap.py) when its file is there; read again when it changes."""
+    path = settings().resolved_basemap_file()
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _vector_basemap(str(path), stat.st_size, stat.st_mtime_ns)
 
 
 @st.cache_resource(show_spinner=False)

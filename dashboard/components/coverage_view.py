@@ -13,6 +13,8 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
+from dashboard import deps
+from dashboard.components.basemap_layers import ATTRIBUTION as OSM_ATTRIBUTION
 from dashboard.components.map_layers import SplicedDeck, district_layer
 from dashboard.components.value_labels import text
 from dashboard.i18n import _, format_number, format_percent
@@ -109,5 +111,8 @@ def render_blind_spot_map(blocks: gpd.GeoDataFrame, districts: gpd.GeoDataFrame,
                district_layer(districts, {}, "coverage-districts", pickable=False, line_px=1.5)]
     if proposals is not None and len(proposals):
         layered.append(proposal_layer(proposals))
-    deck = SplicedDeck(layered, view_of(districts), basemap_url=basemap_url)
+    basemap = deps.vector_basemap()
+    deck = SplicedDeck(layered, view_of(districts), basemap_url=basemap_url, vector_basemap=basemap)
     st.pydeck_chart(deck, height=520, key=key)
+    if basemap is not None:
+        st.caption(OSM_ATTRIBUTION)

@@ -15,6 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components import map_layers as ml
+from dashboard.components.basemap_layers import ATTRIBUTION as OSM_ATTRIBUTION
+from dashboard.components.basemap_layers import DISTRICT_LABEL_LAYER
 from dashboard.components.map_layers import DUTY_UNIT_COLOUR, HEALTH_STYLE, OWNER_COLOURS, OWNER_ORDER, POST_COLOUR
 from dashboard.i18n import _, format_number
 from geo.demo.facts import BOUNDARY_ATTRIBUTION
@@ -36,6 +38,13 @@ def boundary_note(districts: Iterable[pd.DataFrame]) -> str | None:
     if any(d["synthetic"].any() for d in frames):
         return _("Boundaries are synthetic (demo data), not official.")
     return None
+
+
+def map_note(districts: Iterable[pd.DataFrame], basemap_drawn: bool) -> str | None:
+    """The one attribution line under a map: the boundaries' (boundary_note) and, when the offline
+    basemap is drawn, OpenStreetMap's, which its licence (ODbL) asks for in these words."""
+    parts = [boundary_note(districts), OSM_ATTRIBUTION if basemap_drawn else None]
+    return " · ".join(part for part in parts if part) or None
 
 
 def owner_label(owner_class: str) -> str:
@@ -122,9 +131,10 @@ def _area_rows(drawn: set[str]) -> list[str]:
     rows = []
     for level, (label, width) in lines.items():
         layer = ml.BOUNDARY_LAYER.format(level=level)
+        names = {DISTRICT_LABEL_LAYER.format(level=level)} & drawn      # the districts' names go with their lines
         if layer in drawn:
             rows.append(_swatch(f"width:1.6em;height:0;border-radius:0;border-top:{width} solid "
-                                f"{_rgb(BOUNDARY_COLOUR)}", label, {layer}))
+                                f"{_rgb(BOUNDARY_COLOUR)}", label, {layer, *names}))
     if ml.CONE_LAYER in drawn:
         rows.append(_swatch(f"background:{_rgb(OWNER_COLOURS[0], 0.45)};width:1.1em;height:1.1em;"
                             "border-radius:100% 0 0 0", _("View cone, in the owner's colour"), {ml.CONE_LAYER}))

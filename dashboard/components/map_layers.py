@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from dashboard.components.basemap_layers import VectorBasemap, vector_basemap_layer
 from geo.vocabulary import OwnerClass
 
 SCALE = 100_000  # position offsets in 1e-5 degree
@@ -283,14 +284,19 @@ class SplicedDeck(pdk.Deck):
     """A pydeck Deck whose layer data is spliced in as pre-serialised JSON when Streamlit serialises it.
 
     Layers are built with ``data="@@data:<layer id>"``; ``to_json`` replaces each placeholder with
-    the matching JSON array. The basemap is either none (no request leaves the browser) or a raster
-    style pointing at the configured self-hosted tile server.
+    the matching JSON array. The basemap is the product's own vector basemap (an MVTLayer under every
+    other layer, in the light or dark ``style``), else a raster style pointing at the configured
+    self-hosted tile server, else none: no request leaves the browser.
     """
 
     def __init__(self, layered: list[tuple[pdk.Layer, str]], view_state: pdk.ViewState,
-                 basemap_url: str | None = None, tooltip: dict | None = None):
-        super().__init__(layers=[layer for layer, _ in layered], initial_view_state=view_state,
+                 basemap_url: str | None = None, tooltip: dict | None = None,
+                 vector_basemap: VectorBasemap | None = None, style: str = "light"):
+        under = [vector_basemap_layer(vector_basemap, style)] if vector_basemap is not None else []
+        super().__init__(layers=under + [layer for layer, _ in layered], initial_view_state=view_state,
                          map_provider=None, tooltip=tooltip if tooltip is not None else TOOLTIP)
+        if vector_basemap is not None:
+            basemap_url = None
         self._spliced = {layer.id: data for layer, data in layered}
         self._basemap_url = basemap_url
 

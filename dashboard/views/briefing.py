@@ -15,7 +15,8 @@ import streamlit as st
 from dashboard import auth, deps, state
 from dashboard.components import map_layers as ml
 from dashboard.components import purpose_gate
-from dashboard.components.legend import boundary_note, camera_counts, render_legend
+from dashboard.components.basemap_layers import BASEMAP_LAYER, district_label_layer
+from dashboard.components.legend import camera_counts, map_note, render_legend
 from dashboard.components.player import render_player
 from dashboard.i18n import _, format_datetime, format_number, format_percent, now_local
 
@@ -57,13 +58,16 @@ def _figure(value: str, label: str) -> str:
 
 
 def _district_deck(code: str, points: ml.CameraPoints, health_by_code: dict[str, str]) -> ml.SplicedDeck:
+    basemap = deps.vector_basemap()
     kecamatan = state.districts_frame("kecamatan")
     this = kecamatan[kecamatan["code"] == code]
     layered = [ml.district_layer(this, {}, ml.BOUNDARY_LAYER.format(level="kecamatan"), False, 4)]
     kelurahan = state.districts_frame("kelurahan")
-    if len(kelurahan):
-        layered.append(ml.district_layer(kelurahan[kelurahan["parent_code"] == code], {},
-                                         ml.BOUNDARY_LAYER.format(level="kelurahan"), False, 1))
+    inner = kelurahan[kelurahan["parent_code"] == code] if len(kelurahan) else kelurahan
+    if len(inner):
+        layered.append(ml.district_layer(inner, {}, ml.BOUNDARY_LAYER.format(level="kelurahan"), False, 1))
+        if basemap is None:       # the basemap names the places itself
+            layered.append(district_label_layer(inner, "kelurahan"))
     inside = points.kecamatan == code
     layered += ml.registered_camera_layers(points, np.flatnonzero(inside & ~points.connected))
     layered.append(ml.connected_camera_layer(points, np.flatnonzero(inside & points.connected), health_by_code, {}))
@@ -72,7 +76,8 @@ def _district_deck(code: str, points: ml.CameraPoints, health_by_code: dict[str,
     bounds = tuple(this.geometry.iloc[0].bounds) if len(this) else deps.settings().region_bbox
     view = pdk.ViewState(longitude=(bounds[0] + bounds[2]) / 2, latitude=(bounds[1] + bounds[3]) / 2,
                          zoom=ml.zoom_to_fit(bounds, MAP_WIDTH_PX, MAP_HEIGHT_PX))
-    return ml.SplicedDeck(layered, view, basemap_url=deps.settings().basemap_url, tooltip={})
+    return ml.SplicedDeck(layered, view, basemap_url=deps.settings().basemap_url, tooltip={},
+                          vector_basemap=basemap, style="dark")
 
 
 def _figures(row, health: np.ndarray, inside: np.ndarray) -> str:
@@ -140,7 +145,8 @@ def briefing_slide() -> None:
     deck = _district_deck(row.code, points, health_by_code)
     with map_col:
         st.pydeck_chart(deck, height=MAP_HEIGHT_PX, alt=_("Map of kecamatan {name}", name=row["name"]))
-        note = boundary_note(state.districts_frame(lvl) for lvl in ("kecamatan", "kelurahan"))
+        note = map_note((state.districts_frame(lvl) for lvl in ("kecamatan", "kelurahan")),
+                        any(layer.id == BASEMAP_LAYER for layer in deck.layers))
         if note:
             st.caption(note)
     with legend_col:

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import auth, deps, i18n
 from dashboard.components import incident_map, ops_data
 from dashboard.components import value_labels as vl
+from dashboard.components.basemap_layers import ATTRIBUTION as OSM_ATTRIBUTION
 from dashboard.components.camera_card import markdown_text
 from dashboard.components.error_notice import show_error
 from dashboard.components.player import render_player
@@ -240,7 +241,10 @@ def _posts_panel(incident, near: dict) -> list[dict]:
 
 
 def _map(incident, seeing: pd.DataFrame, posts: list[dict]) -> None:
-    st.pydeck_chart(incident_map.incident_deck(incident, seeing, posts, deps.settings().basemap_url))
+    basemap = deps.vector_basemap()
+    st.pydeck_chart(incident_map.incident_deck(incident, seeing, posts, deps.settings().basemap_url, basemap))
+    if basemap is not None:
+        st.caption(OSM_ATTRIBUTION)
 
 
 def _incident_view(user: Actor, incident) -> None:

@@ -9,8 +9,9 @@ import streamlit as st
 from dashboard import auth, deps, state
 from dashboard.components import map_layers as ml
 from dashboard.components import value_labels as vl
+from dashboard.components.basemap_layers import district_label_layer
 from dashboard.components.camera_card import health_label, render_camera_card
-from dashboard.components.legend import boundary_note, camera_counts, owner_label, render_legend
+from dashboard.components.legend import camera_counts, map_note, owner_label, render_legend
 from dashboard.i18n import _, format_number, format_percent
 from geo.fov import cone_polygons
 
@@ -142,7 +143,8 @@ def consent_words(feeds) -> dict[str, str]:
             if consent in said}
 
 
-def build_layers(points, mask, health_by_code, level, words=None) -> list[tuple[pdk.Layer, str]]:
+def build_layers(points, mask, health_by_code, level, words=None, labels_districts=True) -> list[tuple[pdk.Layer, str]]:
+    """The map's layers, bottom to top; ``labels_districts``: name the districts (when no basemap names places)."""
     layered = []
     for lvl, width in (("kecamatan", 2.5), ("kelurahan", 0.8)):
         districts = state.districts_frame(lvl)
@@ -160,6 +162,9 @@ def build_layers(points, mask, health_by_code, level, words=None) -> list[tuple[
     labels = {h: health_label(h) for h in state.HEALTH_CLASSES}
     layered.append(ml.connected_camera_layer(points, np.flatnonzero(mask & points.connected), health_by_code, labels,
                                              words))
+    if labels_districts:
+        layered += [district_label_layer(state.districts_frame(lvl), lvl) for lvl in ("kelurahan", "kecamatan")
+                    if len(state.districts_frame(lvl))]
     posts, units = state.posts_frame(), state.duty_units_frame()
     if len(posts):
         posts = posts.assign(name=posts["name"].map(vl.post_name))
@@ -219,12 +224,14 @@ def render() -> None:
     owners, status = camera_counts(points, mask, health)
     _metrics(len(points), int(mask.sum()), status)
     map_col, side_col = st.columns([3, 1])
-    layered = build_layers(points, mask, health_by_code, level, consent_words(feeds))
-    deck = ml.SplicedDeck(layered, _view_state(points), basemap_url=deps.settings().basemap_url)
+    basemap = deps.vector_basemap()
+    layered = build_layers(points, mask, health_by_code, level, consent_words(feeds), labels_districts=basemap is None)
+    deck = ml.SplicedDeck(layered, _view_state(points), basemap_url=deps.settings().basemap_url,
+                          vector_basemap=basemap)
     with map_col:
         st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key=MAP_KEY, height=640,
                         alt=_("Map of registered cameras"))
-        note = boundary_note(state.districts_frame(lvl) for lvl in ("kecamatan", "kelurahan"))
+        note = map_note((state.districts_frame(lvl) for lvl in ("kecamatan", "kelurahan")), basemap is not None)
         if note:
             st.caption(note)
     with side_col:
