@@ -14,6 +14,7 @@ if __package__ in (None, ""):  # run as a script by `streamlit run`: make the re
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dashboard import auth, deps, i18n, state
+from dashboard.components import streamlit_words
 from dashboard.i18n import _
 
 # Not "pages/": Streamlit serves a folder of that name by URL (and lists it) before any st.navigation call.
@@ -128,7 +129,7 @@ def main() -> None:
     # and a command centre may have no internet; an emoji becomes an inline data: SVG.
     st.set_page_config(page_title="No Blindspot", page_icon="📹", layout="wide",
                        initial_sidebar_state="collapsed" if briefing_mode() else "auto")
-    i18n.current_language()
+    streamlit_words.render(i18n.current_language())
     warnings = _secret_warnings()
     if warnings is None:
         return

@@ -39,6 +39,8 @@ def _upload_tab() -> None:
                         format_func=labels.__getitem__)
     uploaded = st.file_uploader(_("Registry file (CSV, GeoJSON, GeoPackage or zipped Shapefile)"),
                                 type=UPLOAD_TYPES, key="registry_file")
+    st.caption(_("One file of at most {size} MB: CSV or TXT, GeoJSON, GeoPackage, or a Shapefile in a zip.",
+                 size=st.get_option("server.maxUploadSize")))
     skip = st.checkbox(_("Skip invalid rows and import the rest"), key="registry_skip_invalid")
     if st.button(_("Import"), key="registry_import", disabled=uploaded is None, type="primary"):
         bar = st.progress(0, text=_("Reading and checking {file}…", file=uploaded.name))
