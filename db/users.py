@@ -34,7 +34,12 @@ SIGN_IN_FAILED_MESSAGE = ("Sign-in failed: check the user name and password. Aft
                           "attempts, wait a few minutes before trying again.")
 
 class UserError(ValueError):
-    """A user command that cannot be carried out; the message says what to change."""
+    """A user command that cannot be carried out; the message says what to change (in English, for the
+    command line). ``code`` and ``params`` let the dashboard say the same in the user's language."""
+
+    def __init__(self, message: str, code: str = "other", **params: object) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
 
 
 class SignInRefused(Exception):
@@ -58,17 +63,17 @@ def normalise_username(raw: str) -> str:
     name = (raw or "").strip().lower()
     if not USERNAME_RE.match(name):
         raise UserError("a user name is 2-80 characters: letters, digits and . _ @ - (starting with a "
-                        "letter or digit)")
+                        "letter or digit)", "bad_username")
     return name
 
 
 def check_password(password: str) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise UserError(f"the password must be at least {MIN_PASSWORD} characters")
+        raise UserError(f"the password must be at least {MIN_PASSWORD} characters", "password_short", n=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        raise UserError(f"the password must be at most {MAX_PASSWORD} characters")
+        raise UserError(f"the password must be at most {MAX_PASSWORD} characters", "password_long", n=MAX_PASSWORD)
     if password.strip() != password:
-        raise UserError("the password starts or ends with a space; remove it (a paste error?)")
+        raise UserError("the password starts or ends with a space; remove it (a paste error?)", "password_space")
     return password
 
 
@@ -76,7 +81,7 @@ def parse_role(raw: Role | str) -> Role:
     try:
         return cast(Role, Role.parse(raw))
     except VocabularyError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(str(exc), "bad_role") from None
 
 
 def _get(session: Session, username: str) -> AppUser | None:
@@ -86,7 +91,7 @@ def _get(session: Session, username: str) -> AppUser | None:
 def _require_user(session: Session, username: str) -> AppUser:
     user = _get(session, normalise_username(username))
     if user is None:
-        raise UserError(f"no user named {username!r}; see `noblindspot users list`")
+        raise UserError(f"no user named {username!r}; see `noblindspot users list`", "no_user", name=username)
     return user
 
 
@@ -101,7 +106,7 @@ def add_user(session: Session, actor: Actor | str, username: str, role: Role | s
     _require_admin(actor)
     name, role = normalise_username(username), parse_role(role)
     if _get(session, name) is not None:
-        raise UserError(f"user {name!r} exists already; use `users passwd` or `users enable`")
+        raise UserError(f"user {name!r} exists already; use `users passwd` or `users enable`", "exists", name=name)
     user = AppUser(username=name, role=role, display_name=(display_name or "").strip()[:120] or None,
                    password_hash=_hasher().hash(check_password(password)) if password is not None else None,
                    disabled=False, failed_attempts=0)
@@ -124,7 +129,7 @@ def set_disabled(session: Session, actor: Actor | str, username: str, disabled: 
     _require_admin(actor)
     user = _require_user(session, username)
     if isinstance(actor, Actor) and actor.username == user.username and disabled:
-        raise UserError("you cannot disable your own account; ask another admin")
+        raise UserError("you cannot disable your own account; ask another admin", "disable_self")
     user.disabled = disabled
     if disabled:
         web_sessions.close_user(session, user.username)   # signed out everywhere, not only refused later

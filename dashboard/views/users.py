@@ -28,13 +28,32 @@ def _table(rows) -> None:
         hide_index=True, width="stretch")
 
 
+def user_error_text(exc: users.UserError) -> str:
+    """Why an account change was refused, in the user's language (the English text for an unknown code)."""
+    p = exc.params
+    texts = {
+        "bad_username": lambda: _("a user name has 2 to 80 characters: letters, digits and . _ @ -, starting with a "
+                                  "letter or a digit"),
+        "password_short": lambda: _("the password needs at least {n} characters", n=p.get("n")),
+        "password_long": lambda: _("the password may have at most {n} characters", n=p.get("n")),
+        "password_space": lambda: _("the password starts or ends with a space; remove it (pasted by mistake?)"),
+        "bad_role": lambda: _("choose one of the listed roles"),
+        "no_user": lambda: _("there is no user {name}", name=p.get("name")),
+        "exists": lambda: _("user {name} exists already; change its password or enable it below",
+                            name=p.get("name")),
+        "disable_self": lambda: _("you cannot disable your own account; ask another admin"),
+    }
+    text = texts.get(exc.code)
+    return text() if text else str(exc)
+
+
 def _apply(user: Actor, action, done: str) -> None:
     auth.check(user, "users")
     try:
         with ops_data.session_factory().begin() as session:
             action(session)
     except users.UserError as exc:
-        st.error(_("Not saved: {reason}", reason=markdown_text(exc)))
+        st.error(_("Not saved: {reason}", reason=markdown_text(user_error_text(exc))))
         return
     st.session_state[FLASH] = done
     st.rerun()

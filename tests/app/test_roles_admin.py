@@ -87,3 +87,20 @@ def test_admin_corrects_personnel(app_env):
     assert not app.exception, app.exception
     with app_env() as s:
         assert s.scalar(select(Post.personnel).where(Post.code == "PS-KJ")) == 75
+
+
+def test_a_refused_account_change_says_why_in_indonesian(app_env):
+    app = signed_in(Role.ADMIN, "users", lang="id").run()
+    form = "FormSubmitter:user_add-Tambah pengguna"
+    for name, password, expected in (("dewi", "pendek", "Tidak disimpan: kata sandi paling sedikit 10 karakter"),
+                                     ("budi", "a long password 1", "Tidak disimpan: pengguna budi sudah ada"),
+                                     ("-x", "a long password 1", "Tidak disimpan: nama pengguna terdiri dari")):
+        app.text_input(key="user_add_name").input(name)
+        app.text_input(key="user_add_password").input(password)
+        app.text_input(key="user_add_again").input(password)
+        app = app.button(key=form).click().run()
+        assert not app.exception, app.exception
+        assert app.error[0].value.startswith(expected), app.error[0].value
+        assert "password" not in app.error[0].value and "exists" not in app.error[0].value
+    with app_env() as s:
+        assert s.scalar(select(func.count()).select_from(AppUser)) == 4      # nothing was added
