@@ -69,8 +69,16 @@ def as_nobody(argv: list[str], stdin: str = "") -> str:
     return done.stdout
 
 
+# what `ps -eww -o args=` prints, read the way ps reads it (every /proc/<pid>/cmdline), so the check
+# needs no procps (a minimal Debian root, as in the fresh-machine check, has none)
+PS = ["/usr/bin/python3", "-c",
+      "import os\nfor p in os.listdir('/proc'):\n if p.isdigit():\n  try:\n"
+      "   a=open('/proc/'+p+'/cmdline','rb').read()\n  except OSError:\n   continue\n"
+      "  if a: print(a.rstrip(b'\\0').replace(b'\\0',b' ').decode('utf-8','replace'))"]
+
+
 class PsWatcher:
-    """`ps -eo args` as nobody, over and over, until stopped: every command line it saw."""
+    """Every process's command line as nobody (what `ps` shows), over and over, until stopped."""
 
     def __init__(self) -> None:
         self.seen: set[str] = set()
@@ -78,14 +86,13 @@ class PsWatcher:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> PsWatcher:
-        self.seen.update(as_nobody(["ps", "-eww", "-o", "args="]).splitlines())      # fails loudly before the thread
+        self.seen.update(as_nobody(PS).splitlines())      # fails loudly before the thread
         self._thread.start()
         return self
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            done = subprocess.run([*viewer(), "ps", "-eww", "-o", "args="], capture_output=True, text=True,
-                                  timeout=30)
+            done = subprocess.run([*viewer(), *PS], capture_output=True, text=True, timeout=30)
             self.seen.update(done.stdout.splitlines())
             time.sleep(0.05)
 
