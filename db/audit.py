@@ -63,6 +63,7 @@ class AuditAction(StrEnum):
     USER_DISABLE = "user_disable"
     USER_ENABLE = "user_enable"
     USER_ROLE = "user_role"
+    USER_IDENTITY = "user_identity"                  # name, rank, NRP for signing letters
     AUDIT_EXPORT = "audit_export"
     AUDIT_PURGE = "audit_purge"
 

@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import audit
@@ -32,9 +31,10 @@ from db.evidence import EvidenceError, EvidenceRow, clean_purpose, list_evidence
 from db.evidence_store import BLOCK, EvidenceStore
 from db.footage import QueueRow, footage_queue
 from db.incidents import get_incident
-from db.models import AppUser, utcnow
+from db.models import utcnow
 from db.models_ops import FootageRequest
 from db.permissions import Actor
+from db.users import signature_of
 from geo.letter import letter_from_row, render_letter_html
 from geo.media_info import EvidenceVerdict
 
@@ -140,9 +140,8 @@ def _add_letter(zf: zipfile.ZipFile, session: Session, row: QueueRow) -> dict[st
     # the letter as issued: signed by the officer who asked, dated the day of the request
     request = session.get(FootageRequest, row.id)
     assert request is not None   # the row was just read from it
-    user = session.scalar(select(AppUser).where(AppUser.username == request.created_by))
-    officer = (user.display_name if user is not None else None) or request.created_by
-    letter = letter_from_row(row, officer, request.created_at)
+    signer = signature_of(session, request.created_by)
+    letter = letter_from_row(row, signer.name, request.created_at, signer.rank, signer.nrp)
     return {**_add(zf, f"letters/{row.id}.html", render_letter_html(letter).encode()), "request": row.id}
 
 

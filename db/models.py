@@ -196,6 +196,9 @@ class AppUser(Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # how an officer signs official letters (migration 0007): rank (pangkat) and NRP
+    rank: Mapped[str | None] = mapped_column(String(40))
+    nrp: Mapped[str | None] = mapped_column(String(20))
 
 
 class WebSession(Base):

@@ -9,6 +9,7 @@ Every sign-in, failure and user change is written to the audit log. Nothing comm
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import cast
@@ -77,6 +78,26 @@ def check_password(password: str) -> str:
     return password
 
 
+NRP_RE = re.compile(r"^\d{8}(\d{10})?$")   # Polri NRP: 8 digits; a civil servant's NIP: 18
+MAX_RANK = 40
+
+
+def clean_rank(raw: str | None) -> str | None:
+    """An officer's rank as written on letters (AKP, Kompol, Ipda ...); None when not given."""
+    rank = " ".join((raw or "").split())
+    if len(rank) > MAX_RANK:
+        raise UserError(f"a rank has at most {MAX_RANK} characters", "rank_long", n=MAX_RANK)
+    return rank or None
+
+
+def clean_nrp(raw: str | None) -> str | None:
+    """An NRP (8 digits) or NIP (18 digits), spaces removed; None when not given."""
+    nrp = "".join((raw or "").split())
+    if nrp and not NRP_RE.match(nrp):
+        raise UserError("an NRP is 8 digits (a NIP 18)", "bad_nrp")
+    return nrp or None
+
+
 def parse_role(raw: Role | str) -> Role:
     try:
         return cast(Role, Role.parse(raw))
@@ -101,19 +122,48 @@ def _require_admin(actor: Actor | str) -> None:
 
 
 def add_user(session: Session, actor: Actor | str, username: str, role: Role | str,
-             password: str | None = None, display_name: str | None = None) -> AppUser:
-    """A new account; without a password it can sign in only through OIDC."""
+             password: str | None = None, display_name: str | None = None, rank: str | None = None,
+             nrp: str | None = None) -> AppUser:
+    """A new account; without a password it can sign in only through OIDC. ``rank`` and ``nrp`` sign
+    the officer's letters."""
     _require_admin(actor)
     name, role = normalise_username(username), parse_role(role)
+    rank, nrp = clean_rank(rank), clean_nrp(nrp)
     if _get(session, name) is not None:
         raise UserError(f"user {name!r} exists already; use `users passwd` or `users enable`", "exists", name=name)
     user = AppUser(username=name, role=role, display_name=(display_name or "").strip()[:120] or None,
                    password_hash=_hasher().hash(check_password(password)) if password is not None else None,
-                   disabled=False, failed_attempts=0)
+                   disabled=False, failed_attempts=0, rank=rank, nrp=nrp)
     session.add(user)
     session.flush()
     record(session, actor, AuditAction.USER_ADD, target=name, detail={"role": role.value})
     return user
+
+
+def set_identity(session: Session, actor: Actor | str, username: str, display_name: str | None,
+                 rank: str | None, nrp: str | None) -> None:
+    """The name, rank and NRP an officer signs official letters with."""
+    _require_admin(actor)
+    user = _require_user(session, username)
+    user.display_name = (display_name or "").strip()[:120] or None
+    user.rank, user.nrp = clean_rank(rank), clean_nrp(nrp)
+    record(session, actor, AuditAction.USER_IDENTITY, target=user.username,
+           detail={"rank": user.rank, "nrp_set": user.nrp is not None})
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str
+    rank: str | None = None
+    nrp: str | None = None
+
+
+def signature_of(session: Session, username: str) -> Signature:
+    """How ``username`` signs a letter: name (display name, else the user name), rank and NRP."""
+    user = _get(session, (username or "").strip().lower())
+    if user is None:
+        return Signature(username)
+    return Signature(user.display_name or user.username, user.rank, user.nrp)
 
 
 def set_password(session: Session, actor: Actor | str, username: str, password: str) -> None:

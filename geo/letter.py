@@ -40,13 +40,17 @@ class LetterData:
     issued_at: datetime
     upload_url: str | None = None          # the owner's upload link, when one was made with this letter
     upload_expires: datetime | None = None
+    officer_rank: str | None = None        # pangkat, written before the name
+    officer_nrp: str | None = None
 
 
-def letter_from_row(row, officer: str, issued_at: datetime) -> LetterData:
-    """Build the letter from a db.footage.QueueRow."""
+def letter_from_row(row, officer: str, issued_at: datetime, rank: str | None = None,
+                    nrp: str | None = None) -> LetterData:
+    """Build the letter from a db.footage.QueueRow, signed by ``officer`` (with rank and NRP if known)."""
     return LetterData(row.id, row.incident_code, row.incident_category, row.event_time, row.camera_code or "-",
                       row.camera_name or "-", row.owner_name or "-", row.owner_address, row.window_start,
-                      row.window_end, row.deadline, row.polsek_name, officer, issued_at)
+                      row.window_end, row.deadline, row.polsek_name, officer, issued_at, officer_rank=rank,
+                      officer_nrp=nrp)
 
 
 def _when(moment: datetime | None, pattern: str = "d MMMM y, HH.mm") -> str:
@@ -77,6 +81,12 @@ def _deadline_paragraph(data: LetterData) -> str:
                 "Mohon rekaman segera disalin sebelum tertimpa oleh rekaman baru.</p>")
     return (f"<p class=\"deadline\">Rekaman pada perekam (DVR) kamera tersebut diperkirakan akan tertimpa "
             f"pada {_e(_when(data.deadline))}. Mohon rekaman disalin sebelum waktu tersebut.</p>")
+
+
+def _signature(data: LetterData) -> str:
+    """``AKP Budi Santoso`` over ``NRP 12345678`` (rank and NRP when the account has them)."""
+    name = " ".join(part for part in (data.officer_rank, data.officer) if part)
+    return _e(name) + (f"<br>NRP {_e(data.officer_nrp)}" if data.officer_nrp else "")
 
 
 def _upload_paragraph(data: LetterData) -> str:
@@ -121,7 +131,7 @@ Bapak/Ibu untuk menyerahkan salinan rekaman dari kamera CCTV berikut:</p>
 {_e(station)}. Rekaman hanya digunakan untuk keperluan penyelidikan perkara tersebut.</p>
 {_upload_paragraph(data)}
 <p>Atas perhatian dan kerja sama Bapak/Ibu, kami ucapkan terima kasih.</p>
-<div class="sign">Hormat kami,<br><br><br>{_e(data.officer)}<br>{_e(station)}</div>
+<div class="sign">Hormat kami,<br><br><br>{_signature(data)}<br>{_e(station)}</div>
 <p class="no-print"><button onclick="window.print()">Cetak</button></p>
 </body></html>
 """

@@ -50,10 +50,13 @@ def users_group() -> None:
 @click.argument("username")
 @click.option("--role", required=True, help="commander, operator, admin or briefing.")
 @click.option("--display-name", default=None)
+@click.option("--rank", default=None, help="Rank (pangkat) written before the name on letters, e.g. AKP.")
+@click.option("--nrp", default=None, help="NRP (8 digits) written under the name on letters.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--no-password", is_flag=True, help="OIDC-only account (cannot sign in with a password).")
 @click.pass_obj
-def add(app, username: str, role: str, display_name: str | None, password_stdin: bool, no_password: bool) -> None:
+def add(app, username: str, role: str, display_name: str | None, rank: str | None, nrp: str | None,
+        password_stdin: bool, no_password: bool) -> None:
     """Create an account."""
     try:
         users.parse_role(role)
@@ -61,7 +64,7 @@ def add(app, username: str, role: str, display_name: str | None, password_stdin:
     except users.UserError as exc:
         raise click.UsageError(str(exc)) from None
     password = None if no_password else _read_password(password_stdin)
-    _run(app, lambda s: users.add_user(s, cli_actor(), name, role, password, display_name))
+    _run(app, lambda s: users.add_user(s, cli_actor(), name, role, password, display_name, rank, nrp))
     click.echo(f"user {name} added with role {users.parse_role(role).value}")
 
 

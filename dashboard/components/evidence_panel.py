@@ -14,7 +14,7 @@ from dashboard.components import ops_data
 from dashboard.components import value_labels as vl
 from dashboard.components.error_notice import show_error
 from dashboard.i18n import _, format_datetime, format_number
-from db import evidence
+from db import evidence, users
 from db.case_bundle import build_case_bundle
 from db.evidence_store import EvidenceStore, EvidenceStoreError
 from db.models import utcnow
@@ -91,11 +91,17 @@ def _make_link(user: Actor, row) -> None:
                        file_name=f"permohonan-rekaman-{row.id}.html", mime="text/html", key="evidence_letter")
 
 
+def signed_letter(user: Actor, row):
+    """The request's letter, signed by ``user`` with the name, rank and NRP of their account."""
+    with ops_data.session_factory()() as session:
+        signer = users.signature_of(session, user.username)
+    return letter_from_row(row, signer.name, utcnow(), signer.rank, signer.nrp)
+
+
 def _letter_with_link(user: Actor, row, url: str, expires):
     from dataclasses import replace
 
-    return replace(letter_from_row(row, user.display_name or user.username, utcnow()), upload_url=url,
-                   upload_expires=expires)
+    return replace(signed_letter(user, row), upload_url=url, upload_expires=expires)
 
 
 def _download(user: Actor, row, files) -> None:

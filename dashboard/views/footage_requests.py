@@ -10,7 +10,7 @@ from dashboard.components import ops_data
 from dashboard.components import value_labels as vl
 from dashboard.components.camera_card import markdown_text
 from dashboard.components.error_notice import show_error
-from dashboard.components.evidence_panel import render_evidence
+from dashboard.components.evidence_panel import render_evidence, signed_letter
 from dashboard.i18n import _, format_datetime, format_number
 from db.audit import csv_text
 from db.footage import (
@@ -23,9 +23,8 @@ from db.footage import (
     record_letter_printed,
     request_row,
 )
-from db.models import utcnow
 from db.users import Actor
-from geo.letter import letter_from_row, render_letter_html
+from geo.letter import render_letter_html
 from geo.urgency import FOOTAGE_TRANSITIONS, FootageStatus
 
 SELECTED = "footage_selected"
@@ -119,7 +118,7 @@ def _letter(user: Actor, row) -> None:
             record_letter_printed(session, user, row.id)
         st.session_state[LETTER_SHOWN] = row.id
     if st.session_state.get(LETTER_SHOWN) == row.id:
-        html = render_letter_html(letter_from_row(row, user.display_name or user.username, utcnow()))
+        html = render_letter_html(signed_letter(user, row))
         st.download_button(_("Download the letter (HTML, print or save as PDF)"), html,
                            file_name=f"permohonan-rekaman-{row.id}.html", mime="text/html", key="letter_download")
         st.iframe(html, height=900)

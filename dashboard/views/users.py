@@ -21,7 +21,8 @@ def _role_labels() -> dict[str, str]:
 
 def _table(rows) -> None:
     st.dataframe(pd.DataFrame([{
-        _("User name"): u.username, _("Name"): u.display_name or "", _("Role"): _(u.role.value),
+        _("User name"): u.username, _("Name"): u.display_name or "", _("Rank"): u.rank or "", "NRP": u.nrp or "",
+        _("Role"): _(u.role.value),
         _("State"): _("disabled") if u.disabled else (_("locked") if u.locked_until else _("active")),
         _("Sign-in"): _("password") if u.password_hash else _("organisation account"),
         _("Last sign-in"): format_datetime(u.last_login_at, "short")} for u in rows]),
@@ -42,6 +43,8 @@ def user_error_text(exc: users.UserError) -> str:
         "exists": lambda: _("user {name} exists already; change its password or enable it below",
                             name=p.get("name")),
         "disable_self": lambda: _("you cannot disable your own account; ask another admin"),
+        "rank_long": lambda: _("a rank has at most {n} characters", n=p.get("n")),
+        "bad_nrp": lambda: _("an NRP has 8 digits (a NIP 18)"),
     }
     text = texts.get(exc.code)
     return text() if text else str(exc)
@@ -70,6 +73,9 @@ def _add_form(user: Actor) -> None:
         c4, c5 = st.columns(2)
         password = c4.text_input(_("Password"), type="password", key="user_add_password")
         again = c5.text_input(_("Password again"), type="password", key="user_add_again")
+        c6, c7 = st.columns(2)
+        rank = c6.text_input(_("Rank (signs letters, e.g. AKP)"), max_chars=40, key="user_add_rank")
+        nrp = c7.text_input(_("NRP (8 digits)"), max_chars=20, key="user_add_nrp")
         oidc_only = st.checkbox(_("Organisation sign-in only (no password)"), key="user_add_oidc")
         submitted = st.form_submit_button(_("Add user"))
     if not submitted:
@@ -77,7 +83,7 @@ def _add_form(user: Actor) -> None:
     if not oidc_only and password != again:
         st.error(_("The two passwords differ; type them again."))
         return
-    _apply(user, lambda s: users.add_user(s, user, name, role, None if oidc_only else password, display),
+    _apply(user, lambda s: users.add_user(s, user, name, role, None if oidc_only else password, display, rank, nrp),
            _("User {name} added.", name=markdown_text(name.strip().lower())))
 
 
@@ -87,16 +93,22 @@ def _change_form(user: Actor, names: list[str]) -> None:
         st.markdown("**" + _("Change a user") + "**")
         c1, c2 = st.columns(2)
         target = c1.selectbox(_("User name"), names, key="user_change_name")
-        action = c2.radio(_("Change"), ["role", "password", "disable", "enable"], horizontal=True,
-                          format_func={"role": _("Role"), "password": _("Password"), "disable": _("Disable"),
+        action = c2.radio(_("Change"), ["role", "password", "identity", "disable", "enable"], horizontal=True,
+                          format_func={"role": _("Role"), "password": _("Password"),
+                                       "identity": _("Name, rank and NRP"), "disable": _("Disable"),
                                        "enable": _("Enable")}.__getitem__, key="user_change_action")
         role = st.selectbox(_("New role"), list(roles), format_func=roles.__getitem__, key="user_change_role")
         password = st.text_input(_("New password"), type="password", key="user_change_password")
+        c3, c4, c5 = st.columns(3)
+        display = c3.text_input(_("Name"), max_chars=120, key="user_change_display")
+        rank = c4.text_input(_("Rank (signs letters, e.g. AKP)"), max_chars=40, key="user_change_rank")
+        nrp = c5.text_input(_("NRP (8 digits)"), max_chars=20, key="user_change_nrp")
         submitted = st.form_submit_button(_("Apply"))
     if not submitted or not target:
         return
     actions = {"role": lambda s: users.set_role(s, user, target, role),
                "password": lambda s: users.set_password(s, user, target, password),
+               "identity": lambda s: users.set_identity(s, user, target, display, rank, nrp),
                "disable": lambda s: users.set_disabled(s, user, target, True),
                "enable": lambda s: users.set_disabled(s, user, target, False)}
     _apply(user, actions[action], _("Saved."))

@@ -104,3 +104,18 @@ def test_a_refused_account_change_says_why_in_indonesian(app_env):
         assert "password" not in app.error[0].value and "exists" not in app.error[0].value
     with app_env() as s:
         assert s.scalar(select(func.count()).select_from(AppUser)) == 4      # nothing was added
+
+
+def test_admin_sets_the_name_rank_and_nrp_an_officer_signs_with(app_env):
+    app = signed_in(Role.ADMIN, "users").run()
+    app.selectbox(key="user_change_name").set_value("budi")
+    app.radio(key="user_change_action").set_value("identity")
+    app.text_input(key="user_change_display").input("Budi Santoso")
+    app.text_input(key="user_change_rank").input("AKP")
+    app.text_input(key="user_change_nrp").input("87051234")
+    app = app.button(key="FormSubmitter:user_change-Apply").click().run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value.set_index("User name")
+    assert (table.loc["budi", "Rank"], table.loc["budi", "NRP"]) == ("AKP", "87051234")
+    with app_env() as s:
+        assert s.scalars(select(AuditEvent.action).where(AuditEvent.actor == "sari")).all() == ["user_identity"]

@@ -87,3 +87,33 @@ def test_a_letter_made_with_an_upload_link_carries_it_as_text_and_qr_code(sessio
     assert segno.make(url + "x", error="m").svg_inline(scale=3, border=2) not in html
     assert "berlaku sampai 25 November 2026, 10.00 WIB" in html
     assert "/intake/" not in render_letter_html(plain)                      # no link: no paragraph
+
+
+def test_the_letter_is_signed_with_name_rank_and_nrp(session_factory):
+    from db.users import UserError, add_user, set_identity, signature_of
+
+    with session_factory.begin() as s:
+        add_user(s, "cli:test", "budi", "commander", "a long password 1", "Budi Santoso", "AKP", "8705 1234")
+    with session_factory() as s:
+        signer = signature_of(s, "budi")
+    assert (signer.name, signer.rank, signer.nrp) == ("Budi Santoso", "AKP", "87051234")
+    _, _, plain = _letter(session_factory, "CAM-WEEK")
+    with session_factory() as s:
+        from sqlalchemy import select as _select
+
+        from db.footage import request_row
+        from db.models_ops import FootageRequest
+
+        rid = s.scalar(_select(FootageRequest.id))
+        row = request_row(s, COMMANDER, rid, now=NOW)
+    html = render_letter_html(letter_from_row(row, signer.name, NOW, signer.rank, signer.nrp))
+    assert "AKP Budi Santoso<br>NRP 87051234" in html
+    assert "NRP" not in plain.split("Hormat kami", 1)[1].split("</div>", 1)[0]   # no NRP known: none printed
+    with session_factory.begin() as s:
+        for bad in ("1234", "ABCDEFGH", "123456789"):
+            try:
+                set_identity(s, "cli:test", "budi", "Budi", "AKP", bad)
+            except UserError as exc:
+                assert exc.code == "bad_nrp"
+            else:
+                raise AssertionError(f"NRP {bad!r} accepted")

@@ -122,3 +122,19 @@ def test_migration_0006_adds_the_evidence_tables_and_downgrades_cleanly(database
     upgrade(database_url)
     engine.dispose()
     assert current_revision(engine) == head_revision() and tables <= set(inspect(engine).get_table_names())
+
+
+def test_migration_0007_adds_rank_and_nrp_and_keeps_the_accounts(database_url, engine, session_factory):
+    from db.users import add_user
+
+    with session_factory.begin() as session:
+        add_user(session, "cli:test", "budi", "commander", "a long password 1")
+    assert {"rank", "nrp"} <= _columns(engine, "app_user")
+    downgrade(database_url, "0006")
+    engine.dispose()
+    assert not {"rank", "nrp"} & _columns(engine, "app_user")
+    upgrade(database_url)
+    engine.dispose()
+    assert current_revision(engine) == head_revision() and {"rank", "nrp"} <= _columns(engine, "app_user")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT username, rank, nrp FROM app_user").all() == [("budi", None, None)]

@@ -73,3 +73,13 @@ def test_audit_purge_command(run, session_factory):
     assert result.exit_code != 0 and "at least 30" in result.output
     result = run("audit", "purge", "--retention-days", "90")
     assert result.exit_code == 0 and "0 audit events older than 90 days deleted" in result.output
+
+
+def test_users_add_with_rank_and_nrp_for_letters(run, session_factory):
+    result = run("users", "add", "budi", "--role", "commander", "--display-name", "Budi Santoso", "--rank", "AKP",
+                 "--nrp", "87051234", "--password-stdin", stdin="correct horse battery\n")
+    assert result.exit_code == 0, result.output
+    bad = run("users", "add", "eve", "--role", "admin", "--nrp", "12", "--password-stdin", stdin="long enough pw\n")
+    assert bad.exit_code != 0 and "NRP is 8 digits" in bad.output
+    with session_factory() as s:
+        assert s.execute(select(AppUser.username, AppUser.rank, AppUser.nrp)).all() == [("budi", "AKP", "87051234")]
