@@ -38,7 +38,12 @@ POSITION_COLUMNS = {"unit": ROSTER_COLUMNS["unit"], "lon": ("lon", "longitude", 
 
 
 class RosterError(ValueError):
-    """One value that cannot be accepted; the message says what to change."""
+    """One value that cannot be accepted; the message says what to change (English, for the command
+    line and logs). ``code`` and ``params`` let the dashboard say the same in the user's language."""
+
+    def __init__(self, message: str, code: str = "other", **params: object) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
 
 
 @dataclass
@@ -46,9 +51,14 @@ class RosterReport:
     source: str
     rows: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[tuple[int, RosterError]] = field(default_factory=list)   # the same, with their codes
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+
+    def add(self, line: int, problem: RosterError) -> None:
+        self.errors.append((line, str(problem)))
+        self.problems.append((line, problem))
 
     def as_text(self) -> str:
         if self.errors:
@@ -75,11 +85,12 @@ def _require(actor: Actor | str) -> None:
 def parse_time(raw: str, what: str) -> datetime:
     text = (raw or "").strip()
     if not text:
-        raise RosterError(f"{what} is empty; write it as YYYY-MM-DD HH:MM (WIB)")
+        raise RosterError(f"{what} is empty; write it as YYYY-MM-DD HH:MM (WIB)", "time_empty", what=what)
     try:
         value = datetime.fromisoformat(text.replace("/", "-"))
     except ValueError:
-        raise RosterError(f"{what} {text!r} is not a time; write it as YYYY-MM-DD HH:MM (WIB)") from None
+        raise RosterError(f"{what} {text!r} is not a time; write it as YYYY-MM-DD HH:MM (WIB)", "time_bad", what=what,
+                          value=text) from None
     return value.replace(tzinfo=WIB) if value.tzinfo is None else value
 
 
@@ -87,7 +98,7 @@ def check_callsign(raw: str) -> str:
     value = (raw or "").strip()
     if not CALLSIGN_RE.match(value):
         raise RosterError(f"unit {raw!r} is not a call sign: 1-64 letters, digits, spaces and . _ / - "
-                          "(starting with a letter or digit)")
+                          "(starting with a letter or digit)", "callsign_bad", value=raw)
     return value
 
 
@@ -95,16 +106,17 @@ def _number(raw: str, what: str) -> float:
     try:
         value = float((raw or "").strip().replace(",", "."))
     except ValueError:
-        raise RosterError(f"{what} {raw!r} is not a number") from None
+        raise RosterError(f"{what} {raw!r} is not a number", "number_bad", what=what, value=raw) from None
     if not math.isfinite(value):
-        raise RosterError(f"{what} {raw!r} is not a finite number")
+        raise RosterError(f"{what} {raw!r} is not a finite number", "number_bad", what=what, value=raw)
     return value
 
 
 def _headcount(raw: str) -> int:
     value = _number(raw, "headcount")
     if value != int(value) or not 1 <= value <= MAX_HEADCOUNT:
-        raise RosterError(f"headcount {raw!r} must be a whole number from 1 to {MAX_HEADCOUNT}")
+        raise RosterError(f"headcount {raw!r} must be a whole number from 1 to {MAX_HEADCOUNT}", "headcount_bad",
+                          value=raw, max=MAX_HEADCOUNT)
     return int(value)
 
 
@@ -120,7 +132,8 @@ def _reader(data: bytes | str, columns: dict[str, tuple[str, ...]], report: Rost
     missing = [name for name, column in mapping.items() if column is None]
     if missing:
         message = f"missing column(s): {', '.join(missing)}; the header must name {', '.join(columns)}"
-        report.errors.append((1, message))
+        report.add(1, RosterError(message, "columns_missing", missing=", ".join(missing),
+                                  expected=", ".join(columns)))
         raise RosterRejected(report)
     return reader, mapping
 
@@ -130,7 +143,8 @@ def _rows(data, columns, report):
     for row in reader:
         report.rows += 1
         if report.rows > MAX_ROWS:
-            report.errors.append((reader.line_num, f"more than {MAX_ROWS} rows; split the file"))
+            report.add(reader.line_num, RosterError(f"more than {MAX_ROWS} rows; split the file", "too_many_rows",
+                                                    max=MAX_ROWS))
             raise RosterRejected(report)
         yield reader.line_num, {name: (row.get(col) or "") for name, col in mapping.items()}
 
@@ -139,12 +153,13 @@ def _roster_row(values: dict[str, str], posts: set[str]) -> dict:
     unit = check_callsign(values["unit"])
     post = values["post"].strip()
     if post not in posts:
-        raise RosterError(f"post {post!r} is not in the registry; import the posts first or fix the code")
+        raise RosterError(f"post {post!r} is not in the registry; import the posts first or fix the code",
+                          "post_unknown", post=post)
     start, end = parse_time(values["shift_start"], "shift start"), parse_time(values["shift_end"], "shift end")
     if end <= start:
-        raise RosterError("the shift ends before it starts")
+        raise RosterError("the shift ends before it starts", "shift_inverted")
     if end - start > MAX_SHIFT:
-        raise RosterError("the shift is longer than 24 hours; split it")
+        raise RosterError("the shift is longer than 24 hours; split it", "shift_too_long")
     return {"callsign": unit, "post_code": post, "headcount": _headcount(values["headcount"]),
             "shift_start": start, "shift_end": end}
 
@@ -156,15 +171,16 @@ def _validated(data, columns, report, parse_row, unique: bool = True) -> list[di
         try:
             row = parse_row(values)
         except RosterError as exc:
-            report.errors.append((line, str(exc)))
+            report.add(line, exc)
             continue
         if unique and row["callsign"] in seen:
-            report.errors.append((line, f"unit {row['callsign']!r} is already on line {seen[row['callsign']]}"))
+            report.add(line, RosterError(f"unit {row['callsign']!r} is already on line {seen[row['callsign']]}",
+                                         "unit_twice", unit=row["callsign"], line=seen[row["callsign"]]))
             continue
         seen[row["callsign"]] = line
         good.append(row)
     if not report.rows and not report.errors:
-        report.errors.append((1, "the file has a header but no rows"))
+        report.add(1, RosterError("the file has a header but no rows", "no_rows"))
     if report.errors:
         raise RosterRejected(report)
     return good
@@ -193,9 +209,11 @@ def _position_row(values: dict[str, str], bbox) -> dict:
 
 def check_position(lon: float, lat: float, bbox) -> None:
     if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-        raise RosterError(f"({lon}, {lat}) is not a position: give longitude then latitude in degrees")
+        raise RosterError(f"({lon}, {lat}) is not a position: give longitude then latitude in degrees",
+                          "position_bad", lon=lon, lat=lat)
     if bbox is not None and not (bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]):
-        raise RosterError(f"({lon}, {lat}) is outside the region; check the order (lon, lat) and the numbers")
+        raise RosterError(f"({lon}, {lat}) is outside the region; check the order (lon, lat) and the numbers",
+                          "position_outside", lon=lon, lat=lat)
 
 
 def import_positions_csv(session: Session, actor: Actor | str, data: bytes | str, source: str = "positions.csv",
@@ -209,7 +227,8 @@ def import_positions_csv(session: Session, actor: Actor | str, data: bytes | str
         DutyUnit.callsign.in_([r["callsign"] for r in rows])))}
     unknown = [r["callsign"] for r in rows if r["callsign"] not in units]
     if unknown:
-        report.errors.append((0, f"unknown unit(s): {', '.join(unknown[:10])}; import the roster first"))
+        report.add(0, RosterError(f"unknown unit(s): {', '.join(unknown[:10])}; import the roster first",
+                                  "units_unknown", units=", ".join(unknown[:10])))
         raise RosterRejected(report)
     for row in rows:
         changed = _apply_position(units[row["callsign"]], row["lon"], row["lat"], row["at"])
@@ -242,7 +261,7 @@ def report_position(session: Session, callsign: str, lon: float, lat: float, at:
         raise RosterError("the report time must be a timezone-aware datetime")
     unit = session.scalar(select(DutyUnit).where(DutyUnit.callsign == callsign))
     if unit is None:
-        raise RosterError(f"unknown unit {callsign!r}; import the roster first")
+        raise RosterError(f"unknown unit {callsign!r}; import the roster first", "units_unknown", units=callsign)
     changed = _apply_position(unit, lon, lat, at)
     if changed:
         session.flush()
@@ -254,10 +273,11 @@ def set_post_personnel(session: Session, actor: Actor | str, post_code: str, per
     """An admin corrects a post's personnel count (audited as a registry edit)."""
     _require(actor)
     if not isinstance(personnel, int) or not 0 <= personnel <= MAX_PERSONNEL:
-        raise RosterError(f"personnel must be a whole number from 0 to {MAX_PERSONNEL}")
+        raise RosterError(f"personnel must be a whole number from 0 to {MAX_PERSONNEL}", "personnel_bad",
+                          max=MAX_PERSONNEL)
     post = session.scalar(select(Post).where(Post.code == (post_code or "").strip()))
     if post is None:
-        raise RosterError(f"no post with code {post_code!r}")
+        raise RosterError(f"no post with code {post_code!r}", "post_unknown", post=post_code)
     previous, post.personnel = post.personnel, personnel
     bump_version(session)
     record(session, actor, AuditAction.REGISTRY_EDIT, target=post.code,

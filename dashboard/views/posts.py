@@ -7,11 +7,18 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, state
-from dashboard.components import ops_data
+from dashboard.components import ops_data, roster_words
 from dashboard.components import value_labels as vl
 from dashboard.components.camera_card import markdown_text
 from dashboard.i18n import _, format_datetime
-from db.roster import RosterError, RosterRejected, import_positions_csv, import_roster_csv, set_post_personnel
+from db.roster import (
+    RosterError,
+    RosterRejected,
+    RosterReport,
+    import_positions_csv,
+    import_roster_csv,
+    set_post_personnel,
+)
 from db.users import Actor
 from geo.nearest import personnel_ratios
 
@@ -71,12 +78,12 @@ def _run(user: Actor, action, done: str) -> None:
             outcome = action(session)
     except RosterRejected as exc:
         st.error(_("Nothing was imported. Fix these lines and upload the file again:"))
-        st.code(exc.report.as_text(), language=None)
+        st.code(roster_words.report_text(exc.report), language=None)
         return
     except RosterError as exc:
-        st.error(_("Not saved: {reason}", reason=markdown_text(exc)))
+        st.error(_("Not saved: {reason}", reason=markdown_text(roster_words.problem_text(exc))))
         return
-    detail = f" ({markdown_text(outcome.as_text())})" if hasattr(outcome, "as_text") else ""
+    detail = f" ({markdown_text(roster_words.summary_text(outcome))})" if isinstance(outcome, RosterReport) else ""
     st.session_state[FLASH] = done + detail
     st.rerun()
 

@@ -119,3 +119,23 @@ def test_admin_sets_the_name_rank_and_nrp_an_officer_signs_with(app_env):
     assert (table.loc["budi", "Rank"], table.loc["budi", "NRP"]) == ("AKP", "87051234")
     with app_env() as s:
         assert s.scalars(select(AuditEvent.action).where(AuditEvent.actor == "sari")).all() == ["user_identity"]
+
+
+def test_a_refused_roster_says_why_in_indonesian(app_env):
+    app = signed_in(Role.ADMIN, "posts", lang="id").run()
+    bad = (BAD + b"RAIMAS-02,PS-KJ,enam,2026-11-22 07:00,2026-11-22 19:00\n"
+           b"RAIMAS-03,PS-KJ,4,2026-11-22 07:00,2026-11-22 06:00\n")
+    app.file_uploader(key="roster_upload").set_value(("piket.csv", bad, "text/csv"))
+    app = app.run()
+    app = app.button(key="roster_import").click().run()
+    assert not app.exception, app.exception
+    report = app.code[0].value
+    assert "piket.csv: 3 masalah dalam 3 baris; tidak ada yang diimpor" in report
+    assert "baris 2: pos 'NOPE' tidak ada di registri" in report
+    assert "baris 3: jumlah personel 'enam' bukan angka" in report
+    assert "baris 4: giliran berakhir sebelum dimulai" in report
+    assert "line" not in report and "registry" not in report
+    app.file_uploader(key="roster_upload").set_value(("piket.csv", GOOD, "text/csv"))
+    app = app.run()
+    app = app.button(key="roster_import").click().run()
+    assert "1 baris: 1 ditambahkan, 0 diperbarui" in app.success[0].value
