@@ -1,6 +1,7 @@
 """Engine and session factory construction. Functions only: nothing is created at import."""
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -46,7 +47,12 @@ def _private_file(path: Path) -> None:
     and the dashboard tighten the data directory itself).
     """
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    if not path.exists():
+        # only a new file is opened here: closing any descriptor of a database file drops every POSIX
+        # lock this process holds on it (SQLite's "How To Corrupt" 2.2), so an engine already open on
+        # an existing file in this process would lose its locks and another process could take them
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     if stat.S_IMODE(path.stat().st_mode) & 0o077:
         path.chmod(0o600)
 
