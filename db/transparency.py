@@ -90,6 +90,15 @@ def gather(session: Session, month: str, timezone: str) -> TransparencyData:
     return TransparencyData(month, tabulate(view_rows, request_rows, consent), accounts, audit.digest(session))
 
 
+def make_report(session: Session, actor, month: str, timezone: str, lang: str) -> TransparencyData:
+    """The month's figures, and the audit event that they were read (who, which month, which language,
+    how long the ledger was): the one way the command line and the admin page make the report."""
+    data = gather(session, month, timezone)
+    audit.record(session, actor, audit.AuditAction.AUDIT_EXPORT, target=f"transparency:{month}",
+                 detail={"lang": lang, "events": data.digest.events})
+    return data
+
+
 def _consent_rows(session: Session, start: datetime, end: datetime) -> pd.DataFrame:
     """One row per consent change in the month (db/io/consent_log.py wrote them), with the Polsek of
     the camera's kecamatan."""

@@ -25,17 +25,14 @@ def report_group() -> None:
 def transparency_command(app, month: str, lang: str, out: Path) -> None:
     """Live views, cameras viewed and footage requests per Polsek and purpose for one month, small
     numbers suppressed, sealed with the audit chain's digest."""
-    from db import audit
-    from db.transparency import ReportError, gather
+    from db.transparency import ReportError, make_report
     from db.transparency_report import render_html
 
     if out.suffix.lower() not in (".html", ".pdf"):
         raise click.UsageError("--out must end in .html or .pdf")
     try:
         with app.session_factory().begin() as session:
-            data = gather(session, month, app.settings.timezone)
-            audit.record(session, cli_actor(), audit.AuditAction.AUDIT_EXPORT, target=f"transparency:{month}",
-                         detail={"lang": lang, "events": data.digest.events})
+            data = make_report(session, cli_actor(), month, app.settings.timezone, lang)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
     page = render_html(data, lang)

@@ -41,8 +41,7 @@ from relay.api_models import (
 )
 from relay.config import RelayConfigError
 from relay.errors import RelayMediaError
-from relay.intake import REFUSAL as IntakeRefusal
-from relay.intake import IntakeSettings, intake_router, refusal_response
+from relay.intake import IntakeRefused, IntakeSettings, intake_router, refusal_response
 from relay.manager import (
     FeedElsewhere,
     FeedIsOff,
@@ -207,7 +206,7 @@ def create_app(manager: FeedManager, settings: ApiSettings, lifespan=None,
     _hls_routes(app, manager, settings, served)
     _check_routes(app, settings)
     if intake is not None:
-        app.add_exception_handler(IntakeRefusal, refusal_response)
+        app.add_exception_handler(IntakeRefused, refusal_response)
         app.include_router(intake_router(manager.sessions(), intake))
     return app
 

@@ -87,7 +87,9 @@ class _Upload:
                            "name": self.name})
 
 
-class _Refused(HTTPException):
+class IntakeRefused(HTTPException):
+    """An intake request refused: an HTTP status, the English detail and the reason code the page words."""
+
     def __init__(self, status: int, reason: str, detail: str, headers: dict | None = None) -> None:
         super().__init__(status, detail, headers={**NO_STORE, **(headers or {})})
         self.reason = reason
@@ -116,19 +118,19 @@ def file_name_from_metadata(header: str | None) -> str:
             try:
                 return base64.b64decode(value, validate=True).decode("utf-8", "replace")[:255] or "upload"
             except (binascii.Error, ValueError):
-                raise _Refused(400, "metadata", "Upload-Metadata filename is not base64") from None
+                raise IntakeRefused(400, "metadata", "Upload-Metadata filename is not base64") from None
     return "upload"
 
 
 def declared_length(header: str | None, limit: int) -> int:
     """The ``Upload-Length`` an upload announces, checked against the size limit before any byte."""
     if header is None or not header.isascii() or not header.isdigit():
-        raise _Refused(400, "length", "Upload-Length (a whole number of bytes) is required")
+        raise IntakeRefused(400, "length", "Upload-Length (a whole number of bytes) is required")
     length = int(header)
     if length <= 0:
-        raise _Refused(400, "empty", "the file is empty")
+        raise IntakeRefused(400, "empty", "the file is empty")
     if length > limit:
-        raise _Refused(413, "too_large", f"the file is {length} bytes; at most {limit} bytes are accepted")
+        raise IntakeRefused(413, "too_large", f"the file is {length} bytes; at most {limit} bytes are accepted")
     return length
 
 
@@ -142,30 +144,30 @@ def intake_router(sessions: sessionmaker[Session], settings: IntakeSettings) -> 
     def budget(request: Request) -> None:
         wait = limiter.take(request.client.host if request.client else "?")
         if wait is not None:
-            raise _Refused(429, "slow_down", "too many requests from this client; slow down",
+            raise IntakeRefused(429, "slow_down", "too many requests from this client; slow down",
                            {"Retry-After": str(max(1, math.ceil(wait)))})
 
     def grant(link: str) -> evidence.LinkGrant:
         """The request this link opens, or a refusal that names why (never the link)."""
         if not LINK_TOKEN.match(link):
-            raise _Refused(404, "unknown", "this upload link is not valid")
+            raise IntakeRefused(404, "unknown", "this upload link is not valid")
         try:
             with sessions.begin() as session:
                 return evidence.open_link(session, link, settings.clock())
         except evidence.LinkRefused as exc:
-            raise _Refused(REFUSAL_STATUS.get(exc.reason, 410), exc.reason, str(exc)) from None
+            raise IntakeRefused(REFUSAL_STATUS.get(exc.reason, 410), exc.reason, str(exc)) from None
 
     def upload_of(found: evidence.LinkGrant, upload_id: str) -> tuple[_Upload, Path]:
         if not UPLOAD_ID.match(upload_id):
-            raise _Refused(404, "no_upload", "no such upload")
+            raise IntakeRefused(404, "no_upload", "no such upload")
         state = staging / f"{upload_id}.json"
         try:
             data = json.loads(state.read_text("utf-8"))
         except (OSError, ValueError):
-            raise _Refused(404, "no_upload", "no such upload (it finished, was cancelled or expired)") from None
+            raise IntakeRefused(404, "no_upload", "no such upload (it finished, was cancelled or expired)") from None
         upload = _Upload(**data)
         if upload.link_id != found.link_id:    # another request's upload: the same answer as none
-            raise _Refused(404, "no_upload", "no such upload")
+            raise IntakeRefused(404, "no_upload", "no such upload")
         return upload, staging / f"{upload_id}.part"
 
     @router.get("/static/intake.js", response_class=FileResponse, include_in_schema=False)
@@ -216,14 +218,14 @@ def intake_router(sessions: sessionmaker[Session], settings: IntakeSettings) -> 
         found = grant(link)
         sweep_staging(sessions, staging, settings.clock())
         if found.files_received >= found.max_files:
-            raise _Refused(409, "full", f"this link has received its {found.max_files} files")
+            raise IntakeRefused(409, "full", f"this link has received its {found.max_files} files")
         length = declared_length(request.headers.get("upload-length"), settings.store.max_bytes)
         name = file_name_from_metadata(request.headers.get("upload-metadata"))
         upload = _Upload(secrets.token_urlsafe(16), found.link_id, length, name)
         staging.mkdir(parents=True, exist_ok=True, mode=0o750)
         if shutil.disk_usage(staging).free < length + FREE_MARGIN:   # stored by a hard link: one copy
             log.error("intake: %d bytes announced, too little free space under %s", length, settings.store.root)
-            raise _Refused(507, "storage", "the relay cannot store a file this large now; try again later")
+            raise IntakeRefused(507, "storage", "the relay cannot store a file this large now; try again later")
         part = staging / f"{upload.upload_id}.part"
         part.touch(mode=0o640, exist_ok=False)
         (staging / f"{upload.upload_id}.json").write_text(upload.to_json(), "utf-8")
@@ -241,12 +243,12 @@ def intake_router(sessions: sessionmaker[Session], settings: IntakeSettings) -> 
     async def append(link: str, upload_id: str, request: Request) -> Response:
         budget(request)
         if request.headers.get("content-type") != "application/offset+octet-stream":
-            raise _Refused(415, "content_type", "Content-Type must be application/offset+octet-stream")
+            raise IntakeRefused(415, "content_type", "Content-Type must be application/offset+octet-stream")
         found = await run_in_threadpool(grant, link)
         upload, part = upload_of(found, upload_id)
         lock = locks.setdefault(upload_id, asyncio.Lock())
         if lock.locked():
-            raise _Refused(423, "busy", "this upload is already receiving; retry after the other request ends")
+            raise IntakeRefused(423, "busy", "this upload is already receiving; retry after the other request ends")
         async with lock:
             try:
                 written = await _append(request, part, upload.length)
@@ -309,11 +311,11 @@ async def _append(request: Request, part: Path, length: int) -> int:
     at = part.stat().st_size
     claimed = request.headers.get("upload-offset", "")
     if not claimed.isascii() or not claimed.isdigit() or int(claimed) != at:
-        raise _Refused(409, "offset", f"Upload-Offset must be {at}", {"Upload-Offset": str(at)})
+        raise IntakeRefused(409, "offset", f"Upload-Offset must be {at}", {"Upload-Offset": str(at)})
     with part.open("ab") as out:
         async for chunk in request.stream():
             if at + len(chunk) > length:
-                raise _Refused(413, "too_large", "more bytes than the upload announced")
+                raise IntakeRefused(413, "too_large", "more bytes than the upload announced")
             try:
                 out.write(chunk)
                 if at + len(chunk) == length:
@@ -321,16 +323,14 @@ async def _append(request: Request, part: Path, length: int) -> int:
                     os.fsync(out.fileno())
             except OSError as exc:
                 log.error("intake staging write failed: %s", exc.strerror)
-                raise _Refused(507, "storage", "the relay cannot store the file now; try again later") from None
+                raise IntakeRefused(507, "storage", "the relay cannot store the file now; try again later") from None
             at += len(chunk)
     return at
 
 
 async def refusal_response(request: Request, exc: Exception) -> JSONResponse:
     """The app's handler for intake refusals: the English detail and the reason code the page translates."""
-    assert isinstance(exc, _Refused)
+    assert isinstance(exc, IntakeRefused)
     return JSONResponse({"detail": exc.detail, "reason": exc.reason}, status_code=exc.status_code,
                         headers=exc.headers)
 
-
-REFUSAL = _Refused

@@ -12,8 +12,7 @@ from dashboard import auth, deps
 from dashboard.components import ops_data
 from dashboard.components.error_notice import show_error
 from dashboard.i18n import _, current_language, now_local
-from db import audit
-from db.transparency import ReportError, gather
+from db.transparency import ReportError, make_report
 from db.transparency_report import LANGUAGES, render_html
 
 REPORT_KEY = "transparency_report_html"
@@ -43,9 +42,7 @@ def render() -> None:
         auth.check(user, "audit")
         try:
             with ops_data.session_factory().begin() as session:
-                data = gather(session, month, deps.settings().timezone)
-                audit.record(session, user, audit.AuditAction.AUDIT_EXPORT, target=f"transparency:{month}",
-                             detail={"lang": lang, "events": data.digest.events})
+                data = make_report(session, user, month, deps.settings().timezone, lang)
         except ReportError as exc:
             show_error(_("The report was not made: choose a month from the list."), exc)
             return
